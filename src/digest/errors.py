@@ -1,0 +1,57 @@
+"""The errors `digest` raises on purpose, under one root.
+
+The CLI catches `DigestError` once, prints `str(error)` on one line and exits
+with `error.exit_code`; anything else is a bug and shows a traceback.
+"""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Root of every error the user can act on."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return f"{message} ({self.hint})" if self.hint else message
+
+
+class ConfigError(DigestError):
+    """The configuration file is missing, unreadable or invalid."""
+
+    exit_code = 2
+
+
+class UsageError(DigestError):
+    """The command line asks for something that cannot be done."""
+
+    exit_code = 2
+
+
+class IssueError(DigestError):
+    """One issue file cannot be read or parsed; the run goes on without it."""
+
+
+class StateError(DigestError):
+    """The state database cannot be opened, migrated or written."""
+
+
+class RenderError(DigestError):
+    """The digest email cannot be rendered (a broken template, most often)."""
+
+
+class DeliveryError(DigestError):
+    """The digest could not be delivered."""
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """Delivery failed in a way that is worth retrying later (4xx, dropped connection)."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The server refused the message for good (5xx)."""
