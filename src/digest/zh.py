@@ -7,7 +7,10 @@ of modern written Chinese (GB/T 15834), never on any particular publication.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
+from importlib import resources
 
 # Han ideographs plus the CJK punctuation and full-width forms that sit between them.
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -27,10 +30,12 @@ _HALF_PUNCT_IN_CJK = re.compile(
 )
 
 SENTENCE_END = "。！？!?"
-CLOSERS = "”’」』）)》】〕"
-_SENTENCE = re.compile(
-    rf"[^{SENTENCE_END}…]*?(?:[{SENTENCE_END}]+|…{{2,}}|……)[{CLOSERS}]*|[^{SENTENCE_END}…]+$|…+$"
-)
+ELLIPSIS = "…"
+# Paired marks: an end mark inside a pair does not end the sentence around it.
+PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "(": ")", "《": "》", "【": "】", "〔": "〕"}
+CLOSERS = "".join(PAIRS.values())
+# After an ellipsis one of these means the sentence goes on ("……，" lists continue).
+_CLAUSE_MARKS = "，、；：,;:"
 
 
 def has_cjk(text: str) -> bool:
@@ -69,18 +74,217 @@ def normalize_spacing(text: str) -> str:
     return fullwidth_punctuation(collapse_cjk_spaces(text)).strip()
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split Chinese text into sentences.
+def _open_pairs(line: str) -> dict[str, str]:
+    """The pairs a line opens and closes equally often; an unbalanced pair (a quote
+    cut by a line break, an apostrophe) is not trusted to hide end marks."""
+    return {o: c for o, c in PAIRS.items() if line.count(o) and line.count(o) == line.count(c)}
 
-    A sentence ends at 。！？ (or a run of them) or at an ellipsis, and keeps the
-    closing quotes and brackets that follow ("……。”" stays whole). A full stop
-    between digits (3.5) is ASCII and never a boundary. Text after the last end
-    mark is a sentence of its own, so nothing is lost.
+
+def _sentence_ends(line: str) -> list[int]:
+    """Offsets just after each sentence end of one line.
+
+    An end is a run of 。！？ or of ellipsis marks outside any balanced pair, with
+    the closing marks that follow it; an ellipsis followed by a comma-like mark
+    sits inside its sentence.
+    """
+    pairs = _open_pairs(line)
+    openers = {c: o for o, c in pairs.items()}
+    stack: list[str] = []
+    ends: list[int] = []
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char in pairs:
+            stack.append(char)
+        elif char in openers and stack and stack[-1] == openers[char]:
+            stack.pop()
+        elif char in SENTENCE_END or char == ELLIPSIS:
+            j = i
+            while j < len(line) and (line[j] in SENTENCE_END or line[j] == ELLIPSIS):
+                j += 1
+            only_ellipsis = set(line[i:j]) == {ELLIPSIS}
+            while j < len(line) and line[j] in CLOSERS:
+                if stack and openers.get(line[j]) == stack[-1]:
+                    stack.pop()
+                j += 1
+            if not stack and not (only_ellipsis and j < len(line) and line[j] in _CLAUSE_MARKS):
+                ends.append(j)
+            i = j
+            continue
+        i += 1
+    return ends
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Chinese text into sentences, each line on its own.
+
+    A sentence ends at a run of 。！？ or an ellipsis and keeps the closing quotes
+    and brackets that follow ("……。”" stays whole). End marks inside a balanced
+    quotation or bracket do not split it: the quotation ends with its closing
+    mark. A full stop between digits (3.5, 2024.5.1) is ASCII and never a
+    boundary. Text after the last end mark is a sentence of its own, so nothing
+    is lost.
     """
     sentences: list[str] = []
     for line in text.splitlines():
-        for match in _SENTENCE.finditer(line.strip()):
-            sentence = match.group(0).strip()
+        line = line.strip()
+        start = 0
+        for end in [*_sentence_ends(line), len(line)]:
+            sentence = line[start:end].strip()
             if sentence:
                 sentences.append(sentence)
+            start = end
     return sentences
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """The Chinese stop words of `data/stopwords_zh.txt` (function words that say
+    nothing about a text's topic), read once per process."""
+    text = resources.files("digest").joinpath("data/stopwords_zh.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+# --- Numbered markers ------------------------------------------------------
+# The markers that open the items of a numbered list in Chinese prose, shared by
+# the parser (a marker at a line start is a paragraph-start cue) and by
+# `digest.recommend` (which reads the lists). They rely only on the enumeration
+# conventions of written Chinese: 第一，/一是/一要/其一，/首先，/（一）/1./①.
+# A marker only counts where a new item can begin: see marker_boundary().
+
+CN_NUMERALS = "一二三四五六七八九十"
+_CN_NUM = f"[{CN_NUMERALS}]{{1,3}}"
+CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
+
+# Each family is a named alternative; the number is in the group named after it.
+# The lookaheads keep out words built on numerals: 第一次/第一线 (no punctuation
+# after 第一), 第一、二产业 (a numeral follows 、), "一是一、二是二" and 一是否.
+LIST_MARKER = re.compile(
+    "|".join(
+        (
+            rf"(?P<ordinal>第(?P<ordinal_n>{_CN_NUM})(?:[，：:,]|、(?![{CN_NUMERALS}第])))",
+            rf"(?P<shi>(?P<shi_n>{_CN_NUM})是(?![{CN_NUMERALS}否]))",
+            rf"(?P<yao>(?P<yao_n>{_CN_NUM})要(?![素求点件害]))",
+            rf"(?P<qi>其(?P<qi_n>[{CN_NUMERALS}])[，、：:,是])",
+            r"(?P<sequence>(?P<sequence_w>首先|其次|再次|最后)(?:[，、：:,]|(?=[要是])))",
+            rf"(?P<paren>[（(](?P<paren_n>{_CN_NUM}|\d{{1,2}})[）)])",
+            r"(?P<arabic>(?P<arabic_n>\d{1,2})(?:[.．、](?!\d)))",
+            rf"(?P<circled>(?P<circled_n>[{CIRCLED_DIGITS}]))",
+            rf"(?P<dun>(?P<dun_n>{_CN_NUM})、(?![{CN_NUMERALS}]))",
+        )
+    )
+)
+LIST_FAMILIES = ("ordinal", "shi", "yao", "qi", "sequence", "paren", "arabic", "circled", "dun")
+# 一、二、… heads sections; inside a sentence it is a plain enumeration (一、二线城市),
+# so it counts only at a paragraph start.
+PARAGRAPH_FAMILIES = frozenset({"dun"})
+
+# A new item begins at a paragraph start or right after a sentence end, a
+# semicolon or a colon (closing quotes/brackets and spaces may sit between);
+# the families that are read inside sentences ("……，一是……，二是……") may also
+# follow a comma. Anything else before a marker makes it part of a word
+# (统一是, 唯一是, 之一是, 极其一, 进一步).
+ITEM_BREAKS = "。！？!?；;：:"
+# 首先/其次 often follow a comma after a speaker ("某某分析，首先，……").
+COMMA_FAMILIES = frozenset({"shi", "yao", "qi", "circled", "sequence"})
+_QUOTE_OPENERS = "“‘「『"
+
+
+def marker_boundary(text: str, pos: int) -> str:
+    """What precedes a marker found at `pos`: "paragraph", "sentence", "comma" or "" (inside a word).
+
+    "sentence" covers 。！？；： with closing quotes/brackets in between (……。”一是);
+    an opening quote may stand right before the marker (认为：“一是……).
+    """
+    i = pos
+    while i > 0 and text[i - 1] in " \t\u3000" + _QUOTE_OPENERS:
+        i -= 1
+    if i == 0 or text[i - 1] == "\n":
+        return "paragraph"
+    j = i
+    while j > 0 and text[j - 1] in CLOSERS:
+        j -= 1
+    if j > 0 and text[j - 1] in ITEM_BREAKS:
+        return "sentence"
+    return "comma" if j == i and text[i - 1] in "，," else ""
+
+
+def cn_number(numeral: str) -> int:
+    """Value of a Chinese numeral up to 九十九 (一 → 1, 十二 → 12, 二十 → 20), or of digits."""
+    if numeral in CIRCLED_DIGITS:  # checked first: str.isdigit() is true for ① too
+        return CIRCLED_DIGITS.index(numeral) + 1
+    if numeral.isdigit():
+        return int(numeral)
+    if "十" not in numeral:
+        return CN_NUMERALS.index(numeral) + 1 if len(numeral) == 1 else -1
+    tens, _, units = numeral.partition("十")
+    value = (CN_NUMERALS.index(tens) + 1 if tens else 1) * 10
+    return value + (CN_NUMERALS.index(units) + 1 if units else 0)
+
+
+def starts_with_list_marker(text: str) -> bool:
+    """True when the text opens with a numbered-list marker (a paragraph-start cue)."""
+    return LIST_MARKER.match(text.lstrip()) is not None
+
+
+# --- Display width and line breaking ---------------------------------------
+# For text shown in a terminal (the email's plain-text part): Han characters and
+# full-width forms take two columns (Unicode East Asian Width W/F), and lines
+# follow the usual Chinese line-breaking rules — closing punctuation never begins
+# a line, opening punctuation never ends one — while Latin words, numbers and
+# URLs are never split.
+
+NO_LINE_START = "，。、；：！？）》」』】〕〉”’…—·%,.;:!?)]}"
+NO_LINE_END = "（《「『【〔〈“‘([{"
+_BREAK_UNIT = re.compile(r"[!-~]*[0-9A-Za-z][!-~]*|\s+|.", re.DOTALL)
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in a terminal: two for wide characters, none for combining marks."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    return width
+
+
+def _break_atoms(text: str) -> list[str]:
+    """Pieces a line may break between: a Latin word, a space run or one character,
+    with closing punctuation glued to what precedes it and opening punctuation to
+    what follows."""
+    atoms: list[str] = []
+    glue_next = False
+    for unit in _BREAK_UNIT.findall(text):
+        if len(atoms) > 1 and unit[0] in NO_LINE_START and atoms[-1].isspace():
+            space = atoms.pop()
+            atoms[-1] += space  # "word 。": the mark stays with the word across the space
+        if atoms and (glue_next or unit[0] in NO_LINE_START) and not unit.isspace():
+            atoms[-1] += unit
+        else:
+            atoms.append(unit)
+        glue_next = unit[-1] in NO_LINE_END
+    return atoms
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """Wrap one paragraph into lines of at most `width` columns.
+
+    A piece that cannot be broken and is wider than a line (a long URL) gets a
+    line of its own rather than being cut.
+    """
+    lines: list[str] = []
+    line, used = "", 0
+    for atom in _break_atoms(" ".join(text.split())):
+        atom_width = display_width(atom)
+        if line and used + atom_width > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        if not line and atom.isspace():
+            continue
+        line, used = line + atom, used + atom_width
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
