@@ -1,0 +1,206 @@
+"""The `digest` command line: parse arguments, call the library, report, exit.
+
+The only module that prints or exits. Exit codes: 0 ok (also when nothing was
+new, or another run held the lock), 1 some issues failed, 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import webbrowser
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from digest import __version__
+from digest.config import Settings, load_settings
+from digest.errors import DigestError
+from digest.models import ParsedIssue
+from digest.pipeline import IssueFailure, Progress, RunReport
+
+LOGGER = logging.getLogger("digest")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `digest` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        return int(args.func(args))
+    except DigestError as e:
+        if args.verbose > 1:
+            LOGGER.exception("failed")
+        print(f"digest: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digest", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", help="config file (default: $DIGEST_CONFIG or ./config.toml)")
+    common.add_argument("-v", "--verbose", action="count", default=0,
+                        help="per-issue progress; twice for debug output and tracebacks")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="turn new issues into a digest and deliver it")
+    run.add_argument("--dry-run", action="store_true", help="do everything but deliver or write state")
+    run.set_defaults(func=cmd_run)
+
+    preview = commands.add_parser("preview", parents=[common], help="render the next digest without sending")
+    preview.add_argument("issues", nargs="*", type=Path, metavar="ISSUE",
+                         help="issue files (default: the new issues in the inbox)")
+    preview.add_argument("--out", type=Path, help="HTML file to write (the .txt goes beside it)")
+    preview.add_argument("--open", action="store_true", help="open the preview in a browser")
+    preview.set_defaults(func=cmd_preview)
+
+    parse = commands.add_parser("parse", parents=[common], help="show how one issue splits into articles")
+    parse.add_argument("issue", type=Path, metavar="ISSUE")
+    parse.add_argument("--json", action="store_true", help="print the JSON contract")
+    parse.set_defaults(func=cmd_parse)
+
+    schedule = commands.add_parser("schedule", parents=[common], help="run on the configured cron schedule")
+    schedule.set_defaults(func=cmd_schedule)
+    return parser
+
+
+def configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
+                        force=True)
+    if verbose < 2:
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from digest.pipeline import run
+
+    settings = settings_from(args)
+    report = run(settings, dry_run=args.dry_run, progress=progress_bar(sys.stderr))
+    return report_run(report, settings)
+
+
+def report_run(report: RunReport, settings: Settings) -> int:
+    if report.locked_out:
+        print("another run is in progress")
+        return 0
+    report_failures(report.failures)
+    if report.nothing_new:
+        print(f"nothing new in {settings.inbox}")
+        return 0
+    print(run_summary(report))
+    return 1 if report.failures else 0
+
+
+def run_summary(report: RunReport) -> str:
+    issues = f"{len(report.issues)} issue{'s' * (len(report.issues) != 1)}"
+    articles = f"{report.articles} article{'s' * (report.articles != 1)}"
+    repeated = f" ({report.repeated_articles} sent before)" if report.repeated_articles else ""
+    if report.dry_run:
+        return f"dry run: {issues}, {articles}{repeated}; nothing written"
+    if not report.issues:
+        return f"no digest: {len(report.failures)} issue(s) failed"
+    if not report.articles:
+        return f"{issues}, no new articles{repeated}; no digest"
+    return f"{issues}, {articles}{repeated} -> {report.paths['eml']}"
+
+
+def report_failures(failures: list[IssueFailure]) -> None:
+    for failure in failures:
+        print(f"digest: {failure.error}", file=sys.stderr)
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from digest.deliver import atomic_write
+    from digest.pipeline import preview
+
+    settings = settings_from(args)
+    rendered, report = preview(settings, args.issues or None, progress=progress_bar(sys.stderr))
+    report_failures(report.failures)
+    if rendered is None:
+        print("nothing to preview: no new articles")
+        return 1 if report.failures else 0
+    html_path = args.out or settings.preview / "digest-preview.html"
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(html_path, rendered.html.encode("utf-8"))
+    atomic_write(html_path.with_suffix(".txt"), rendered.text.encode("utf-8"))
+    print(html_path)
+    if args.open:
+        webbrowser.open(html_path.resolve().as_uri())
+    return 1 if report.failures else 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from digest.models import parsed_issue_to_json
+    from digest.pipeline import parse_file
+
+    parsed = parse_file(args.issue, settings_from(args))
+    if args.json:
+        json.dump(parsed_issue_to_json(parsed), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print_parse(parsed, sys.stdout)
+    return 0
+
+
+def print_parse(parsed: ParsedIssue, out: TextIO) -> None:
+    for number, article in enumerate(parsed.articles, 1):
+        byline = " · ".join(x for x in (article.section, "、".join(article.authors)) if x)
+        print(f"{number}. {article.display_title}" + (f"  [{byline}]" if byline else ""), file=out)
+        flags = [article.kind] + (["truncated"] * article.truncated) + ([article.theme] if article.theme else [])
+        print(f"   {', '.join(flags)}; {len(article.paragraphs)} paragraphs", file=out)
+        for item in article.recommendations:
+            print(f"   {item.marker} {item.headline}", file=out)
+        for sentence in article.summary:
+            print(f"   > {sentence}", file=out)
+    for dropped in parsed.dropped:
+        print(f"   (dropped {dropped.kind}: {dropped.text[:40]})", file=out)
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from digest.pipeline import run
+    from digest.schedule import run_scheduler
+
+    settings = settings_from(args)
+    configure_logging(max(args.verbose, 1))
+
+    def job() -> None:
+        report = run(load_settings(args.config))
+        for failure in report.failures:
+            LOGGER.error("%s", failure.error)
+        LOGGER.info("%s", "another run is in progress" if report.locked_out else
+                    "nothing new" if report.nothing_new else run_summary(report))
+
+    run_scheduler(job, settings.cron, settings.timezone)
+    return 0
+
+
+def progress_bar(stream: TextIO) -> Progress | None:
+    """A one-line progress bar on a terminal when several issues are processed; silent otherwise."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int, name: str) -> None:
+        if total < 2:
+            return
+        width = 24
+        filled = width * (done + 1) // total
+        stream.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done + 1}/{total} {name[:40]:<40}")
+        if done + 1 == total:
+            stream.write("\r" + " " * (width + 50) + "\r")
+        stream.flush()
+
+    return show
+

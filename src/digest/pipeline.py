@@ -1,0 +1,310 @@
+"""The digest job, stage by stage: inbox → parse → lists + summaries → themes →
+render → deliver → state. No printing here; the CLI reports what comes back.
+
+Guarantees the operator relies on:
+- only one run at a time (an exclusive lock beside the database);
+- an issue is marked done only after its digest is safely written, in one
+  transaction with the digest row and the articles it sent;
+- a digest is named by what it contains, so a run that dies after writing it
+  and is started again rewrites the same files instead of adding a second copy;
+- one bad issue is reported and retried next run, the others still go out.
+
+The heavy stages (jieba, sumy, premailer) are imported only once there is work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from digest.config import Settings
+from digest.errors import DigestError, IssueError
+from digest.ingest import read_issue
+from digest.lock import run_lock
+from digest.models import Article, Digest, Issue, ParsedIssue, RenderedDigest
+from digest.store import Store
+
+if TYPE_CHECKING:
+    from digest.summarize import Summarizer
+
+LOGGER = logging.getLogger(__name__)
+
+CRASH_ENV = "DIGEST_TEST_CRASH_AT"  # test-only: kill the run at a named point, as a power cut would
+Progress = Callable[[int, int, str], None]  # (issues done, issues in all, current issue)
+
+
+@dataclass(frozen=True)
+class IssueFailure:
+    """An issue that could not be processed this run, and why."""
+
+    source: str
+    error: str
+    sha256: str | None = None  # None when the file could not even be read
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one run did."""
+
+    issues: list[str] = field(default_factory=list)
+    failures: list[IssueFailure] = field(default_factory=list)
+    articles: int = 0
+    repeated_articles: int = 0  # articles skipped because an earlier digest sent them
+    paths: dict[str, Path] = field(default_factory=dict)
+    dry_run: bool = False
+    locked_out: bool = False  # another run held the lock; nothing was done
+
+    @property
+    def nothing_new(self) -> bool:
+        return not self.issues and not self.failures and not self.locked_out
+
+
+def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None = None) -> RunReport:
+    """One scheduled run: every new issue in the inbox into one digest, delivered and remembered."""
+    with run_lock(settings.lock_path) as acquired:
+        if not acquired:
+            return RunReport(locked_out=True)
+        store = Store.open_existing(settings.database) if dry_run else Store.open(settings.database)
+        try:
+            return _run_locked(settings, store, dry_run, progress)
+        finally:
+            if store:
+                store.close()
+
+
+def _run_locked(settings: Settings, store: Store | None, dry_run: bool, progress: Progress | None) -> RunReport:
+    issues, failures = read_new_issues(settings, store.done_hashes() if store else set())
+    if not issues and not failures:
+        return RunReport(dry_run=dry_run)
+    parsed, parse_failures = parse_issues(issues, settings, progress)
+    failures += parse_failures
+    fresh, repeated = drop_sent_articles(parsed, store)
+    if store and not dry_run:
+        _record_failures(store, failures)
+    done = [i for i in issues if i.name in {p.source for p in parsed}]
+    report = RunReport(issues=[i.name for i in done], failures=failures, articles=len(fresh),
+                       repeated_articles=repeated, dry_run=dry_run)
+    if not done:
+        return report
+    paths: dict[str, Path] = {}
+    key = digest_key(fresh)
+    if fresh:
+        digest = build_digest(fresh, [i.name for i in done], settings)
+        rendered = render(digest, settings)
+        _crash_point("after-render")
+        if dry_run:
+            return report
+        paths = deliver(rendered, digest, settings, key)
+        _crash_point("after-deliver")
+    if store and not dry_run:
+        store.record_digest(
+            key=key, issues=[(i.sha256, i.name) for i in done],
+            articles=[(article_fingerprint(a), a.display_title, _sha_of(a, done)) for a in fresh],
+            paths={kind: str(p) for kind, p in paths.items()}, article_count=len(fresh),
+        )
+    return replace(report, paths=paths)
+
+
+def scan_inbox(settings: Settings) -> list[Path]:
+    """Issue files in the inbox matching the configured patterns, oldest name first."""
+    if not settings.inbox.is_dir():
+        raise DigestError(f"{settings.inbox}: inbox folder not found", hint="set [inbox] folder in the config")
+    found = {p for pattern in settings.patterns for p in settings.inbox.glob(pattern) if p.is_file()}
+    return sorted(found)
+
+
+def read_new_issues(settings: Settings, done: set[str]) -> tuple[list[Issue], list[IssueFailure]]:
+    """Read every inbox file whose content hash is not done yet; bad files become failures."""
+    issues: list[Issue] = []
+    failures: list[IssueFailure] = []
+    seen = set(done)
+    for path in scan_inbox(settings):
+        try:
+            issue = read_issue(path)
+        except IssueError as e:
+            sha = _file_sha(path)
+            if sha not in seen:
+                failures.append(IssueFailure(path.name, str(e), sha))
+            continue
+        if issue.sha256 not in seen:
+            seen.add(issue.sha256)
+            issues.append(issue)
+    return issues, failures
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def parse_issues(issues: list[Issue], settings: Settings,
+                 progress: Progress | None = None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
+    """Parse and enrich each issue; an issue that fails is reported and the others go on."""
+    if not issues:
+        return [], []
+    summarizer = make_summarizer(settings)
+    parsed, failures = [], []
+    for done, issue in enumerate(issues):
+        if progress:
+            progress(done, len(issues), issue.name)
+        try:
+            parsed.append(parse_issue(issue, summarizer))
+        except IssueError as e:
+            failures.append(IssueFailure(issue.name, str(e), issue.sha256))
+        else:
+            LOGGER.info("%s: %d articles", issue.name, len(parsed[-1].articles))
+    return parsed, failures
+
+
+def make_summarizer(settings: Settings) -> Summarizer:
+    from digest.summarize import Summarizer
+
+    return Summarizer(sentences=settings.summary_sentences, max_chars=settings.summary_max_chars)
+
+
+def parse_issue(issue: Issue, summarizer: Summarizer) -> ParsedIssue:
+    """One issue into articles, each with its numbered lists and its summary."""
+    from digest.recommend import add_lists
+    from digest.segment import parse_issue as segment_issue
+
+    parsed = segment_issue(issue)
+    articles = [enrich_article(add_lists(a), summarizer, issue.name) for a in parsed.articles]
+    return replace(parsed, articles=articles)
+
+
+def parse_file(path: Path, settings: Settings) -> ParsedIssue:
+    """One issue file, parsed and enriched, each article with its theme and keywords (`digest parse`)."""
+    from digest.themes import group_articles
+
+    parsed = parse_issue(read_issue(path), make_summarizer(settings))
+    themed = {id(a.paragraphs): a for g in group_articles(parsed.articles, settings.themes) for a in g.articles}
+    return replace(parsed, articles=[themed.get(id(a.paragraphs), a) for a in parsed.articles])
+
+
+def enrich_article(article: Article, summarizer: Summarizer, source: str) -> Article:
+    return replace(article, summary=summarizer.summarize(article), source=source)
+
+
+def drop_sent_articles(parsed: list[ParsedIssue], store: Store | None) -> tuple[list[Article], int]:
+    """The articles not sent by an earlier digest (nor repeated within this run), and how many were dropped."""
+    articles = [a for issue in parsed for a in issue.articles]
+    prints = [article_fingerprint(a) for a in articles]
+    sent = store.sent_fingerprints(prints) if store else set()
+    fresh, seen = [], set(sent)
+    for article, fp in zip(articles, prints, strict=True):
+        if fp not in seen:
+            fresh.append(article)
+            seen.add(fp)
+    return fresh, len(articles) - len(fresh)
+
+
+def article_fingerprint(article: Article) -> str:
+    """A hash of the normalised title and opening text: stable across re-wrapping and re-punctuation."""
+    opening = _normalise("".join(article.paragraphs))[:80]
+    return hashlib.sha256(f"{_normalise(article.title or '')}|{opening}".encode()).hexdigest()
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if c.isalnum())
+
+
+def digest_key(articles: Iterable[Article]) -> str:
+    return hashlib.sha256("\n".join(sorted(article_fingerprint(a) for a in articles)).encode()).hexdigest()
+
+
+def build_digest(articles: list[Article], issue_names: list[str], settings: Settings) -> Digest:
+    """Group the articles by theme into the digest the email shows."""
+    from digest.themes import group_articles
+
+    groups = group_articles(articles, settings.themes)
+    return Digest(title=settings.title, created=datetime.now(ZoneInfo(settings.timezone)),
+                  issues=issue_names, groups=groups, archive_url=None)
+
+
+def render(digest: Digest, settings: Settings) -> RenderedDigest:
+    from digest.render import render_digest
+
+    return render_digest(digest, settings.templates, max_html_bytes=settings.max_html_bytes,
+                         unsubscribe_url=outbox_unsubscribe_url(settings),
+                         archive_url=settings.archive_base_url or None)
+
+
+def outbox_unsubscribe_url(settings: Settings) -> str:
+    from email.utils import parseaddr
+
+    return f"mailto:{parseaddr(settings.sender)[1]}?subject=unsubscribe"
+
+
+def deliver(rendered: RenderedDigest, digest: Digest, settings: Settings, key: str) -> dict[str, Path]:
+    """Write the digest to the outbox (and its full copy to the archive when the email was shortened)."""
+    from digest.deliver import atomic_write, build_message, write_outbox
+
+    name = outbox_name(settings.outbox, digest, key)
+    if rendered.archive_html:
+        settings.archive.mkdir(parents=True, exist_ok=True)
+        atomic_write(settings.archive / f"{name}.html", rendered.archive_html.encode("utf-8"))
+    message = build_message(rendered, sender=settings.sender, to=settings.to, date=digest.created)
+    return write_outbox(rendered, message, settings.outbox, name)
+
+
+def outbox_name(outbox: Path, digest: Digest, key: str) -> str:
+    """`digest-DATE-KEY`, reusing the name of an earlier copy of the same digest if one exists."""
+    earlier = sorted(outbox.glob(f"digest-*-{key[:12]}.eml")) if outbox.is_dir() else []
+    if earlier:
+        return earlier[0].stem
+    return f"digest-{digest.created:%Y%m%d-%H%M}-{key[:12]}"
+
+
+def preview(settings: Settings, paths: list[Path] | None = None,
+            progress: Progress | None = None) -> tuple[RenderedDigest | None, RunReport]:
+    """Render what the next run would send (or the digest of the given files); touch no state."""
+    if paths:
+        issues, failures = [], []
+        for path in paths:
+            try:
+                issues.append(read_issue(path))
+            except IssueError as e:
+                failures.append(IssueFailure(path.name, str(e)))
+        store = None
+    else:
+        store = Store.open_existing(settings.database)
+        issues, failures = read_new_issues(settings, store.done_hashes() if store else set())
+    try:
+        parsed, parse_failures = parse_issues(issues, settings, progress)
+        fresh, repeated = drop_sent_articles(parsed, store)
+    finally:
+        if store:
+            store.close()
+    report = RunReport(issues=[p.source for p in parsed], failures=failures + parse_failures,
+                       articles=len(fresh), repeated_articles=repeated, dry_run=True)
+    if not fresh:
+        return None, report
+    digest = build_digest(fresh, report.issues, settings)
+    return render(digest, settings), report
+
+
+def _record_failures(store: Store, failures: list[IssueFailure]) -> None:
+    for failure in failures:
+        if failure.sha256:
+            store.record_failure(failure.sha256, failure.source, failure.error)
+
+
+def _sha_of(article: Article, issues: list[Issue]) -> str:
+    return next(i.sha256 for i in issues if i.name == article.source)
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,144 @@
+"""Run the digest job on a crontab(5) schedule with APScheduler 3.
+
+APScheduler's `CronTrigger.from_crontab` reads day-of-week 0 as Monday, while
+crontab(5) reads 0 and 7 as Sunday, and ANDs day-of-month with day-of-week
+where cron ORs them. `cron_trigger` translates: day-of-week numbers become
+names (0/7 → sun, 1 → mon …), and a schedule that restricts both days becomes
+an `OrTrigger` of two cron triggers. The time zone is given to the trigger
+itself, so the schedule does not drift with the host's zone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+from collections.abc import Callable
+from typing import Any
+
+LOGGER = logging.getLogger(__name__)
+
+MACROS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+_DOW_TOKEN = re.compile(r"^(\*|[0-7a-z]+)(?:-([0-7a-z]+))?(?:/(\d+))?$")
+MISFIRE_GRACE_SECONDS = 3600  # APScheduler's default of 1 s silently drops a run that starts late
+
+
+def crontab_fields(expression: str) -> list[str]:
+    """The five fields of a crontab expression (macros expanded); ValueError if malformed."""
+    expression = MACROS.get(expression.strip().lower(), expression)
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+    return fields
+
+
+def crontab_weekdays(field: str) -> str:
+    """Translate a crontab day-of-week field into APScheduler day names."""
+    if field == "*":
+        return "*"
+    days: list[int] = []
+    for token in field.lower().split(","):
+        days += _weekday_token(token)
+    ordered = sorted(set(days), key=lambda d: (d - 1) % 7)  # Monday first, as APScheduler counts
+    return ",".join(DAY_NAMES[d] for d in ordered)
+
+
+def _weekday_token(token: str) -> list[int]:
+    match = _DOW_TOKEN.match(token)
+    if not match:
+        raise ValueError(f"bad day-of-week {token!r}")
+    start, end, step = match.groups()
+    if start == "*":
+        first, last = 0, 6
+    else:
+        first = _weekday_number(start)
+        last = _weekday_number(end) if end else (6 if step else first)
+    if end and _weekday_number(end) == 7:
+        last = 7
+    if last < first:
+        raise ValueError(f"bad day-of-week range {token!r}")
+    return [d % 7 for d in range(first, last + 1, int(step or 1))]
+
+
+def _weekday_number(value: str) -> int:
+    if value.isdigit():
+        number = int(value)
+        if number > 7:
+            raise ValueError(f"day-of-week {value} is out of range 0-7")
+        return number
+    if value[:3] in DAY_NAMES:
+        return DAY_NAMES.index(value[:3])
+    raise ValueError(f"bad day-of-week {value!r}")
+
+
+def cron_trigger(expression: str, timezone: str) -> Any:
+    """An APScheduler trigger that fires when crontab(5) would."""
+    from apscheduler.triggers.combining import OrTrigger
+    from apscheduler.triggers.cron import CronTrigger
+
+    minute, hour, day, month, weekday = crontab_fields(expression)
+    common = {"minute": minute, "hour": hour, "month": month, "timezone": timezone}
+    days = crontab_weekdays(weekday)
+    if day != "*" and weekday != "*":
+        return OrTrigger([CronTrigger(day=day, **common), CronTrigger(day_of_week=days, **common)])
+    return CronTrigger(day=day, day_of_week=days, **common)
+
+
+def cron_problem(expression: str, timezone: str) -> str | None:
+    """Why the expression is not a valid schedule, or None when it is."""
+    try:
+        cron_trigger(expression, timezone)
+    except (ValueError, TypeError, LookupError) as e:
+        return f"invalid cron expression {expression!r}: {e}"
+    return None
+
+
+def build_scheduler(job: Callable[[], object], expression: str, timezone: str) -> Any:
+    """A BlockingScheduler calling `job` on the schedule: one run at a time, late runs coalesced."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone=timezone)
+    scheduler.add_job(job, cron_trigger(expression, timezone), id="digest-run", name="digest run",
+                      max_instances=1, coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS)
+    return scheduler
+
+
+def run_scheduler(job: Callable[[], object], expression: str, timezone: str) -> None:
+    """Call `job` on the schedule until SIGINT or SIGTERM, logging each run and the next fire time."""
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED, JobExecutionEvent
+
+    scheduler = build_scheduler(job, expression, timezone)
+
+    def log_run(event: JobExecutionEvent) -> None:
+        scheduled = scheduler.get_job(event.job_id)
+        next_run = scheduled.next_run_time if scheduled else None
+        if event.exception:
+            LOGGER.error("digest run failed: %s; next run at %s", event.exception, next_run)
+        else:
+            LOGGER.info("digest run finished; next run at %s", next_run)
+
+    def log_start(_event: object) -> None:
+        (scheduled,) = scheduler.get_jobs()
+        LOGGER.info("scheduled %r (%s); next run at %s", expression, timezone, scheduled.next_run_time)
+
+    def stop(signum: int, _frame: object) -> None:
+        LOGGER.info("received %s, stopping the scheduler", signal.Signals(signum).name)
+        if not scheduler.running:
+            raise SystemExit(0)
+        scheduler.shutdown(wait=False)
+
+    scheduler.add_listener(log_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.add_listener(log_start, EVENT_SCHEDULER_STARTED)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    scheduler.start()
+    LOGGER.info("scheduler stopped")

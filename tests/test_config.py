@@ -1,0 +1,77 @@
+"""Configuration loading and validation, through the CLI where users meet it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Installation
+from digest.config import load_settings
+from digest.errors import ConfigError
+
+
+def test_misspelt_key_exits_2_with_one_line_naming_it(installation: Installation) -> None:
+    text = installation.config.read_text(encoding="utf-8").replace('folder = "inbox"', 'folder = "inbox"\nfoldr = "x"')
+    installation.config.write_text(text, encoding="utf-8")
+    result = installation.digest("run")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "config.toml" in lines[0] and "[inbox] foldr: unknown key" in lines[0]
+    assert not installation.database.exists()
+
+
+def test_invalid_cron_expression_exits_2_naming_the_key(installation: Installation) -> None:
+    installation.write_config(extra='[schedule]\ncron = "61 7 * * *"\n')
+    result = installation.digest("run")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "[schedule] cron" in lines[0] and "61 7 * * *" in lines[0]
+
+
+def test_bad_timezone_wrong_type_and_unknown_section(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[digest]\ntimezone = "Mars/Olympus"\n[summary]\nsentences = "three"\n[smpt]\nhost = "x"\n',
+                      encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    message = str(error.value)
+    assert str(config) in message
+    assert "[digest] timezone: unknown time zone 'Mars/Olympus'" in message
+    assert "[summary] sentences: expected an integer, got str" in message
+    assert "[smpt]: unknown section" in message
+    assert "\n" not in message
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "digest.toml").write_text('[inbox]\nfolder = "../in"\n[state]\ndatabase = "s.db"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(folder / "digest.toml")
+    assert settings.inbox == (tmp_path / "in").resolve()
+    assert settings.database == (folder / "s.db").resolve()
+    assert settings.lock_path == (folder / "s.db.lock").resolve()
+
+
+def test_config_from_the_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "from-env.toml"
+    config.write_text('[digest]\ntitle = "环境变量"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGEST_CONFIG", str(config))
+    assert load_settings().title == "环境变量"
+
+
+def test_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_shipped_config_is_valid_and_points_at_the_samples() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    settings = load_settings(repo / "config.toml")
+    assert sorted(settings.inbox.glob("*.txt"))
+    assert settings.themes and all(rule.keywords for rule in settings.themes)
+    assert settings.timezone == "Asia/Shanghai"

@@ -1,0 +1,82 @@
+"""The cron schedule means what it means in crontab(5), and `digest schedule` stops cleanly."""
+
+from __future__ import annotations
+
+import select
+import signal
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import Installation
+from digest.schedule import MISFIRE_GRACE_SECONDS, build_scheduler, cron_problem, cron_trigger
+
+TZ = "Asia/Shanghai"
+TUESDAY = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo(TZ))
+
+
+def next_fire(expression: str, after: datetime = TUESDAY) -> datetime:
+    return cron_trigger(expression, TZ).get_next_fire_time(None, after)
+
+
+@pytest.mark.parametrize("expression", ["0 7 * * 0", "0 7 * * 7", "0 7 * * sun", "@weekly"])
+def test_day_zero_and_seven_are_sunday(expression: str) -> None:
+    fire = next_fire(expression)
+    assert fire.strftime("%A") == "Sunday"
+    assert fire.date() == datetime(2026, 11, 29).date()
+
+
+def test_weekday_ranges_and_steps_follow_crontab() -> None:
+    assert next_fire("30 6 * * 1-5").strftime("%a %H:%M") == "Wed 06:30"
+    assert next_fire("0 7 * * 6-7").strftime("%a") == "Sat"
+    assert {next_fire("0 7 * * 0-2", datetime(2026, 11, d, 12, tzinfo=ZoneInfo(TZ))).strftime("%a")
+            for d in range(24, 31)} == {"Sun", "Mon", "Tue"}
+
+
+def test_day_of_month_or_day_of_week_as_cron_does() -> None:
+    # crontab(5): "0 7 1 * 1" fires on the 1st AND on every Monday.
+    assert next_fire("0 7 1 * 1").date() == datetime(2026, 11, 30).date()  # a Monday before Dec 1
+    assert next_fire("0 7 1 * 1", datetime(2026, 11, 30, 8, tzinfo=ZoneInfo(TZ))).date() == datetime(2026, 12, 1).date()
+
+
+def test_the_trigger_carries_the_configured_time_zone() -> None:
+    fire = next_fire("0 7 * * *")
+    assert fire.utcoffset().total_seconds() == 8 * 3600
+    assert fire.hour == 7
+
+
+@pytest.mark.parametrize("expression", ["61 7 * * *", "0 7 * *", "0 7 * * 8", "0 7 * * mon-", "x y z w v"])
+def test_invalid_expressions_are_explained(expression: str) -> None:
+    problem = cron_problem(expression, TZ)
+    assert problem and expression in problem
+
+
+def test_the_job_runs_one_at_a_time_and_late_runs_are_not_dropped() -> None:
+    scheduler = build_scheduler(lambda: None, "0 7 * * 1", TZ)
+    (job,) = scheduler.get_jobs()
+    assert job.max_instances == 1
+    assert job.coalesce is True
+    assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS >= 3600
+
+
+def test_digest_schedule_logs_the_next_run_and_stops_on_sigterm(installation: Installation) -> None:
+    process = installation.start("schedule")
+    seen = ""
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "next run at" not in seen:
+            ready, _, _ = select.select([process.stderr], [], [], 1)
+            if ready:
+                seen += process.stderr.readline()
+            elif process.poll() is not None:
+                break
+        assert "next run at" in seen, seen
+    except BaseException:
+        process.kill()
+        raise
+    process.send_signal(signal.SIGTERM)
+    _, rest = process.communicate(timeout=30)
+    assert process.returncode == 0, seen + rest
+    assert "stopping" in rest
