@@ -36,6 +36,11 @@ PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "
 CLOSERS = "".join(PAIRS.values())
 # After an ellipsis one of these means the sentence goes on ("……，" lists continue).
 _CLAUSE_MARKS = "，、；：,;:"
+# What the splitter looks at: an opening or closing mark, or a run of end marks
+# with the closing marks after it.
+_MARKS = re.compile(
+    f"[{re.escape(''.join(PAIRS))}]|[{SENTENCE_END}{ELLIPSIS}]+[{re.escape(CLOSERS)}]*|[{re.escape(CLOSERS)}]"
+)
 
 
 def has_cjk(text: str) -> bool:
@@ -91,27 +96,20 @@ def _sentence_ends(line: str) -> list[int]:
     openers = {c: o for o, c in pairs.items()}
     stack: list[str] = []
     ends: list[int] = []
-    i = 0
-    while i < len(line):
-        char = line[i]
-        if char in pairs:
-            stack.append(char)
-        elif char in openers and stack and stack[-1] == openers[char]:
-            stack.pop()
-        elif char in SENTENCE_END or char == ELLIPSIS:
-            j = i
-            while j < len(line) and (line[j] in SENTENCE_END or line[j] == ELLIPSIS):
-                j += 1
-            only_ellipsis = set(line[i:j]) == {ELLIPSIS}
-            while j < len(line) and line[j] in CLOSERS:
-                if stack and openers.get(line[j]) == stack[-1]:
-                    stack.pop()
-                j += 1
-            if not stack and not (only_ellipsis and j < len(line) and line[j] in _CLAUSE_MARKS):
-                ends.append(j)
-            i = j
+    for match in _MARKS.finditer(line):
+        marks = match.group(0)
+        if marks[0] in PAIRS:
+            if marks[0] in pairs:
+                stack.append(marks[0])
             continue
-        i += 1
+        for char in marks:  # a lone closer, or the closers after an end run
+            if stack and openers.get(char) == stack[-1]:
+                stack.pop()
+        if marks[0] in CLOSERS:
+            continue
+        only_ellipsis = marks.rstrip(CLOSERS).strip(ELLIPSIS) == ""
+        if not stack and not (only_ellipsis and line[match.end() : match.end() + 1] in set(_CLAUSE_MARKS)):
+            ends.append(match.end())
     return ends
 
 

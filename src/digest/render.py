@@ -1,0 +1,292 @@
+"""Render a `Digest` as an email: an HTML part with inlined CSS and its plain-text twin.
+
+The look lives in a templates folder editors may change (`digest.html.j2`,
+`digest.txt.j2`, `digest.css`); the packaged copy is the default. The rules this
+module relies on:
+
+- Mail clients drop or ignore `<style>` blocks, so premailer copies every rule into
+  `style` attributes; only `@media` rules (phones, dark mode) stay in a `<style>`
+  block, as an extra for the clients that honour them.
+- Gmail clips an HTML part past about 102 KB and base64 makes CJK text about 1.35
+  times bigger on the wire, so the HTML is kept under `max_html_bytes` of UTF-8:
+  when the whole digest does not fit, the later articles (in reading order) are
+  shown as title, section and one line with a link to the full copy in the web
+  archive, which is returned as `archive_html`.
+- URLs are put into the HTML after inlining: lxml percent-encodes `href` values
+  (a `{unsubscribe_url}` placeholder would come out as `%7Bunsubscribe_url%7D`).
+- The plain-text part wraps by terminal columns (`zh.wrap_columns`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import escape
+from premailer import Premailer
+
+from digest import zh
+from digest.errors import RenderError
+from digest.models import Article, Digest, ListItem, RenderedDigest
+
+LOGGER = logging.getLogger(__name__)
+
+HTML_TEMPLATE = "digest.html.j2"
+TEXT_TEMPLATE = "digest.txt.j2"
+TEXT_WIDTH = 72  # terminal columns; a Han character takes two
+TEASER_CHARS = 60  # the one line shown for an article the email only mentions
+
+# Stand-ins for URLs while lxml serialises the HTML; letters and dashes survive unchanged.
+_URL_TOKENS = {"unsubscribe_url": "digest-url-token-unsubscribe", "archive_url": "digest-url-token-archive"}
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """One article as the templates show it."""
+
+    article: Article
+    anchor: str  # the id the contents list and the archive links point at
+    brief: bool  # shown as title, section and one line; the rest is in the web archive
+    teaser: str
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """One theme heading and the articles the email shows under it."""
+
+    name: str
+    keywords: list[str]
+    automatic: bool
+    articles: list[ArticleView]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How much of the digest the email carries: the first `full` articles in full,
+    up to `listed` articles at all (the others only in the web archive)."""
+
+    full: int
+    listed: int
+
+
+def default_templates_dir() -> Path:
+    """The templates shipped inside the package."""
+    return Path(__file__).resolve().parent / "templates"
+
+
+def render_digest(
+    digest: Digest,
+    templates_dir: Path | None = None,
+    *,
+    max_html_bytes: int = 75_000,
+    unsubscribe_url: str = "{unsubscribe_url}",
+    archive_url: str | None = None,
+) -> RenderedDigest:
+    """Render the digest's subject, HTML part and text part.
+
+    The HTML part stays under `max_html_bytes` of UTF-8; when the full digest is
+    larger, later articles are shortened and `archive_html` holds the full copy
+    for the caller to publish at `archive_url` (from the config, else the digest's).
+    """
+    env = _environment(templates_dir or default_templates_dir())
+    urls = {"unsubscribe_url": unsubscribe_url, "archive_url": archive_url or digest.archive_url}
+    total = len(digest.articles)
+    html_for = functools.cache(lambda layout: _render_html(env, digest, layout, urls, archive=False))
+    layout = _fit_layout(total, lambda lay: len(html_for(lay).encode("utf-8")), max_html_bytes)
+    full_layout = Layout(total, total)
+    archive_html = None
+    if layout != full_layout:
+        LOGGER.info("digest shortened to fit %d bytes: %d of %d articles in full, %d listed",
+                    max_html_bytes, layout.full, total, layout.listed)
+        if not urls["archive_url"]:
+            LOGGER.warning("the email was shortened but no archive URL is configured to link the full copy")
+        archive_html = _render_html(env, digest, full_layout, urls, archive=True)
+    context = _context(digest, layout, urls, archive=False)
+    text = _tidy_text(_render_template(env, TEXT_TEMPLATE, context))
+    return RenderedDigest(subject=context["subject"], html=html_for(layout), text=text, archive_html=archive_html)
+
+
+def _fit_layout(total: int, size_of: Callable[[Layout], int], limit: int) -> Layout:
+    """The fullest layout whose HTML fits in `limit` bytes.
+
+    First every article in full; then fewer in full and the rest brief; then
+    fewer listed at all. Size grows with each article, so a binary search finds
+    the boundary in a few renders.
+    """
+    if size_of(Layout(total, total)) <= limit:
+        return Layout(total, total)
+    full = _largest(lambda n: size_of(Layout(n, total)) <= limit, total - 1)
+    if full is not None:
+        return Layout(full, total)
+    listed = _largest(lambda n: size_of(Layout(0, n)) <= limit, total - 1)
+    if listed is None:
+        raise RenderError(
+            f"the digest email does not fit in {limit} bytes even without articles",
+            hint="raise the HTML size limit or shorten the templates",
+        )
+    return Layout(0, listed)
+
+
+def _largest(fits: Callable[[int], bool], high: int) -> int | None:
+    """The largest n in 0..high for which `fits(n)`, assuming it holds up to some n and
+    not beyond; None when it fails already at 0."""
+    if high < 0 or not fits(0):
+        return None
+    low = 0
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _render_html(env: jinja2.Environment, digest: Digest, layout: Layout, urls: dict[str, str | None],
+                 *, archive: bool) -> str:
+    """The HTML part (or the archive copy) with its CSS inlined and its URLs in place."""
+    tokens = {name: (token if urls[name] else None) for name, token in _URL_TOKENS.items()}
+    html = inline_css(_render_template(env, HTML_TEMPLATE, _context(digest, layout, tokens, archive=archive)))
+    for name, token in _URL_TOKENS.items():
+        html = html.replace(token, str(escape(urls[name] or "")))
+    return html
+
+
+def inline_css(html: str) -> str:
+    """Copy the stylesheet's rules into style attributes; keep only @media rules in <style>."""
+    premailer = Premailer(
+        html,
+        keep_style_tags=False,  # the block goes; premailer keeps a new one for the @media leftovers
+        strip_important=False,  # @media rules need !important to win over the inlined styles
+        allow_network=False,
+        disable_validation=True,  # cssutils does not know mso-* and prefers-color-scheme
+        cssutils_logging_level=logging.CRITICAL,
+    )
+    return str(premailer.transform())
+
+
+def _environment(templates_dir: Path) -> jinja2.Environment:
+    """A Jinja environment over the templates folder, with the digest's filters."""
+    if not (templates_dir / HTML_TEMPLATE).is_file():
+        raise RenderError(f"no {HTML_TEMPLATE} in {templates_dir}", hint="check the templates folder setting")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        byline=byline, marker=marker_label, headline=item_headline, wrap=_wrap_filter, underline=_underline
+    )
+    return env
+
+
+def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render one template, turning template errors into a `RenderError`."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateError as error:
+        raise RenderError(f"template {name} failed: {error}", hint="check the templates folder") from error
+
+
+def _context(digest: Digest, layout: Layout, urls: dict[str, str | None], *, archive: bool) -> dict[str, Any]:
+    """Everything the templates see."""
+    date_label = f"{digest.created.year}年{digest.created.month}月{digest.created.day}日"
+    groups = _group_views(digest, layout)
+    return {
+        "title": digest.title,
+        "subject": f"{digest.title} {date_label}",
+        "date_label": date_label,
+        "preheader": _preheader(digest),
+        "issues": digest.issues,
+        "article_count": len(digest.articles),
+        "groups": groups,
+        "omitted": len(digest.articles) - layout.listed,
+        "shortened": layout.full < len(digest.articles),
+        "archive": archive,
+        "archive_url": urls["archive_url"],
+        "unsubscribe_url": urls["unsubscribe_url"],
+    }
+
+
+def _group_views(digest: Digest, layout: Layout) -> list[GroupView]:
+    """The theme groups with their articles numbered in reading order and cut to the layout."""
+    groups: list[GroupView] = []
+    index = 0
+    for group in digest.groups:
+        views: list[ArticleView] = []
+        for article in group.articles:
+            index += 1
+            if index <= layout.listed:
+                views.append(ArticleView(article, f"article-{index}", index > layout.full, teaser(article)))
+        if views:
+            groups.append(GroupView(group.name, group.keywords, group.automatic, views))
+    return groups
+
+
+def _preheader(digest: Digest) -> str:
+    """The line mail clients show next to the subject: how many articles, and the first titles."""
+    titles = "；".join(a.display_title for a in digest.articles[:3])
+    return _shorten(f"本期 {len(digest.articles)} 篇：{titles}", 90)
+
+
+def teaser(article: Article) -> str:
+    """One line about the article: its first summary sentence, else its opening sentence."""
+    sentences = article.summary or zh.split_sentences(article.body)
+    return _shorten(sentences[0], TEASER_CHARS) if sentences else ""
+
+
+def _shorten(text: str, limit: int) -> str:
+    """The text cut to `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def byline(article: Article) -> str:
+    """Section · authors, leaving out what the page did not say."""
+    parts = [article.section or "", "、".join(article.authors)]
+    return " · ".join(p for p in parts if p)
+
+
+def marker_label(item: ListItem) -> str:
+    """The item's marker as the article wrote it (第一，/一是/（一）), else its number.
+
+    A marker ending in an ASCII mark ("1.") is followed by a space; Chinese
+    markers run on into the text as they did in the article.
+    """
+    label = item.marker.strip() or f"{item.number}."
+    return label + " " if label[-1] in ".)" else label
+
+
+def item_headline(item: ListItem) -> str:
+    """The item's headline, else its opening sentence."""
+    if item.headline.strip():
+        return item.headline.strip()
+    sentences = zh.split_sentences(item.text)
+    return _shorten(sentences[0], TEASER_CHARS) if sentences else ""
+
+
+def _wrap_filter(text: str, prefix: str = "", rest: str | None = None, width: int = TEXT_WIDTH) -> str:
+    """Wrap a paragraph for the text part: the first line after `prefix`, the others after
+    `rest` (spaces as wide as the prefix by default)."""
+    rest = " " * zh.display_width(prefix) if rest is None else rest
+    lines = zh.wrap_columns(str(text), width - zh.display_width(rest)) or [""]
+    return "\n".join([prefix + lines[0], *(rest + line for line in lines[1:])])
+
+
+def _underline(text: str, char: str = "=") -> str:
+    """A rule as wide on screen as the text."""
+    return char * zh.display_width(str(text))
+
+
+def _tidy_text(text: str) -> str:
+    """At most one blank line in a row, no trailing spaces, one final newline."""
+    text = "\n".join(line.rstrip() for line in text.splitlines())
+    return _BLANK_LINES.sub("\n\n", text).strip() + "\n"
