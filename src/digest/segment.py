@@ -1,0 +1,612 @@
+"""Split an issue's logical lines into articles: headline, section, byline, body.
+
+The rules read the layout conventions of Chinese newspaper pages, never the
+words of a particular page:
+
+- Repairs. A byline or label that `reflow` joined to a line only because that
+  line happened to fill its column is split off again: a byline before prose, a
+  pull-quote label, a section label after cut-off prose and before a headline
+  with its byline, a byline joined to the prose under it, a slogan banner
+  joined to the headline above it. So is a passage printed elsewhere on the
+  page that was joined to the text after it.
+- Line kinds. A line is a masthead (a date and "第N版"), an editor's note
+  ("编者按"), an author's note "（作者为…）/（作者系…）/（作者单位：…）/（作者单位
+  分别为…）" (the affiliation; it closes the article), a compiler's note
+  "（某某整理）", an editing credit ("策划/制图：…", "本版责编：…") or an
+  editorial note ("（本文系…成果）", "（本文由…编辑）", "（下转第二版）"), all of
+  which close the article too; else heading-like (short, no full stop: titles,
+  labels, bylines, subheadings, questions) or body text.
+- Pull quotes. A passage printed twice on the page (compared without spaces or
+  punctuation) is dropped where it stands first; the paragraph under a label
+  such as "观点" is dropped with the label.
+- Heads. A run of heading-like lines starts a new article when it holds a
+  byline, a decorated section label, a headline with a column kicker
+  "标题（栏目）", a label over a headline, when a web export sets it apart with
+  a blank line, or when it follows the end of the previous article or opens the
+  page. Any other heading-like line is a subheading of the running article and
+  stays in its paragraphs.
+- Inside a head: a slogan ("学习贯彻…精神") beside a headline is a page banner; a
+  label of two to eight characters (a decorative capital before it is ornament)
+  is the section, as is a headline's kicker; a "——…" line is a subtitle; a line
+  before a headline with a kicker is its lead-in; what is left is the headline.
+- Bylines: personal names of two or three characters after a common Chinese
+  surname (four after a compound one), padded names ("余 飞") joined back, not a
+  common word of jieba's dictionary ("方法" starts with a surname too); staff
+  bylines ("本报评论员", "本报记者 某某"); an institution alone under a headline
+  with a kicker. Bullets and "文/" before the names are ornament.
+- Kinds: two or more "——单位 姓名" attributions make a compilation of
+  viewpoints (the names are its contributors); a headline that asks a question
+  over question subheadings, with no byline, is a Q&A box. A credit that names
+  who made a box ("策划/制图：某某") gives its compiler.
+- An article whose last paragraph stops without sentence-final punctuation
+  was cut off by the page and is flagged truncated.
+- An article without a headline gets a display title from its own text: its
+  leading numbered item's headline, else its first sentence, cut to about 30
+  characters.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from digest import zh
+from digest.errors import IssueError
+from digest.models import Article, Dropped, Issue, ParsedIssue
+from digest.reflow import Pieces, clean_line, ends_sentence, is_heading_like, join_pieces, reflow_pieces
+
+LOGGER = logging.getLogger(__name__)
+
+_HAN = zh.CJK
+_MASTHEAD = re.compile(r"^\S{2,12}\s*\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*第\s*\d+\s*版")
+_AUTHOR_NOTE = re.compile(r"^[（(]作者(?:单位)?(?:分别)?(?:为|是|系|[：:])\s*(.+?)[)）]$")
+_COMPILER_NOTE = re.compile(f"^[（(]([{_HAN}·]{{2,12}}?)(?:\\s*[{_HAN}]{{0,4}})?整理[)）]$")
+_CREDIT_ROLES = r"(?:策划|制图|编辑|责编|责任编辑|美编|摄影|图片|设计|版式设计|撰文|文字)"
+_COMPILING_ROLE = re.compile(r"^(?:策划|制图|整理|撰文|文字)")  # credits that name who put the piece together
+_CREDIT = re.compile(f"^(?:本版|本期)?{_CREDIT_ROLES}(?:[/、·]{_CREDIT_ROLES})*\\s*[：:]\\s*(\\S.*)$")
+# "（本文系…项目成果）", "（本文由…编辑）", "（下转第二版）": notes about the text, not the text.
+_EDITORIAL_NOTE = re.compile(r"^[（(](?:本(?:文|版|栏|期)|上接|下转|接第|转第)")
+_EDITORS_NOTE = re.compile(r"^[【\[（(]?编者按[】\]）)]?\s*[：:]?")
+_KICKER = re.compile(r"^(?P<title>.+?)[（(](?P<kicker>[^（）()]{2,60}(?:[（(][^（）()]*[)）][^（）()]*)*)[)）]$")
+_DECORATIVE = re.compile(f"^[A-Za-z]\\s*(?=[{_HAN}])")
+_LABEL = re.compile(f"^[{_HAN}·]{{2,8}}$")
+_BANNER = re.compile(r"(?:认真|深入|全面)?(?:学习|宣传|贯彻|践行|领会).*(?:精神|思想|篇章|新征程|新时代)")
+_SENTENCE_MARKS = re.compile(r"[。！？!?；;，,、：:]")
+_BRACKETS = re.compile(r"[（）()《》【】]")
+_ATTRIBUTION = re.compile(f"^——.+\\s([{_HAN}]{{2,4}})$")
+_BYLINE_ORNAMENT = re.compile(r"^(?:[□■●◎◆◇★☆▲△○]+\s*)?(?:文\s*[/／]|作者\s*[：:])?\s*")
+_STAFF_BYLINE = re.compile(r"^(?:本报|本刊)(?:特约)?(?:评论员|记者|通讯员)")
+_SUBTITLE = re.compile(r"^——")
+_QUESTION = re.compile(r"[？?]$")
+_KEEP = re.compile(f"[{_HAN}A-Za-z0-9]")
+_PULL_QUOTE_LABELS = frozenset({"观点", "核心观点", "观点提要", "阅读提示"})
+_PULL_QUOTE_MIN = 15  # shorter repeats are set phrases, not pull quotes
+_DISPLAY_MAX = 30
+_NOTE_MAX = 120  # an editorial note is a line, not a paragraph
+_COMMON_WORD_FREQ = 30  # jieba frequency from which a surname-initial token is a word, not a name
+_TITLE_MAX = 40  # longer unfinished text is prose, not a headline or lead-in
+_TAIL_MAX = 12  # a byline or label split off a joined line is at most this long
+
+# Common Chinese surnames (single and compound). Characters that more often
+# begin an ordinary word on a page label (国, 明, 和…) are left out on purpose.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔"
+    "向汤温康施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
+    "霍涂苗谷盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农卓古吉缪简车项连芦麦褚娄窦戚岑景"
+    "党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝官封"
+    "谈匡鞠惠荆乐冀郁胥班储栗燕楚鄢谌奚皮粟冼蔺楼闻厉伊仝郜阚帅屠朴禹祖漆卿狄晋芮晁扈阙戈伏鹿薄邸雍"
+    "辜裘亓邰赫杭宿逯茹诸慕亢嵇湛宾戎茅揭尉冶檀昝衡尧剧"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
+    "慕容", "令狐", "长孙", "宇文", "夏侯", "端木", "司徒",
+)
+
+
+@dataclass
+class _Draft:
+    """An article being assembled from consecutive lines."""
+
+    title: str | None = None
+    section: str | None = None
+    authors: list[str] = field(default_factory=list)
+    affiliation: str | None = None
+    compiler: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    subheadings: list[str] = field(default_factory=list)
+    closed: bool = False
+
+
+def parse_issue(issue: Issue) -> ParsedIssue:
+    """Split one decoded issue into articles; raise `IssueError` when none is found."""
+    page = _page(issue.text)
+    dropped: list[Dropped] = []
+    page = _drop_mastheads(page, dropped)
+    page = _drop_pull_quotes(page, dropped)
+    drafts = _assemble(page, dropped)
+    articles = [_finish(d, issue.name) for d in drafts if d.paragraphs]
+    if not articles:
+        raise IssueError(f"{issue.path}: no article found in the text")
+    LOGGER.debug("%s: %d articles, %d dropped", issue.name, len(articles), len(dropped))
+    return ParsedIssue(source=issue.name, articles=articles, dropped=dropped)
+
+
+# --- page furniture ----------------------------------------------------------
+
+
+class _PageLine(NamedTuple):
+    """A logical line of the page, and whether a meaningful blank line stands before it."""
+
+    text: str
+    after_blank: bool
+
+
+def page_lines(text: str) -> list[str]:
+    """The logical lines the segmenter reads: reflowed, with glued bylines and labels split off."""
+    return [line.text for line in _page(text)]
+
+
+def _page(text: str) -> list[_PageLine]:
+    paragraphs = _split_repeated_openings(_unglue(reflow_pieces(text)))
+    lines = [_PageLine(join_pieces(p.pieces), p.after_blank) for p in paragraphs]
+    return [line for line in lines if line.text]
+
+
+def _unglue(paragraphs: list[Pieces]) -> list[Pieces]:
+    """Logical lines, with a byline or label split off the line it was joined to.
+
+    A line that fills its column is joined to the next, and sometimes the next is
+    a byline or a label that only happened to follow it (a headline exactly as
+    wide as the column). Such a last piece is split off when it is a byline
+    before body text or a pull-quote label (first pass), or a section label
+    after cut-off prose and before a headline with its byline (second pass, which
+    sees the bylines the first pass freed). A byline joined to the prose under it
+    is split off too.
+    """
+    for section_labels in (False, True):
+        joined = [join_pieces(p.pieces) for p in paragraphs] + ["", ""]
+        split: list[Pieces] = []
+        for i, paragraph in enumerate(paragraphs):
+            pieces = paragraph.pieces
+            before = joined[i - 1] if i else ""
+            tail = clean_line(pieces[-1]) if len(pieces) > 1 and len(pieces[-1]) <= _TAIL_MAX else ""
+            rest = join_pieces(pieces[:-1]) if tail else ""
+            if tail and _glued(tail, rest, before, joined[i + 1], joined[i + 2], section_labels):
+                split.extend(_cut(paragraph, len(pieces) - 1))
+            elif not section_labels and _byline_before_prose(pieces, before):
+                split.extend(_cut(paragraph, 1))
+            elif not section_labels and (k := _banner_start(pieces)):
+                split.extend(_cut(paragraph, k))
+            else:
+                split.append(paragraph)
+        paragraphs = split
+    return paragraphs
+
+
+def _banner_start(pieces: list[str]) -> int:
+    """Where a page banner starts inside a run of bare heading pieces (a headline
+    that filled its column joined to the slogan under it), or 0."""
+    if len(pieces) < 2 or _SENTENCE_MARKS.search("".join(pieces)) or _BRACKETS.search("".join(pieces)):
+        return 0
+    for k in range(1, len(pieces)):
+        rest = join_pieces(pieces[k:])
+        if len(rest) >= 10 and _BANNER.match(rest):
+            return k
+    return 0
+
+
+def _cut(paragraph: Pieces, k: int) -> list[Pieces]:
+    """A logical line split in two after its first `k` pieces."""
+    return [Pieces(paragraph.pieces[:k], paragraph.after_blank), Pieces(paragraph.pieces[k:], False)]
+
+
+def _split_repeated_openings(paragraphs: list[Pieces]) -> list[Pieces]:
+    """Split a pull quote off the paragraph it was joined to.
+
+    A pull quote that ends where a column line ends may be joined to the text
+    after it; when the first pieces of a line end a sentence and their text is
+    printed again elsewhere on the page, they are split off (and later dropped).
+    """
+    page = "\x00".join(_key("".join(p.pieces)) for p in paragraphs)
+    split: list[Pieces] = []
+    for paragraph in paragraphs:
+        pieces = paragraph.pieces
+        cut = 0
+        for k in range(1, len(pieces)):
+            if not ends_sentence(pieces[k - 1]):
+                continue
+            key = _key("".join(pieces[:k]))
+            if len(key) >= _PULL_QUOTE_MIN and page.count(key) >= 2:
+                cut = k
+        if cut and not is_heading_like(join_pieces(pieces[:cut])):
+            split.extend(_cut(paragraph, cut))
+        else:
+            split.append(paragraph)
+    return split
+
+
+def _byline_before_prose(pieces: list[str], before: str) -> bool:
+    """The first piece is a byline under a headline, and prose follows it."""
+    if len(pieces) < 2 or len(pieces[0]) > _TAIL_MAX or not before or not is_heading_like(before):
+        return False
+    return bool(_byline(clean_line(pieces[0]))) and not is_heading_like(join_pieces(pieces[1:]))
+
+
+def _glued(tail: str, rest: str, before: str, following: str, after: str, section_labels: bool) -> bool:
+    """Whether `tail` is a byline or label that was joined to `rest` by mistake
+    (`before` is the line above, `following` and `after` the next two lines)."""
+    if not section_labels:
+        if tail in _PULL_QUOTE_LABELS:
+            return True
+        # the name closing a "——单位 姓名" attribution under a quoted expert's text stays
+        attribution = rest.startswith("——") and not is_heading_like(before)
+        return bool(_byline(tail)) and bool(following) and not is_heading_like(following) and not attribution
+    # prose the page cut off, then a section label over the next headline and its byline
+    cut_prose = not ends_sentence(rest) and not is_heading_like(rest) and len(rest) > _TITLE_MAX
+    next_head = is_heading_like(following) and bool(_byline(after) or _split_kicker(following)[1])
+    return cut_prose and _LABEL.match(_strip_decoration(tail)) is not None and next_head
+
+
+
+def _drop_mastheads(page: list[_PageLine], dropped: list[Dropped]) -> list[_PageLine]:
+    """Drop mastheads (a paper's name, a date and a page number on one short line)
+    and editor's notes ("编者按：…"), which introduce a page, not an article."""
+    kept = []
+    for line in page:
+        if len(line.text) <= 60 and _MASTHEAD.match(line.text):
+            dropped.append(Dropped("masthead", line.text))
+        elif _EDITORS_NOTE.match(line.text):
+            dropped.append(Dropped("editor_note", line.text))
+        else:
+            kept.append(line)
+    return kept
+
+
+def _drop_pull_quotes(page: list[_PageLine], dropped: list[Dropped]) -> list[_PageLine]:
+    """Drop labelled pull quotes and passages the page prints a second time."""
+    texts = [line.text for line in page]
+    kept: list[_PageLine] = []
+    skip = 0
+    for i, line in enumerate(page):
+        if skip:
+            skip -= 1
+            dropped.append(Dropped("pull_quote", line.text))
+            continue
+        if line.text in _PULL_QUOTE_LABELS and i + 1 < len(page) and not is_heading_like(texts[i + 1]):
+            skip = 1 + _quote_remnant(texts, i + 2)
+            continue
+        kept.append(line)
+    keys = [_key(line.text) if not is_heading_like(line.text) else "" for line in kept]
+    repeated: set[int] = set()
+    for i, key in enumerate(keys):
+        if _printed_elsewhere(key, i, keys):
+            repeated.add(i)
+            keys[i] = ""  # the copy that stays is then printed only once
+            dropped.append(Dropped("pull_quote", kept[i].text))
+    return [line for i, line in enumerate(kept) if i not in repeated]
+
+
+def _quote_remnant(lines: list[str], index: int) -> int:
+    """1 when the line at `index` is the short rest of a labelled pull quote that
+    the column broke off (a fragment before the byline), else 0."""
+    if index + 1 >= len(lines):
+        return 0
+    line = lines[index]
+    fragment = is_heading_like(line) and len(line) <= 12 and not _byline(line) and not ends_sentence(line)
+    return 1 if fragment and _byline(lines[index + 1]) else 0
+
+
+def _key(text: str) -> str:
+    """Text reduced to letters and digits, so that a repeat reads the same whatever its punctuation."""
+    return "".join(_KEEP.findall(text))
+
+
+def _printed_elsewhere(key: str, index: int, keys: list[str]) -> bool:
+    """The passage is printed again elsewhere on the page, perhaps across a paragraph
+    break (headings are left out: a subheading may repeat words of the headline)."""
+    if len(key) < _PULL_QUOTE_MIN:
+        return False
+    others = "".join(keys[:index]) + "\x00" + "".join(keys[index + 1 :])
+    return key in others
+
+
+# --- assembling articles -----------------------------------------------------
+
+
+def _assemble(page: list[_PageLine], dropped: list[Dropped]) -> list[_Draft]:
+    """Walk the lines, opening an article at each head and closing it at its end notes."""
+    lines = [line.text for line in page]
+    drafts: list[_Draft] = []
+    current = _Draft()
+    i = 0
+    while i < len(lines):
+        if _is_end_note(lines[i]):
+            current = _apply_end_note(lines[i], current, drafts, dropped)
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _is_head_line(lines[j]):
+            j += 1
+        if j > i:
+            block = lines[i:j]
+            # a web export sets a blank line before each article's head (not before subheadings)
+            set_apart = page[i].after_blank and len(block) >= 2
+            if current.closed or not current.paragraphs or set_apart or _opens_article(block):
+                _close(current, drafts)
+                current = _open(block, dropped)
+            else:
+                for line in block:
+                    current.subheadings.append(line)
+                    current.paragraphs.append(line)
+            i = j
+            continue
+        if current.closed:
+            _close(current, drafts)
+            current = _Draft()
+        current.paragraphs.append(lines[i])
+        i += 1
+    _close(current, drafts)
+    return drafts
+
+
+def _close(draft: _Draft, drafts: list[_Draft]) -> None:
+    if draft.paragraphs and draft not in drafts:
+        drafts.append(draft)
+
+
+def _is_end_note(line: str) -> bool:
+    """An author's note, a compiler's note, an editing credit or an editorial note."""
+    if _AUTHOR_NOTE.match(line) or _COMPILER_NOTE.match(line) or _CREDIT.match(line):
+        return True
+    return bool(_EDITORIAL_NOTE.match(line)) and line[-1] in "）)" and len(line) <= _NOTE_MAX
+
+
+def _apply_end_note(line: str, current: _Draft, drafts: list[_Draft], dropped: list[Dropped]) -> _Draft:
+    """Record an end note on the article it closes; a note after a closed article
+    (a credit under the author's note) belongs to that same article."""
+    target = current if current.paragraphs else (drafts[-1] if drafts else current)
+    if match := _AUTHOR_NOTE.match(line):
+        if target.affiliation is None:
+            target.affiliation = match.group(1).strip()
+        else:
+            dropped.append(Dropped("credit", line))
+    elif match := _COMPILER_NOTE.match(line):
+        target.compiler = match.group(1)
+    elif match := _CREDIT.match(line):
+        dropped.append(Dropped("credit", line))
+        names = _names(match.group(1))
+        if names and target.compiler is None and _COMPILING_ROLE.match(line):
+            target.compiler = "、".join(names)
+    else:
+        dropped.append(Dropped("credit", line))
+    target.closed = True
+    return target
+
+
+def _is_head_line(line: str) -> bool:
+    """Heading-like (a question included) and not a note that closes an article."""
+    return is_heading_like(line) and not _is_end_note(line)
+
+
+def _opens_article(block: list[str]) -> bool:
+    """A head run opens an article when it holds a byline, a section label or a kicker."""
+    if any(_byline(line) for line in block):
+        return True
+    if any(_DECORATIVE.match(line) and _LABEL.match(_strip_decoration(line)) for line in block):
+        return True
+    if any(_split_kicker(line)[1] for line in block):
+        return True
+    # a label followed by a headline: "热点思考" / "标题……"
+    return len(block) >= 2 and _LABEL.match(block[0]) is not None and not _byline(block[0])
+
+
+def _open(block: list[str], dropped: list[Dropped]) -> _Draft:
+    """Read a head run into a new article: banner, section, headline, byline."""
+    draft = _Draft()
+    rest: list[str] = []
+    for line in block:
+        if _SUBTITLE.match(line):
+            dropped.append(Dropped("subtitle", line))
+        elif names := _byline(line):
+            draft.authors = names
+        else:
+            rest.append(line)
+    rest = _drop_banners(rest, dropped)
+    rest = _take_section(rest, draft)
+    _take_title(rest, draft, dropped)
+    return draft
+
+
+def _drop_banners(lines: list[str], dropped: list[Dropped]) -> list[str]:
+    """A slogan line beside another headline is the page banner, not the title."""
+    if len(lines) < 2:
+        return lines
+    kept: list[str] = []
+    for line in lines:
+        if len(line) >= 10 and _BANNER.search(line) and not _split_kicker(line)[1] and len(kept) + 1 < len(lines):
+            dropped.append(Dropped("banner", line))
+        else:
+            kept.append(line)
+    return kept
+
+
+def _take_section(lines: list[str], draft: _Draft) -> list[str]:
+    """A decorated label, or a short label before the headline, names the section."""
+    for k, line in enumerate(lines):
+        label = _strip_decoration(line)
+        decorated = label != line
+        if _LABEL.match(label) and (decorated or (len(lines) > 1 and k < len(lines) - 1)):
+            draft.section = label
+            return lines[:k] + lines[k + 1 :]
+    return lines
+
+
+def _take_title(lines: list[str], draft: _Draft, dropped: list[Dropped]) -> None:
+    """The headline is the line with a kicker (lines before it are lead-ins), else all that is left."""
+    for k, line in enumerate(lines):
+        title, kicker = _split_kicker(line)
+        if kicker:
+            for lead in lines[:k]:
+                dropped.append(Dropped("lead", lead))
+            draft.title = title
+            draft.section = draft.section or kicker
+            extras = lines[k + 1 :]
+            if not draft.authors and len(extras) == 1 and _institution_byline(extras[0]):
+                draft.authors = [extras[0]]  # a byline under the headline that is not a person's name
+                extras = []
+            for extra in extras:
+                dropped.append(Dropped("heading", extra))
+            return
+    if lines:
+        draft.title = " ".join(lines)
+
+
+def _institution_byline(line: str) -> bool:
+    """A short run of Han characters alone under a headline: an institution signing it."""
+    return re.fullmatch(f"[{_HAN}]{{2,12}}", line) is not None
+
+
+def _split_kicker(line: str) -> tuple[str, str | None]:
+    """"标题（栏目）" → ("标题", "栏目"); a line without a trailing kicker is all title."""
+    match = _KICKER.match(line)
+    if not match or len(match.group("title")) < 4 or ends_sentence(match.group("title")):
+        return line, None
+    return match.group("title").strip(), match.group("kicker").strip()
+
+
+def _strip_decoration(line: str) -> str:
+    """"G 观点撷英" → "观点撷英": a lone Latin capital before a label is ornament."""
+    return _DECORATIVE.sub("", line).strip()
+
+
+# --- bylines -----------------------------------------------------------------
+
+
+def _byline(line: str) -> list[str]:
+    """The names on a byline, or [] when the line is not one.
+
+    A bullet or "文/" before the names is ornament; a staff byline ("本报评论员",
+    "本报记者 某某") counts, with the staff title as the author when no name follows.
+    """
+    line = _BYLINE_ORNAMENT.sub("", line).strip()
+    staff = _STAFF_BYLINE.match(line)
+    if staff:
+        rest = line[staff.end() :].strip()
+        return _byline(rest) if rest else [staff.group(0).strip()]
+    if len(line) > 24 or not re.fullmatch(f"[{_HAN}·\\s]+", line):
+        return []
+    names = _names(line)
+    if not names or len(names) > 6 or not all(_looks_like_name(name) for name in names):
+        return []
+    # a common word that starts with a surname ("方法", "关系") is not a name; one
+    # real name that is also a word may sit among others on a byline
+    words = sum(1 for name in names if _common_word(name))
+    return names if words * 2 < len(names) or (words == 0 and len(names) == 1) else []
+
+
+def _names(text: str) -> list[str]:
+    """Split a run of names; single characters padded apart ("余 飞") are joined back."""
+    tokens = text.replace("、", " ").replace("，", " ").split()
+    names: list[str] = []
+    pending = ""
+    for token in tokens:
+        if len(token) == 1:
+            pending += token
+            if len(pending) == 2:
+                names.append(pending)
+                pending = ""
+            continue
+        if pending:
+            names.append(pending + token if len(pending) == 1 and len(token) == 1 else pending)
+            pending = ""
+        names.append(token)
+    if pending:
+        names.append(pending)
+    return names
+
+
+@functools.cache
+def _word_frequencies() -> dict[str, int]:
+    """jieba's dictionary (word → frequency), loaded once per process."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba imports the deprecated pkg_resources
+        import jieba
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    frequencies: dict[str, int] = jieba.dt.FREQ
+    return frequencies
+
+
+def _common_word(text: str) -> bool:
+    """A word of the general dictionary (personal names are rare there)."""
+    return _word_frequencies().get(text, 0) >= _COMMON_WORD_FREQ
+
+
+def _looks_like_name(name: str) -> bool:
+    """Two or three characters after a common surname (or four after a compound one)."""
+    if name.startswith(_COMPOUND_SURNAMES):
+        return 3 <= len(name) <= 4
+    return 2 <= len(name) <= 3 and name[0] in _SURNAMES
+
+
+# --- finishing ---------------------------------------------------------------
+
+
+def _finish(draft: _Draft, source: str) -> Article:
+    """Turn a draft into an `Article`: kind, contributors, truncation, display title."""
+    contributors = [m.group(1) for p in draft.paragraphs if (m := _ATTRIBUTION.match(p))]
+    kind = "article"
+    if len(contributors) >= 2:
+        kind = "viewpoints"
+    elif _is_qa(draft):
+        kind = "qa"
+    body = [p for p in draft.paragraphs if p not in draft.subheadings]
+    truncated = bool(body) and not ends_sentence(body[-1]) and not _ATTRIBUTION.match(body[-1])
+    return Article(
+        title=draft.title,
+        display_title=draft.title or display_title(draft.paragraphs),
+        paragraphs=draft.paragraphs,
+        section=draft.section,
+        authors=draft.authors if kind != "viewpoints" else [],
+        affiliation=draft.affiliation,
+        kind=kind,  # type: ignore[arg-type]
+        truncated=truncated,
+        subheadings=draft.subheadings,
+        compiler=draft.compiler,
+        contributors=contributors,
+        source=source,
+    )
+
+
+def _is_qa(draft: _Draft) -> bool:
+    """A questioning headline over question subheadings, with no byline."""
+    if draft.authors or not draft.title or not _QUESTION.search(draft.title):
+        return False
+    return sum(1 for s in draft.subheadings if _QUESTION.search(s)) >= 1
+
+
+def display_title(paragraphs: list[str]) -> str:
+    """A title for a headline-less article from its own text: its leading numbered
+    item's headline if it has one, else its first sentence, at most ~30 characters."""
+    for paragraph in paragraphs:
+        match = zh.LIST_MARKER.match(paragraph)
+        if match and match.lastgroup in ("ordinal", "shi", "yao"):
+            head = zh.split_sentences(paragraph[match.end() :])
+            if head:
+                return _shorten(head[0])
+    sentences = zh.split_sentences(paragraphs[0]) if paragraphs else []
+    return _shorten(sentences[0]) if sentences else ""
+
+
+def _shorten(sentence: str) -> str:
+    """A sentence without its end mark, cut at a clause end before the limit if it is too long."""
+    text = sentence.strip().rstrip("。！？!?；;，,")
+    if len(text) <= _DISPLAY_MAX:
+        return text
+    cut = max(text.rfind(mark, 0, _DISPLAY_MAX) for mark in "，、；：")
+    return text[:cut] if cut >= 8 else text[: _DISPLAY_MAX - 1] + "…"
