@@ -58,7 +58,8 @@ class Installation:
             encoding="utf-8",
         )
 
-    def digest(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def digest(self, *args: str, env: dict[str, str] | None = None,
+               timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run `python -m digest ARGS` in the installation's folder."""
         return subprocess.run([sys.executable, "-m", "digest", *args], cwd=self.root, capture_output=True,
                               text=True, timeout=timeout, env={**os.environ, **(env or {})})

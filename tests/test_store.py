@@ -24,7 +24,8 @@ def test_a_first_version_database_is_migrated_forward_keeping_its_rows(tmp_path:
     with sqlite3.connect(path) as db:
         db.executescript(MIGRATIONS[0])
         db.execute("PRAGMA user_version = 1")
-        db.execute("INSERT INTO issues (sha256, source, status, first_seen, updated) VALUES ('ab', 'x.txt', 'done', 't', 't')")
+        db.execute("INSERT INTO issues (sha256, source, status, first_seen, updated) "
+                   "VALUES ('ab', 'x.txt', 'done', 't', 't')")
     with Store.open(path) as store:
         assert store.done_hashes() == {"ab"}
     with sqlite3.connect(path) as db:

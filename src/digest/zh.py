@@ -14,7 +14,8 @@ from importlib import resources
 
 # Han ideographs plus the CJK punctuation and full-width forms that sit between them.
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u2018\u2019\u201c\u201d\u00b7"
+CJK_PUNCT = (r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+             r"\u2014\u2026\u2018\u2019\u201c\u201d\u00b7")
 CJK_CHAR = re.compile(f"[{CJK}]")
 
 # A space between two CJK characters (or CJK punctuation) never carries meaning.
