@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import select
+import queue
 import signal
+import threading
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -63,20 +64,25 @@ def test_the_job_runs_one_at_a_time_and_late_runs_are_not_dropped() -> None:
 
 def test_digest_schedule_logs_the_next_run_and_stops_on_sigterm(installation: Installation) -> None:
     process = installation.start("schedule")
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
+    reader.start()
     seen = ""
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "next run at" not in seen:
-            ready, _, _ = select.select([process.stderr], [], [], 1)
-            if ready:
-                seen += process.stderr.readline()
-            elif process.poll() is not None:
-                break
+        deadline = time.monotonic() + 120
+        while "next run at" not in seen and time.monotonic() < deadline:
+            try:
+                seen += lines.get(timeout=1)
+            except queue.Empty:
+                if process.poll() is not None:
+                    break
         assert "next run at" in seen, seen
-    except BaseException:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
         process.kill()
-        raise
-    process.send_signal(signal.SIGTERM)
-    _, rest = process.communicate(timeout=30)
-    assert process.returncode == 0, seen + rest
-    assert "stopping" in rest
+    reader.join(timeout=10)
+    while not lines.empty():
+        seen += lines.get()
+    assert process.returncode == 0, seen
+    assert "stopping" in seen
