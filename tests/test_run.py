@@ -217,3 +217,17 @@ def test_a_fixed_file_is_picked_up_by_the_next_run(installation: Installation) -
     assert result.returncode == 0, result.stderr
     assert len(installation.emls()) == 1
     assert ("late.txt", "done") in issue_rows(installation)
+
+
+def test_a_run_with_nothing_new_imports_neither_jieba_nor_sumy(installation: Installation) -> None:
+    assert installation.digest("run").returncode == 0
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "digest", "run"], cwd=installation.root,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert result.stdout.startswith("nothing new")
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert "digest" in imported
+    assert not imported & {"jieba", "sumy", "numpy", "premailer", "jinja2"}, imported & {"jieba", "sumy", "numpy"}

@@ -14,13 +14,16 @@ import sys
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from digest import __version__
 from digest.config import Settings, load_settings
 from digest.errors import DigestError
 from digest.models import ParsedIssue
 from digest.pipeline import IssueFailure, Progress, RunReport
+
+if TYPE_CHECKING:
+    from digest.sending import DeliveryReport
 
 LOGGER = logging.getLogger("digest")
 
@@ -69,7 +72,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     schedule = commands.add_parser("schedule", parents=[common], help="run on the configured cron schedule")
     schedule.set_defaults(func=cmd_schedule)
+    add_subscriber_commands(commands, common)
+
+    serve = commands.add_parser("serve", parents=[common], help="serve the web archive and the unsubscribe page")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8025, help="port to listen on (default: 8025)")
+    serve.set_defaults(func=cmd_serve)
     return parser
+
+
+def add_subscriber_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                            common: argparse.ArgumentParser) -> None:
+    subscribers = commands.add_parser("subscribers", help="manage who receives the digest by SMTP")
+    actions = subscribers.add_subparsers(title="actions", required=True, metavar="ACTION")
+    add = actions.add_parser("add", parents=[common], help="add a subscriber (or re-activate one)")
+    add.add_argument("address")
+    add.add_argument("--name", default="", help="display name for the To: header")
+    add.add_argument("--theme", action="append", default=[], dest="themes", metavar="THEME",
+                     help="a configured theme to receive (repeatable; none means every theme)")
+    add.set_defaults(func=cmd_subscribers_add)
+    remove = actions.add_parser("remove", parents=[common], help="forget a subscriber")
+    remove.add_argument("address")
+    remove.set_defaults(func=cmd_subscribers_remove)
+    listing = actions.add_parser("list", parents=[common], help="list subscribers and their status")
+    listing.set_defaults(func=cmd_subscribers_list)
+    load = actions.add_parser("import", parents=[common], help="add or update subscribers from a CSV file")
+    load.add_argument("csv", type=Path, metavar="FILE.csv", help="columns: address, and optionally name, themes (a;b)")
+    load.set_defaults(func=cmd_subscribers_import)
 
 
 def configure_logging(verbose: int) -> None:
@@ -97,11 +126,29 @@ def report_run(report: RunReport, settings: Settings) -> int:
         print("another run is in progress")
         return 0
     report_failures(report.failures)
+    troubled = report_delivery(report)
     if report.nothing_new:
         print(f"nothing new in {settings.inbox}")
-        return 0
+        return 1 if troubled else 0
     print(run_summary(report))
-    return 1 if report.failures else 0
+    return 1 if report.failures or troubled else 0
+
+
+def report_delivery(report: RunReport) -> bool:
+    """One line on what went to subscribers (SMTP mode), problems on stderr; True when some did not go."""
+    delivery = report.delivery
+    if delivery is None or not delivery.attempted:
+        return False
+    for problem in delivery.problems:
+        print(f"digest: {problem}", file=sys.stderr)
+    print(delivery_summary(delivery))
+    return delivery.troubled
+
+
+def delivery_summary(delivery: DeliveryReport) -> str:
+    counts = [(delivery.sent, "sent"), (delivery.deferred, "deferred"), (delivery.waiting, "waiting"),
+              (delivery.bounced, "refused"), (delivery.failed, "given up"), (delivery.skipped, "skipped")]
+    return "messages: " + ", ".join(f"{n} {what}" for n, what in counts if n)
 
 
 def run_summary(report: RunReport) -> str:
@@ -180,10 +227,76 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         report = run(load_settings(args.config))
         for failure in report.failures:
             LOGGER.error("%s", failure.error)
+        if report.delivery and report.delivery.attempted:
+            for problem in report.delivery.problems:
+                LOGGER.error("%s", problem)
+            LOGGER.info("%s", delivery_summary(report.delivery))
         LOGGER.info("%s", "another run is in progress" if report.locked_out else
                     "nothing new" if report.nothing_new else run_summary(report))
 
     run_scheduler(job, settings.cron, settings.timezone)
+    return 0
+
+
+def cmd_subscribers_add(args: argparse.Namespace) -> int:
+    from digest.store import Store
+    from digest.subscribers import add_subscriber
+
+    settings = settings_from(args)
+    with Store.open(settings.database) as store:
+        outcome = add_subscriber(store, settings, args.address, args.name, args.themes)
+    print(f"{outcome} {args.address.strip()}")
+    return 0
+
+
+def cmd_subscribers_remove(args: argparse.Namespace) -> int:
+    from digest.store import Store
+    from digest.subscribers import remove_subscriber
+
+    with Store.open(settings_from(args).database) as store:
+        remove_subscriber(store, args.address)
+    print(f"removed {args.address.strip()}")
+    return 0
+
+
+def cmd_subscribers_list(args: argparse.Namespace) -> int:
+    from digest.store import Store
+
+    with Store.open(settings_from(args).database) as store:
+        for subscriber in store.subscribers():
+            themes = "、".join(subscriber.themes) or "(all themes)"
+            bounces = f" ({subscriber.bounces} bounces)" if subscriber.bounces else ""
+            print(f"{subscriber.address}\t{subscriber.name}\t{themes}\t{subscriber.status}{bounces}")
+    return 0
+
+
+def cmd_subscribers_import(args: argparse.Namespace) -> int:
+    from digest.store import Store
+    from digest.subscribers import import_subscribers
+
+    settings = settings_from(args)
+    with Store.open(settings.database) as store:
+        report = import_subscribers(store, settings, args.csv)
+    for refusal in report.refused:
+        print(f"digest: {refusal}", file=sys.stderr)
+    print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+          f"{len(report.refused)} refused")
+    return 1 if report.refused else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from digest.serve import make_server
+
+    settings = settings_from(args)
+    configure_logging(max(args.verbose, 1))
+    server = make_server(settings, args.host, args.port)
+    print(f"serving the archive and unsubscribe page on http://{args.host}:{server.server_address[1]}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how one stops a server in a terminal
+    finally:
+        server.server_close()
     return 0
 
 

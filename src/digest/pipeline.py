@@ -7,7 +7,9 @@ Guarantees the operator relies on:
   transaction with the digest row and the articles it sent;
 - a digest is named by what it contains, so a run that dies after writing it
   and is started again rewrites the same files instead of adding a second copy;
-- one bad issue is reported and retried next run, the others still go out.
+- one bad issue is reported and retried next run, the others still go out;
+- in SMTP mode the digest's snapshot is kept, and every run (also one with
+  nothing new) sends what the delivery ledger still holds (see `sending`).
 
 The heavy stages (jieba, sumy, premailer) are imported only once there is work.
 """
@@ -34,6 +36,7 @@ from digest.models import Article, Digest, Issue, ParsedIssue, RenderedDigest
 from digest.store import Store
 
 if TYPE_CHECKING:
+    from digest.sending import DeliveryReport
     from digest.summarize import Summarizer
 
 LOGGER = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ class RunReport:
     paths: dict[str, Path] = field(default_factory=dict)
     dry_run: bool = False
     locked_out: bool = False  # another run held the lock; nothing was done
+    delivery: DeliveryReport | None = None  # SMTP mode: what was sent to subscribers this run
 
     @property
     def nothing_new(self) -> bool:
@@ -75,7 +79,10 @@ def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None 
             return RunReport(locked_out=True)
         store = Store.open_existing(settings.database) if dry_run else Store.open(settings.database)
         try:
-            return _run_locked(settings, store, dry_run, progress)
+            report = _run_locked(settings, store, dry_run, progress)
+            if store and not dry_run and settings.delivery_mode == "smtp":
+                report = replace(report, delivery=send_to_subscribers(settings, store))
+            return report
         finally:
             if store:
                 store.close()
@@ -98,13 +105,17 @@ def _run_locked(settings: Settings, store: Store | None, dry_run: bool, progress
     paths: dict[str, Path] = {}
     key = digest_key(fresh)
     if fresh:
-        digest = build_digest(fresh, [i.name for i in done], settings)
+        digest = build_digest(fresh, [i.name for i in done], settings, key)
         rendered = render(digest, settings)
         _crash_point("after-render")
         if dry_run:
             return report
         paths = deliver(rendered, digest, settings, key)
         _crash_point("after-deliver")
+        if store and settings.delivery_mode == "smtp":
+            from digest.snapshot import digest_to_json
+
+            store.save_snapshot(key, digest_to_json(digest))
     if store and not dry_run:
         store.record_digest(
             key=key, issues=[(i.sha256, i.name) for i in done],
@@ -224,13 +235,15 @@ def digest_key(articles: Iterable[Article]) -> str:
     return hashlib.sha256("\n".join(sorted(article_fingerprint(a) for a in articles)).encode()).hexdigest()
 
 
-def build_digest(articles: list[Article], issue_names: list[str], settings: Settings) -> Digest:
+def build_digest(articles: list[Article], issue_names: list[str], settings: Settings, key: str) -> Digest:
     """Group the articles by theme into the digest the email shows."""
     from digest.themes import group_articles
 
-    groups = group_articles(articles, settings.themes)
-    return Digest(title=settings.title, created=datetime.now(ZoneInfo(settings.timezone)),
-                  issues=issue_names, groups=groups, archive_url=None)
+    created = datetime.now(ZoneInfo(settings.timezone))
+    base = settings.archive_base_url
+    archive_url = f"{base}/{outbox_name(settings.outbox, created, key)}.html" if base else None
+    return Digest(title=settings.title, created=created, issues=issue_names,
+                  groups=group_articles(articles, settings.themes), archive_url=archive_url)
 
 
 def render(digest: Digest, settings: Settings) -> RenderedDigest:
@@ -238,7 +251,7 @@ def render(digest: Digest, settings: Settings) -> RenderedDigest:
 
     return render_digest(digest, settings.templates, max_html_bytes=settings.max_html_bytes,
                          unsubscribe_url=outbox_unsubscribe_url(settings),
-                         archive_url=settings.archive_base_url or None)
+                         archive_url=digest.archive_url)
 
 
 def outbox_unsubscribe_url(settings: Settings) -> str:
@@ -251,7 +264,7 @@ def deliver(rendered: RenderedDigest, digest: Digest, settings: Settings, key: s
     """Write the digest to the outbox (and its full copy to the archive when the email was shortened)."""
     from digest.deliver import atomic_write, build_message, write_outbox
 
-    name = outbox_name(settings.outbox, digest, key)
+    name = outbox_name(settings.outbox, digest.created, key)
     if rendered.archive_html:
         settings.archive.mkdir(parents=True, exist_ok=True)
         atomic_write(settings.archive / f"{name}.html", rendered.archive_html.encode("utf-8"))
@@ -259,12 +272,20 @@ def deliver(rendered: RenderedDigest, digest: Digest, settings: Settings, key: s
     return write_outbox(rendered, message, settings.outbox, name)
 
 
-def outbox_name(outbox: Path, digest: Digest, key: str) -> str:
+def send_to_subscribers(settings: Settings, store: Store) -> DeliveryReport:
+    """SMTP mode: send what the delivery ledger holds (this digest's messages and earlier ones left over)."""
+    from digest.sending import send_pending
+
+    # The test-only crash point "mid-send:N" kills the run right after the N-th accepted message is recorded.
+    return send_pending(settings, store, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
+
+
+def outbox_name(outbox: Path, created: datetime, key: str) -> str:
     """`digest-DATE-KEY`, reusing the name of an earlier copy of the same digest if one exists."""
     earlier = sorted(outbox.glob(f"digest-*-{key[:12]}.eml")) if outbox.is_dir() else []
     if earlier:
         return earlier[0].stem
-    return f"digest-{digest.created:%Y%m%d-%H%M}-{key[:12]}"
+    return f"digest-{created:%Y%m%d-%H%M}-{key[:12]}"
 
 
 def preview(settings: Settings, paths: list[Path] | None = None,
@@ -291,7 +312,7 @@ def preview(settings: Settings, paths: list[Path] | None = None,
                        articles=len(fresh), repeated_articles=repeated, dry_run=True)
     if not fresh:
         return None, report
-    digest = build_digest(fresh, report.issues, settings)
+    digest = build_digest(fresh, report.issues, settings, digest_key(fresh))
     return render(digest, settings), report
 
 

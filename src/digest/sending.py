@@ -1,0 +1,251 @@
+"""SMTP mode: send each digest to each subscriber exactly once, through the delivery ledger.
+
+The ledger is the `deliveries` table, one row per digest × subscriber. Rules:
+- Planning: once a digest is recorded, one 'pending' row (with its Message-ID)
+  is written for every active subscriber who has at least one of its themes,
+  all in one transaction. A run that dies before planning plans on the next run.
+- Sending: a row turns 'sent' in its own transaction the moment the server
+  accepted that message, so a run killed mid-batch, or cut off by the server,
+  leaves exactly the unaccepted rows pending for the next run. The one window
+  left is between the server's "250" and that commit; a message caught in it
+  goes again with the same Message-ID, which lets mail clients fold the copies.
+- Failures: a temporary one (4xx, a refused, dropped or timed-out connection)
+  is retried by later runs, the first retry at once and then after doubling
+  waits, until `[smtp] max_attempts`; a lost connection ends the batch. A
+  permanent one (5xx) is recorded and counts towards `[smtp] bounce_after`,
+  after which the subscriber is 'bouncing' and gets nothing more.
+- Each message is rendered from the digest's stored snapshot for the
+  subscriber's themes only (no message when none of them has articles) and
+  carries the subscriber's own signed unsubscribe link (RFC 8058 headers).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from digest.config import Settings
+from digest.deliver import ConnectionLost, SmtpConnection, build_message, new_message_id, recipient_address
+from digest.errors import PermanentDeliveryError, TemporaryDeliveryError
+from digest.models import Digest, RenderedDigest
+from digest.snapshot import digest_from_json
+from digest.store import DeliveryRecord, Store, SubscriberRecord, now_iso
+from digest.tokens import load_secret, unsubscribe_links
+
+LOGGER = logging.getLogger(__name__)
+
+FIRST_BACKOFF = timedelta(minutes=15)  # the wait before a second retry; it doubles after each failure
+MAX_BACKOFF = timedelta(days=1)
+# Rendered in place of the unsubscribe link, then replaced per subscriber: letters and dashes
+# pass unchanged through HTML escaping and CSS inlining, so one render serves every reader
+# of the same themes.
+LINK_PLACEHOLDER = "digest-subscriber-unsubscribe-link"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one sending pass did."""
+
+    sent: int = 0
+    deferred: int = 0  # temporary failure, tried again by a later run
+    bounced: int = 0  # refused for good
+    failed: int = 0  # gave up after the last temporary failure
+    skipped: int = 0  # unsubscribed, bouncing or removed before it went out, or none of their themes left
+    waiting: int = 0  # not tried: the server could not be reached or the connection was lost
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> bool:
+        return any((self.sent, self.deferred, self.bounced, self.failed, self.skipped, self.waiting))
+
+    @property
+    def troubled(self) -> bool:
+        """Something did not go out this run (the operator should look)."""
+        return any((self.deferred, self.bounced, self.failed, self.waiting))
+
+
+def send_pending(settings: Settings, store: Store, on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
+    """Plan new digests, then send every delivery that is due over one connection.
+
+    `on_accepted(n)` is called after the n-th accepted message is recorded (the tests'
+    crash hook uses it).
+    """
+    plan_deliveries(settings, store)
+    due = store.due_deliveries(now_iso())
+    if not due:
+        return DeliveryReport()
+    batch = _Batch(settings, store, Composer(settings, load_secret(settings)), on_accepted)
+    try:
+        batch.send_all(due)
+    finally:
+        batch.close()
+    return batch.report()
+
+
+def plan_deliveries(settings: Settings, store: Store) -> None:
+    """Ledger rows for every recorded digest not planned yet, for its active subscribers."""
+    for digest_id in store.unplanned_digests():
+        digest = digest_from_json(store.snapshot(digest_id) or "")
+        recipients = [(s.key, new_message_id(settings.sender)) for s in store.subscribers("active")
+                      if subscriber_digest(digest, s.themes) is not None]
+        store.plan_deliveries(digest_id, recipients)
+        LOGGER.info("digest %d: %d deliveries planned", digest_id, len(recipients))
+
+
+def subscriber_digest(digest: Digest, themes: list[str]) -> Digest | None:
+    """The digest with only the subscriber's themes; None when none of them has articles."""
+    groups = [g for g in digest.groups if g.articles and (not themes or g.name in themes)]
+    return replace(digest, groups=groups) if groups else None
+
+
+def retry_time(attempts: int, max_attempts: int, now: datetime) -> str | None:
+    """When a message that failed `attempts` times may go again; None when it is time to give up.
+
+    The first retry is due at once (the next run); later ones wait 15 minutes, then 30, 60…
+    up to a day, so a server in trouble is not hammered by every scheduled run.
+    """
+    if attempts >= max_attempts:
+        return None
+    wait = timedelta(0) if attempts <= 1 else min(FIRST_BACKOFF * 2 ** (attempts - 2), MAX_BACKOFF)
+    return (now + wait).astimezone(UTC).isoformat(timespec="seconds")
+
+
+class Composer:
+    """Builds each subscriber's message, rendering once per digest and set of themes."""
+
+    def __init__(self, settings: Settings, secret: bytes) -> None:
+        self.settings = settings
+        self.secret = secret
+        self._digests: dict[int, Digest] = {}
+        self._rendered: dict[tuple[int, tuple[str, ...]], RenderedDigest | None] = {}
+
+    def message(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, store: Store) -> EmailMessage | None:
+        """The message for one ledger row, or None when none of the subscriber's themes has articles."""
+        rendered = self._render(delivery.digest_id, subscriber.themes, store)
+        if rendered is None:
+            return None
+        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.address)
+        link = web or mailto
+        personal = replace(rendered, html=rendered.html.replace(LINK_PLACEHOLDER, html.escape(link)),
+                           text=rendered.text.replace(LINK_PLACEHOLDER, link))
+        return build_message(personal, sender=self.settings.sender,
+                             to=recipient_address(subscriber.address, subscriber.name),
+                             date=datetime.now(ZoneInfo(self.settings.timezone)),
+                             message_id=delivery.message_id, extra_headers=self._list_headers(mailto, web))
+
+    def _render(self, digest_id: int, themes: list[str], store: Store) -> RenderedDigest | None:
+        key = (digest_id, tuple(sorted(themes)))
+        if key not in self._rendered:
+            if digest_id not in self._digests:
+                self._digests[digest_id] = digest_from_json(store.snapshot(digest_id) or "")
+            mine = subscriber_digest(self._digests[digest_id], themes)
+            self._rendered[key] = self._render_digest(mine) if mine else None
+        return self._rendered[key]
+
+    def _render_digest(self, digest: Digest) -> RenderedDigest:
+        from digest.render import render_digest
+
+        return render_digest(digest, self.settings.templates, max_html_bytes=self.settings.max_html_bytes,
+                             unsubscribe_url=LINK_PLACEHOLDER, archive_url=digest.archive_url)
+
+    def _list_headers(self, mailto: str, web: str | None) -> dict[str, str]:
+        """List-Id, and List-Unsubscribe with RFC 8058 one-click when there is a web link to POST to."""
+        local, _, domain = parseaddr(self.settings.sender)[1].partition("@")
+        headers = {"List-Id": f"{self.settings.title} <{local}.{domain or 'localhost'}>",
+                   "List-Unsubscribe": ", ".join(f"<{link}>" for link in (mailto, web) if link)}
+        if web:
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return headers
+
+
+class _Batch:
+    """One sending pass: the open connection, and the tally of what happened."""
+
+    def __init__(self, settings: Settings, store: Store, composer: Composer,
+                 on_accepted: Callable[[int], None] | None) -> None:
+        self.settings = settings
+        self.store = store
+        self.composer = composer
+        self.on_accepted = on_accepted
+        self.connection: SmtpConnection | None = None
+        self.counts = dict.fromkeys(("sent", "deferred", "bounced", "failed", "skipped", "waiting"), 0)
+        self.problems: list[str] = []
+
+    def send_all(self, due: list[DeliveryRecord]) -> None:
+        for index, delivery in enumerate(due):
+            if not self.send(delivery):
+                self.counts["waiting"] += len(due) - index - 1
+                return
+
+    def send(self, delivery: DeliveryRecord) -> bool:
+        """Send one ledger row; False when the connection is gone and the batch must stop."""
+        subscriber = self.store.subscriber(delivery.recipient)  # read now: an unsubscribe mid-batch counts
+        message = None
+        if subscriber is not None and subscriber.status == "active":
+            message = self.composer.message(delivery, subscriber, self.store)
+        if subscriber is None or message is None:
+            self.store.record_skipped(delivery, _skip_reason(subscriber))
+            self.counts["skipped"] += 1
+            return True
+        if self.connection is None and not self._connect():
+            self.counts["waiting"] += 1  # not tried: an unreachable server is not this message's fault
+            return False
+        assert self.connection is not None
+        try:
+            self.connection.send(message, subscriber.address)
+        except PermanentDeliveryError as e:
+            self._bounce(delivery, subscriber, str(e))
+        except TemporaryDeliveryError as e:
+            self._defer(delivery, str(e))
+            return not isinstance(e, ConnectionLost)
+        else:
+            self.store.record_sent(delivery)
+            self.counts["sent"] += 1
+            if self.on_accepted:
+                self.on_accepted(self.counts["sent"])
+        return True
+
+    def _connect(self) -> bool:
+        connection = SmtpConnection(self.settings.smtp, parseaddr(self.settings.sender)[1])
+        try:
+            connection.__enter__()
+        except ConnectionLost as e:
+            self.problems.append(str(e))
+            return False
+        self.connection = connection
+        return True
+
+    def _bounce(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, error: str) -> None:
+        self.counts["bounced"] += 1
+        self.problems.append(error)
+        if self.store.record_bounce(delivery, error, self.settings.smtp.bounce_after):
+            LOGGER.warning("%s is now bouncing: %d permanent failures", subscriber.address,
+                           self.settings.smtp.bounce_after)
+
+    def _defer(self, delivery: DeliveryRecord, error: str) -> None:
+        next_attempt = retry_time(delivery.attempts + 1, self.settings.smtp.max_attempts, datetime.now(UTC))
+        self.store.record_deferred(delivery, error, next_attempt)
+        self.counts["deferred" if next_attempt else "failed"] += 1
+        self.problems.append(error if next_attempt else f"{error}; giving up after {delivery.attempts + 1} attempts")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.__exit__(None, None, None)
+            self.connection = None
+
+    def report(self) -> DeliveryReport:
+        return DeliveryReport(**self.counts, problems=list(self.problems))
+
+
+def _skip_reason(subscriber: SubscriberRecord | None) -> str:
+    if subscriber is None:
+        return "removed before it went out"
+    if subscriber.status != "active":
+        return f"{subscriber.status} before it went out"
+    return "none of the subscriber's themes has articles"

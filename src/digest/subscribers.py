@@ -1,0 +1,140 @@
+"""Who receives the digest by SMTP: adding, removing, listing and importing subscribers.
+
+Rules this module relies on:
+- An address is one mailbox `local@domain` (RFC 5321 sizes: 64 octets of local
+  part, 254 in all), a dot-atom local part, and a domain of letters, digits and
+  hyphens in dot-separated labels (an internationalised domain must encode to
+  IDNA); anything else is refused with the reason, because a bad address only
+  comes back as a bounce later.
+- The same address in another case is the same subscriber (`store.subscriber_key`).
+- A subscriber's themes are names of configured themes; none means every theme.
+  Articles in automatically named groups go only to subscribers of every theme.
+- An import (`address,name,themes` CSV, themes separated by `;` or `|`) adds and
+  updates but never re-activates someone who unsubscribed or bounced.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digest.config import Settings
+from digest.errors import UsageError
+from digest.store import Store, SubscriberRecord
+
+LOGGER = logging.getLogger(__name__)
+
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_THEME_SEPARATORS = re.compile(r"[;|；]")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, and the lines it refused (with their line numbers)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def validate_address(address: str) -> str:
+    """The address, trimmed, or a `UsageError` saying what is wrong with it."""
+    address = address.strip()
+    problem = _address_problem(address)
+    if problem:
+        raise UsageError(f"{address!r} is not an email address: {problem}")
+    return address
+
+
+def _address_problem(address: str) -> str | None:
+    if address.count("@") != 1:
+        return "expected exactly one @"
+    local, domain = address.split("@")
+    if not _LOCAL_PART.match(local) or len(local) > 64:
+        return "the part before @ has characters a mailbox name cannot have"
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "the domain cannot be encoded"
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+        return "the domain must be dot-separated names such as example.org"
+    if len(address.encode("utf-8")) > 254:
+        return "longer than 254 characters"
+    return None
+
+
+def validate_themes(themes: list[str], settings: Settings) -> list[str]:
+    """The theme names, trimmed and without repeats; an unknown name is a `UsageError`."""
+    known = [t.name for t in settings.themes]
+    wanted = list(dict.fromkeys(t.strip() for t in themes if t.strip()))
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise UsageError(f"unknown theme {', '.join(unknown)}",
+                         hint=f"themes in the config: {', '.join(known) or 'none'}")
+    return wanted
+
+
+def add_subscriber(store: Store, settings: Settings, address: str, name: str = "",
+                   themes: list[str] | None = None) -> str:
+    """Add (or re-activate and update) one subscriber; returns 'added', 'updated' or 'unchanged'."""
+    address = validate_address(address)
+    return store.save_subscriber(address, display_name(name), validate_themes(themes or [], settings),
+                                 reactivate=True)
+
+
+def display_name(name: str) -> str:
+    """The name on one line: a line break in a header would start a new header."""
+    return " ".join(name.split())
+
+
+def remove_subscriber(store: Store, address: str) -> None:
+    """Forget a subscriber; a `UsageError` when there is none with that address."""
+    if not store.delete_subscriber(address):
+        raise UsageError(f"no subscriber {address.strip()}")
+
+
+def list_subscribers(store: Store) -> list[SubscriberRecord]:
+    return store.subscribers()
+
+
+def import_subscribers(store: Store, settings: Settings, path: Path) -> ImportReport:
+    """Add or update every subscriber of a CSV file with an `address` column (and `name`, `themes`)."""
+    outcomes: Counter[str] = Counter()
+    refused = []
+    for line, row in _read_csv(path):
+        try:
+            address = validate_address(row.get("address") or "")
+            themes = validate_themes(_THEME_SEPARATORS.split(row.get("themes") or ""), settings)
+        except UsageError as e:
+            refused.append(f"{path.name}:{line}: {e}")
+            continue
+        outcomes[store.save_subscriber(address, display_name(row.get("name") or ""), themes, reactivate=False)] += 1
+    report = ImportReport(added=outcomes["added"], updated=outcomes["updated"], unchanged=outcomes["unchanged"],
+                          refused=refused)
+    LOGGER.info("imported %s: %d added, %d updated, %d refused", path, report.added, report.updated, len(refused))
+    return report
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs; the header names the columns, in any case, `address` required."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read ({e.strerror or e})") from e
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{path}: not UTF-8 text") from e
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "address" not in header:
+        raise UsageError(f"{path}: the first line must name the columns, one of them `address`",
+                         hint="e.g. address,name,themes")
+    return [(reader.line_num, dict(zip(header, (v.strip() for v in values), strict=False)))
+            for values in reader if any(v.strip() for v in values)]

@@ -1,0 +1,104 @@
+"""`digest subscribers add|remove|list|import` through the real command, and the address rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Installation
+from digest.errors import UsageError
+from digest.store import Store
+from digest.subscribers import validate_address
+
+
+def listing(inst: Installation) -> list[list[str]]:
+    result = inst.digest("subscribers", "list")
+    assert result.returncode == 0, result.stderr
+    return [line.split("\t") for line in result.stdout.splitlines()]
+
+
+def test_add_list_and_remove(installation: Installation) -> None:
+    added = installation.digest("subscribers", "add", "Li.Lei@Example.org", "--name", "李雷",
+                                "--theme", "产业工人与技能人才")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "added Li.Lei@Example.org"
+    assert installation.digest("subscribers", "add", "han@example.org").returncode == 0
+    assert listing(installation) == [
+        ["Li.Lei@Example.org", "李雷", "产业工人与技能人才", "active"],
+        ["han@example.org", "", "(all themes)", "active"],
+    ]
+    removed = installation.digest("subscribers", "remove", "li.lei@example.ORG")
+    assert removed.returncode == 0, removed.stderr
+    assert [row[0] for row in listing(installation)] == ["han@example.org"]
+
+
+def test_the_same_address_in_another_case_is_the_same_subscriber(installation: Installation) -> None:
+    assert installation.digest("subscribers", "add", "reader@example.org").returncode == 0
+    again = installation.digest("subscribers", "add", "READER@Example.Org", "--name", "读者")
+    assert again.stdout.strip() == "updated READER@Example.Org"
+    assert listing(installation) == [["reader@example.org", "读者", "(all themes)", "active"]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["add", "not-an-address"], "is not an email address"),
+    (["add", "a@b@example.org"], "exactly one @"),
+    (["add", "a b@example.org"], "is not an email address"),
+    (["add", "reader@example.org", "--theme", "没有这个主题"], "unknown theme 没有这个主题"),
+    (["remove", "nobody@example.org"], "no subscriber nobody@example.org"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(installation: Installation, args: list[str], message: str) -> None:
+    result = installation.digest("subscribers", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_import_adds_updates_and_reports_bad_lines_by_number(installation: Installation) -> None:
+    assert installation.digest("subscribers", "add", "old@example.org").returncode == 0
+    (installation.root / "list.csv").write_text(
+        "Address,Name,Themes\n"
+        "new@example.org,新读者,思想引领与工会建设;产业工人与技能人才\n"
+        "OLD@example.org,老读者,\n"
+        "broken-address,坏地址,\n"
+        "\n"
+        "x@example.org,,不存在的主题\n",
+        encoding="utf-8")
+    result = installation.digest("subscribers", "import", "list.csv")
+    assert result.returncode == 1
+    assert result.stdout.strip() == "1 added, 1 updated, 0 unchanged, 2 refused"
+    assert "list.csv:4:" in result.stderr and "list.csv:6:" in result.stderr
+    assert listing(installation) == [
+        ["old@example.org", "老读者", "(all themes)", "active"],
+        ["new@example.org", "新读者", "思想引领与工会建设、产业工人与技能人才", "active"],
+    ]
+
+
+def test_an_import_never_resubscribes_someone_who_unsubscribed(installation: Installation) -> None:
+    assert installation.digest("subscribers", "add", "gone@example.org").returncode == 0
+    with Store.open(installation.database) as store:
+        store.set_subscriber_status("gone@example.org", "unsubscribed")
+    (installation.root / "list.csv").write_text("address\ngone@example.org\n", encoding="utf-8")
+    assert installation.digest("subscribers", "import", "list.csv").returncode == 0
+    assert listing(installation)[0][3] == "unsubscribed"
+    assert installation.digest("subscribers", "add", "gone@example.org").returncode == 0  # an explicit add does
+    assert listing(installation)[0][3] == "active"
+
+
+def test_a_csv_without_an_address_column_is_refused(installation: Installation) -> None:
+    (installation.root / "list.csv").write_text("email,name\na@example.org,甲\n", encoding="utf-8")
+    result = installation.digest("subscribers", "import", "list.csv")
+    assert result.returncode == 2
+    assert "address" in result.stderr
+
+
+@pytest.mark.parametrize("address", ["a@example.org", "first.last+tag@mail.example.co.uk", "x_y@例子.中国",
+                                     "  padded@example.org  "])
+def test_valid_addresses(address: str) -> None:
+    assert validate_address(address) == address.strip()
+
+
+@pytest.mark.parametrize("address", ["", "plain", "@example.org", "a@", "a@localhost", "a..b@example.org",
+                                     ".a@example.org", "a@-example.org", "a@example..org", "张三@example.org",
+                                     "a@b.org>", "<a@b.org>", "x" * 65 + "@example.org"])
+def test_invalid_addresses(address: str) -> None:
+    with pytest.raises(UsageError):
+        validate_address(address)
