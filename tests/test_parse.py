@@ -24,7 +24,7 @@ SEEDS = sorted(INBOX.glob("*.txt"))
 
 # The acceptance figures: (articles F1, titles, sections, authors); never lower them.
 SEED_GATE = (1.0, 1.0, 1.0, 1.0)
-EVAL_GATE = (1.0, 0.95, 0.95, 0.95)
+EVAL_GATE = (1.0, 1.0, 1.0, 1.0)
 
 
 def norm(text: str | None) -> str:
@@ -226,3 +226,108 @@ def test_staff_bylines_and_editorial_notes() -> None:
     [article] = page(text).articles
     assert (article.section, article.title, article.authors) == ("热点思考", "某项工作的标题", ["本报评论员"])
     assert "阶段性成果" not in article.body
+
+
+# --- heads without the usual marks (rules found with benchmarks/parse_stress.py) --------
+
+def body(n: int) -> str:
+    """A paragraph of its own (text printed twice on a page would be read as a pull
+    quote), of its own length (lines of one length would read as a page column)."""
+    return f"第{n}段正文写在这里，说明问题的背景和意义，提出第{n}种看法。" + "再补上一个理由。" * (n % 4)
+
+
+BODY = body(0)
+
+
+def test_a_web_head_set_apart_needs_no_byline_and_may_ask() -> None:
+    text = (
+        "某刊物 2026-01-03 第05版：评论\n\n"
+        f"第一篇的标题（专题深思）\n张 三\n\n{body(1)}\n{body(2)}\n{body(3)}\n\n"
+        f"第二篇为何没有署名？（以案说法）\n\n{body(4)}\n{body(5)}\n{body(6)}\n\n"
+        f"第三篇也没有署名\n\n{body(7)}\n{body(8)}\n"
+    )
+    first, second, third = page(text).articles
+    assert (second.title, second.section, second.authors) == ("第二篇为何没有署名？", "以案说法", [])
+    assert third.title == "第三篇也没有署名"
+    assert first.paragraphs == [body(1), body(2), body(3)]
+
+
+def test_a_deck_under_a_web_head_is_text_not_a_headline() -> None:
+    deck = "一句提要写在标题之下，说的是全文的意思，并不以句号结束"
+    text = f"甲刊 2026-01-03 第05版：评论\n\n一篇文章的标题\n李 四\n\n{deck}\n{BODY}\n"
+    [article] = page(text).articles
+    assert (article.title, article.authors) == ("一篇文章的标题", ["李四"])
+    assert article.paragraphs[0] == deck
+
+
+def test_a_short_line_over_a_headline_with_a_kicker_is_its_lead_in() -> None:
+    text = f"甲刊 2026-01-03 第05版：评论\n\n坚持统筹兼顾\n做好某项工作（专题深思）\n王 五\n\n{BODY}\n"
+    [article] = page(text).articles
+    assert (article.title, article.section) == ("做好某项工作", "专题深思")
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("高峰", ["高峰"]),  # a name that is also a word
+    ("么 宁", ["么宁"]),  # a rare surname, padded
+    ("邓丽萍 过晓军", ["邓丽萍", "过晓军"]),  # half the names have a common surname
+])
+def test_names_under_a_headline_are_its_byline(byline: str, names: list[str]) -> None:
+    text = f"热点思考\n某项工作的标题\n{byline}\n{BODY}\n"
+    [article] = page(text).articles
+    assert (article.section, article.title, article.authors) == ("热点思考", "某项工作的标题", names)
+
+
+def test_names_joined_to_a_headline_that_filled_its_column_are_split_off() -> None:
+    body = ["正文第一行写满了这一整列的宽度", "第二行同样写满了这一整列的宽", "度，直到句子在这里结束。"] * 3
+    text = "\n".join(["（作者单位：某某大学）", "一个恰好写满整列的长标题啊", "过晓军 李春晓", *body]) + "\n"
+    article = page("\n".join(["上一篇的正文写到这里就结束了。"] * 4) + "\n" + text).articles[-1]
+    assert (article.title, article.authors) == ("一个恰好写满整列的长标题啊", ["过晓军", "李春晓"])
+
+
+def test_a_two_line_subheading_stays_inside_its_article() -> None:
+    text = (f"热点思考\n某项工作的标题\n张 三\n{body(1)}\n"
+            f"小标题短语\n小标题的第二行写得更长一些\n{body(2)}\n（作者单位：某某大学）\n")
+    [article] = page(text).articles
+    assert article.subheadings == ["小标题短语", "小标题的第二行写得更长一些"]
+
+
+def test_reporting_notes_and_source_credits_close_an_article() -> None:
+    text = (f"热点思考\n第一篇的标题\n张 三\n{body(1)}\n（某某、某某某参与采写）\n"
+            f"第二篇的标题\n李 四\n{body(2)}\n数据来源：某某统计局\n")
+    first, second = page(text).articles
+    assert "参与采写" not in first.body and "数据来源" not in second.body
+    assert second.title == "第二篇的标题"
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("本报记者 王立新 本报通讯员 刘文斌", ["王立新", "刘文斌"]),
+    ("新华社记者 陈思远", ["陈思远"]),
+    ("本报特约评论员", ["本报特约评论员"]),
+])
+def test_staff_titles_on_a_byline_are_not_names(byline: str, names: list[str]) -> None:
+    [article] = page(f"某项工作的标题\n{byline}\n{body(1)}\n{body(2)}\n").articles
+    assert (article.title, article.authors) == ("某项工作的标题", names)
+
+
+def test_a_headline_joined_to_the_prose_above_it_is_split_off() -> None:
+    lines = [
+        "上一篇的正文写满了这一整列的宽", "度，一直写到句子结束为止才停。", "接下来的正文也写满这一整列的",
+        "宽度，写到这里句子才算结束了。",  # a full line ending a sentence: the next full line would read on
+        "新标题有个逗号，恰好写满整列", "曹 阳",
+        "新文章的正文从这里开始写起来，", "一直写满这一整列才换到下一行，", "直到这里句子才算结束。",
+    ]
+    first, second = page("\n".join(lines) + "\n").articles
+    assert first.body.endswith("句子才算结束了。")
+    assert (second.title, second.authors) == ("新标题有个逗号，恰好写满整列", ["曹阳"])
+
+
+def test_a_byline_joined_between_a_headline_and_its_text_is_split_off() -> None:
+    lines = [
+        "（作者单位：某某大学）",
+        "新标题有个逗号，恰好写满整列",
+        "王立新 刘文斌 陈思远 黄晓东",  # as wide as the column, like the headline
+        "新文章的正文从这里开始写起来，", "一直写满这一整列才换到下一行，", "直到这里句子才算结束。",
+    ]
+    article = page("上一篇的正文到这里结束了。\n" + "\n".join(lines) + "\n").articles[-1]
+    assert article.title == "新标题有个逗号，恰好写满整列"
+    assert article.authors == ["王立新", "刘文斌", "陈思远", "黄晓东"]

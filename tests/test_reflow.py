@@ -95,3 +95,50 @@ def test_heading_and_sentence_predicates() -> None:
     assert ends_sentence("他说：“好。”")
     assert ends_sentence("（作者单位：某大学）")
     assert not ends_sentence("三是推动校企协同培育，鼓励")
+
+
+# A column of 14 cells: the numbers take half a cell a digit, as on the page.
+NUMBERS_COLUMN = (
+    "上半年全市新增就业岗位共计",
+    " 12000 多个，比去年同期增长了",
+    " 15.6 %，其中制造业岗位占比",
+    "过半，服务业岗位有所增加，共",
+    " 3000 多个。",
+    "下半年还要继续扩大就业规模，",
+    "稳住就业基本盘不放松。",
+)
+
+
+def test_a_line_holding_numbers_is_as_wide_as_its_neighbours() -> None:
+    [line, last] = reflow_lines(column(*NUMBERS_COLUMN))
+    assert line.startswith("上半年") and line.endswith("共3000多个。")
+    assert last == "下半年还要继续扩大就业规模，稳住就业基本盘不放松。"
+
+
+def test_an_indented_line_opens_a_paragraph_even_after_a_full_line() -> None:
+    lines = reflow_lines(column(
+        "一个写满了这一整列宽度的标题",
+        "\u3000\u3000正文从缩进的这一行开始写起，",
+        "一直写满这一整列才换到下一行，",
+        "直到这里句子才结束了。",
+    ))
+    assert lines[0] == "一个写满了这一整列宽度的标题"
+    assert lines[1].startswith("正文从缩进")
+
+
+def test_a_headline_wider_than_the_column_stands_alone() -> None:
+    lines = reflow_lines(column(
+        "上一篇文章写满了一整列宽度。",
+        "上一篇文章写满了一整列宽度，",
+        "直到这里句子才算写完结束了。",
+        "一个比这一列宽得多的标题，横跨了两栏",
+        "正文写满了这一整列宽度的文字，",
+        "直到这里句子才算写完结束了。",
+    ))
+    assert "一个比这一列宽得多的标题，横跨了两栏" in lines
+
+
+def test_a_short_headline_may_exclaim_midway() -> None:
+    assert is_heading_like("好消息！新机遇来了")
+    assert is_heading_like("这件事为何值得做？（某某栏目）")
+    assert not is_heading_like("这件事为何值得做？因为它关系到每一个普通人的切身利益和长远发展")

@@ -8,30 +8,39 @@ from the words they hold:
 - Blank lines: when most lines are followed by a blank one, blank lines are an
   artefact of extraction and carry nothing; otherwise a blank line ends a
   paragraph (and is remembered: a web export sets articles apart with it).
-- Column width: the upper-quartile length of the lines just before or just
-  after a line. A window is a page column when several of its lines share that
-  width and hardly any runs past it; lines of very different lengths are one
-  paragraph a line. A line that fills its column was wrapped by the layout; a
-  clearly shorter one ended there; one much wider (a headline across columns)
-  stands alone.
+- Column width: the upper-quartile width of the lines just before or just
+  after a line, in cells (a Han character or full-width mark fills one, a digit,
+  Latin letter or space half of one). A window is a page column when several
+  of its lines share that width and hardly any runs past it; lines of very
+  different widths are one paragraph a line. A line that fills its column was
+  wrapped by the layout; a clearly shorter one ended there; one much wider (a
+  headline across columns) stands alone, and a line wider than the column
+  never continues a paragraph of it (a wrapped line never runs past its
+  column: it is a headline or byline set wider).
 - Sentence-final punctuation (。！？…；：) at the end of a line may end a
   paragraph; in a column it does unless the line fills the column and the next
   line reads on. An opening quote or bracket left unclosed means the text goes
   on, and so does a line that begins with closing punctuation (no line does).
-- A paragraph starts at an indented line, at a numbered-list marker
+- A paragraph starts at an indented line (a full-width space, a tab or two
+  spaces; one space is what extraction leaves before a number; when most lines
+  are indented, indentation says nothing), even under a line that filled its
+  column without ending a sentence; at a numbered-list marker
   (`zh.LIST_MARKER`: 第一，/一是/（一）…) after a sentence end, at a "——"
   attribution after a sentence end, at an author's note "（作者…）", at a
-  decorated label ("G 观点撷英") and after a bracketed note, a masthead line
+  decorated label ("G 某某某某") and after a bracketed note, a masthead line
   (date and "第N版"), a headline closed by its column kicker "标题（栏目）", or
   a signed attribution "——单位 姓名".
 - A short line without sentence punctuation (a title, label, byline, credit
-  "策划：某某") or a short unfinished heading-like line stands on its own, and
+  "策划：某某") or a short unfinished heading-like line stands on its own (a
+  headline may ask before its kicker, and a short one may ask or exclaim
+  midway: "某某！某某某某"), and
   with one paragraph a line an unfinished line only goes on when it is long
   prose cut mid-sentence and the next line is not a heading or a numbered item.
 
 Each logical line has its letter-spacing undone and its punctuation shown
 full-width in CJK context (`zh.normalize_spacing`); a short bare line keeps one
-space between its parts (names on a byline, the halves of a headline).
+space between its parts (names on a byline, the halves of a headline), but
+never the space extraction puts between a number and Han text.
 """
 
 from __future__ import annotations
@@ -69,9 +78,14 @@ _QUOTE_REACH = 80
 _PAGE_HEADER = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}.*第\s*\d+\s*版")
 _NO_LINE_START = "，。、；：！？）》」』】〕”’,.;:!?)"
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+_ASCII = re.compile(r"[\x00-\x7f]")
 # "策划/制图：某某": a short label, a colon and a name, with no other punctuation.
 _CREDIT_LIKE = re.compile(f"^[{zh.CJK}/／、·]{{2,10}}[：:]\\s*[{zh.CJK}·、 ]{{2,16}}$")
-_INDENT = re.compile(r"^[ \t\u3000\u00a0]+\S")
+# An indent: a full-width space, a tab or two spaces. One space is what extraction
+# leaves before a number or before a name cut off the line above, not an indent.
+_INDENT = re.compile(r"^(?:[\t\u3000\u00a0]|  )\s*\S")
+# When most lines are indented, indentation carries nothing.
+_INDENTED_MAX_SHARE = 0.5
 _TERMINAL = re.compile(f"[。！？!?…；;：:][{re.escape(zh.CLOSERS)}]*$")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,、：:]")
 # A column kicker closing a headline ("标题（栏目）") does not count towards its length.
@@ -79,7 +93,8 @@ _TRAILING_BRACKET = re.compile(r"[（(][^（）()]*(?:[（(][^（）()]*[)）][^
 _INNER_SENTENCE_END = re.compile(r"[。！？!?；;]")
 _HEADING_BREAKERS = re.compile(r"[。；;]")
 _INNER_QUESTION = re.compile(r"[？！?!](?!$)")
-# A label behind a decorative initial ("G 观点撷英") always starts a line of its own.
+_EXCLAIMING_HEADLINE_MAX = 16
+# A label behind a decorative initial ("G 某某某某") always starts a line of its own.
 _DECORATED_LABEL = re.compile(f"^[A-Z] ?[{zh.CJK}]{{2,10}}$")
 _ATTRIBUTION_NAME = re.compile(f"^(——.+?)\\s+([{zh.CJK}](?:\\s?[{zh.CJK}]){{1,3}})$")
 _AUTHOR_NOTE = re.compile(r"^[（(]作者")
@@ -94,6 +109,7 @@ class _Line:
     indented: bool
     after_blank: bool
     widths: tuple[float, ...] = ()  # widths of the page columns it may sit in; none: a paragraph a line
+    cells: float = 0.0  # its own width in column cells
 
 
 def reflow_lines(text: str) -> list[str]:
@@ -147,9 +163,11 @@ def _physical_lines(text: str) -> list[_Line]:
             continue
         cleaned.append(_Line(clean_line(line), bool(_INDENT.match(line)), after_blank))
         after_blank = False
-    lengths = [len(line.text) for line in cleaned]
+    lengths = [_cells(line.text) for line in cleaned]
+    indents_mean_something = sum(line.indented for line in cleaned) <= _INDENTED_MAX_SHARE * len(cleaned)
     return [
-        _Line(line.text, line.indented, line.after_blank, _column_widths(lengths, i))
+        _Line(line.text, line.indented and indents_mean_something, line.after_blank, _column_widths(lengths, i),
+              lengths[i])
         for i, line in enumerate(cleaned)
     ]
 
@@ -163,7 +181,7 @@ def _blank_after_every_line(raw: list[str]) -> bool:
     return followed / len(text_lines) >= _BLANK_AFTER_EVERY_LINE
 
 
-def _column_widths(lengths: list[int], index: int) -> tuple[float, ...]:
+def _column_widths(lengths: list[float], index: int) -> tuple[float, ...]:
     """The widths of the page columns line `index` may sit in (none: one paragraph a line).
 
     A column's width is the upper-quartile length of the lines before the line or
@@ -182,12 +200,12 @@ def _column_widths(lengths: list[int], index: int) -> tuple[float, ...]:
     return tuple(_upper_quartile(w) for w in usable if _is_column(w))
 
 
-def _upper_quartile(values: list[int]) -> float:
+def _upper_quartile(values: list[float]) -> float:
     ordered = sorted(values)
     return float(ordered[(3 * (len(ordered) - 1)) // 4])
 
 
-def _is_column(window: list[int]) -> bool:
+def _is_column(window: list[float]) -> bool:
     """Several lines of the window share one width a page column can have, and
     hardly any runs past it (lines of one paragraph each vary far more)."""
     width = _upper_quartile(window)
@@ -217,14 +235,19 @@ def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
 def _continues_in_column(previous: _Line, line: _Line) -> bool:
     """In a page column a line that fills the column was wrapped by the layout.
 
-    After a sentence end the paragraph still ends where the next line is indented,
-    opens a numbered item or an attribution, or is a bare heading.
+    An indented line opens a paragraph whatever comes before it; after a sentence
+    end the paragraph also ends where the next line opens a numbered item or an
+    attribution, or is a bare heading.
     """
     if not _fills_column(previous) or _ATTRIBUTION_NAME.match(previous.text):
         return False  # a short line ends its paragraph, heading or not; so does a signed attribution
+    if line.indented:
+        return False  # an indented line opens a paragraph, even under a headline that filled the column
+    if _wider_than_column(line, previous):
+        return False  # a wrapped line never runs past its column: a byline or headline set wider
     if not ends_sentence(previous.text):
         return True
-    if line.indented or zh.starts_with_list_marker(line.text) or line.text.startswith("——"):
+    if zh.starts_with_list_marker(line.text) or line.text.startswith("——"):
         return False
     return not (_bare_heading(line.text) or _CREDIT_LIKE.match(line.text) or _short_heading(line))
 
@@ -243,8 +266,20 @@ def _short_heading(line: _Line) -> bool:
     """Heading-like, unfinished and short of its column: a subheading, since a line
     that goes on fills the column and a paragraph's last line ends a sentence."""
     text = line.text
-    short = not line.widths or len(text) < _FULL_SHARE * min(line.widths)
+    short = not line.widths or line.cells < _FULL_SHARE * min(line.widths)
     return short and is_heading_like(text) and not ends_sentence(text)
+
+
+def _wider_than_column(line: _Line, previous: _Line) -> bool:
+    """The line runs past the column the previous line fills (a wrapped line never does)."""
+    return all(line.cells > width + 2 for width in previous.widths)
+
+
+def _cells(text: str) -> float:
+    """The width a line takes in a page column: a Han character or full-width mark
+    fills a cell, a digit, Latin letter or space half of one (a line holding a
+    number has more characters than its neighbours yet is no wider)."""
+    return len(text) - 0.5 * len(_ASCII.findall(text))
 
 
 def _in_columns(line: _Line) -> bool:
@@ -253,7 +288,7 @@ def _in_columns(line: _Line) -> bool:
 
 def _fills_column(line: _Line) -> bool:
     """The line reaches its column's width (and is not a headline wider than it)."""
-    return any(_FULL_SHARE * width <= len(line.text) <= width + 2 for width in line.widths)
+    return any(_FULL_SHARE * width <= line.cells <= width + 2 for width in line.widths)
 
 
 def ends_sentence(text: str) -> bool:
@@ -272,7 +307,13 @@ def is_heading_like(text: str) -> bool:
     core = _TRAILING_BRACKET.sub("", text) if len(text) > _HEADING_MAX else text
     if not core or len(core) > _HEADING_MAX or len(text) > 2 * _HEADING_MAX or _HEADING_BREAKERS.search(text):
         return False
-    return text[-1] not in "，、：,:" and not _INNER_QUESTION.search(text)
+    if text[-1] in "，、：,:":
+        return False
+    # a headline may ask before its kicker ("标题？（栏目）"), and a short one may exclaim
+    # or ask midway ("某某！某某某某"); a longer line with a question inside is
+    # prose that asks and answers
+    headline = _TRAILING_BRACKET.sub("", text) if text[:1] not in "（(" else text
+    return not _INNER_QUESTION.search(headline) or len(headline) <= _EXCLAIMING_HEADLINE_MAX
 
 
 def _bare_heading(text: str) -> bool:
@@ -305,10 +346,10 @@ def clean_line(text: str) -> str:
     """Letter-spacing undone and punctuation shown full-width in CJK context.
 
     A short bare line that is not letter-spaced throughout keeps one space where
-    it had spaces: there the space separates names in a byline ("钱志权 吕秋慧")
+    it had spaces: there the space separates names in a byline ("王某某 李某某")
     or the two halves of a headline, and says something.
     """
-    text = text.strip()
+    text = zh.collapse_number_spaces(text.strip())
     attribution = _ATTRIBUTION_NAME.match(text)
     if attribution:  # "——单位 职务 姓名": the space before the name marks where it starts
         return f"{zh.normalize_spacing(attribution.group(1))} {attribution.group(2)}"

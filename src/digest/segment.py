@@ -6,34 +6,53 @@ words of a particular page:
 - Repairs. A byline or label that `reflow` joined to a line only because that
   line happened to fill its column is split off again: a byline before prose, a
   pull-quote label, a section label after cut-off prose and before a headline
-  with its byline, a byline joined to the prose under it, a slogan banner
-  joined to the headline above it. So is a passage printed elsewhere on the
-  page that was joined to the text after it.
+  with its byline, a byline joined to the prose under it, a run of names joined
+  to a headline that filled its column, a slogan banner joined to the headline
+  above it. So is a passage printed elsewhere on the page that was joined to
+  the text after it.
 - Line kinds. A line is a masthead (a date and "第N版"), an editor's note
   ("编者按"), an author's note "（作者为…）/（作者系…）/（作者单位：…）/（作者单位
   分别为…）" (the affiliation; it closes the article), a compiler's note
-  "（某某整理）", an editing credit ("策划/制图：…", "本版责编：…") or an
-  editorial note ("（本文系…成果）", "（本文由…编辑）", "（下转第二版）"), all of
-  which close the article too; else heading-like (short, no full stop: titles,
-  labels, bylines, subheadings, questions) or body text.
+  "（某某整理）", an editing or source credit ("策划/制图：…", "本版责编：…",
+  "数据来源：…"), an editorial note ("（本文系…成果）", "（本文由…编辑）",
+  "（下转第二版）") or a reporting note ("（某某参与采写）", "（本报某地某日电）"),
+  all of which close the article too; else heading-like (short, no full stop:
+  titles, labels, bylines, subheadings, questions) or body text.
 - Pull quotes. A passage printed twice on the page (compared without spaces or
   punctuation) is dropped where it stands first; the paragraph under a label
-  such as "观点" is dropped with the label.
-- Heads. A run of heading-like lines starts a new article when it holds a
-  byline, a decorated section label, a headline with a column kicker
-  "标题（栏目）", a label over a headline, when a web export sets it apart with
-  a blank line, or when it follows the end of the previous article or opens the
-  page. Any other heading-like line is a subheading of the running article and
-  stays in its paragraphs.
+  such as "观点" is dropped with the label (a short one only when the page
+  prints it again). A blank line before a dropped line stays where it was.
+- Web heads. A web export sets each head apart: one to four short lines with a
+  blank line before and after them, none of them prose or an end note, are a
+  head whatever they say (a headline without a byline, one that asks or
+  exclaims). A blank line also ends any run of heading lines.
+- Other heads. A run of heading-like lines starts a new article when it holds a
+  byline, a decorated section label or a headline with a column kicker
+  "标题（栏目）", when it ends on a run of names, or when it follows the end of
+  the previous article or opens the page. A plain label over a headline is not
+  enough: inside an article that is how a two-line subheading reads. Any other
+  heading-like line is a subheading of the running article and stays in its
+  paragraphs. Prose lines that end a sentence at the start of a head run
+  ("……，……？") are the last words of the article before.
 - Inside a head: a slogan ("学习贯彻…精神") beside a headline is a page banner; a
   label of two to eight characters (a decorative capital before it is ornament)
-  is the section, as is a headline's kicker; a "——…" line is a subtitle; a line
-  before a headline with a kicker is its lead-in; what is left is the headline.
+  is the section, as is a headline's kicker, which wins: a short line above a
+  headline with a kicker is its lead-in; a "——…" line is a subtitle; what is
+  left is the headline. The byline closes the head: heading lines after it
+  (a deck, a first subheading) are the article's text, and so is a long line
+  with a clause break under a headline without a byline ("……，……", a deck).
 - Bylines: personal names of two or three characters after a common Chinese
   surname (four after a compound one), padded names ("余 飞") joined back, not a
   common word of jieba's dictionary ("方法" starts with a surname too); staff
-  bylines ("本报评论员", "本报记者 某某"); an institution alone under a headline
-  with a kicker. Bullets and "文/" before the names are ornament.
+  bylines ("本报评论员", "本报记者 某某 本报通讯员 某某", "某某社记者 某某": the
+  staff titles are not names); an institution alone under a headline
+  with a kicker. Bullets and "文/" before the names are ornament. Where a
+  byline stands (under the headline, last in its head) a run of names needs
+  less evidence: names that are also words ("高峰") count, and so do rare
+  surnames when the names are padded, when half of them start with a common
+  surname or when the article's text follows right after; a run of four or six
+  characters starting with a common surname, and not a word, is two-character
+  names whose padding was read as letter-spacing.
 - Kinds: two or more "——单位 姓名" attributions make a compilation of
   viewpoints (the names are its contributors); a headline that asks a question
   over question subheadings, with no byline, is a Q&A box. A credit that names
@@ -65,11 +84,13 @@ _HAN = zh.CJK
 _MASTHEAD = re.compile(r"^\S{2,12}\s*\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*第\s*\d+\s*版")
 _AUTHOR_NOTE = re.compile(r"^[（(]作者(?:单位)?(?:分别)?(?:为|是|系|[：:])\s*(.+?)[)）]$")
 _COMPILER_NOTE = re.compile(f"^[（(]([{_HAN}·]{{2,12}}?)(?:\\s*[{_HAN}]{{0,4}})?整理[)）]$")
-_CREDIT_ROLES = r"(?:策划|制图|编辑|责编|责任编辑|美编|摄影|图片|设计|版式设计|撰文|文字)"
+_CREDIT_ROLES = r"(?:策划|制图|编辑|责编|责任编辑|美编|摄影|图片|设计|版式设计|撰文|文字|数据来源|资料来源)"
 _COMPILING_ROLE = re.compile(r"^(?:策划|制图|整理|撰文|文字)")  # credits that name who put the piece together
 _CREDIT = re.compile(f"^(?:本版|本期)?{_CREDIT_ROLES}(?:[/、·]{_CREDIT_ROLES})*\\s*[：:]\\s*(\\S.*)$")
 # "（本文系…项目成果）", "（本文由…编辑）", "（下转第二版）": notes about the text, not the text.
 _EDITORIAL_NOTE = re.compile(r"^[（(](?:本(?:文|版|栏|期)|上接|下转|接第|转第)")
+# "（某某参与采写）", "（本报某地某日电）": who reported the piece, and from where.
+_REPORTING_NOTE = re.compile(r"^[（(][^（）()]{1,40}(?:参与采写|采写|供稿|电)[)）]$")
 _EDITORS_NOTE = re.compile(r"^[【\[（(]?编者按[】\]）)]?\s*[：:]?")
 _KICKER = re.compile(r"^(?P<title>.+?)[（(](?P<kicker>[^（）()]{2,60}(?:[（(][^（）()]*[)）][^（）()]*)*)[)）]$")
 _DECORATIVE = re.compile(f"^[A-Za-z]\\s*(?=[{_HAN}])")
@@ -79,7 +100,10 @@ _SENTENCE_MARKS = re.compile(r"[。！？!?；;，,、：:]")
 _BRACKETS = re.compile(r"[（）()《》【】]")
 _ATTRIBUTION = re.compile(f"^——.+\\s([{_HAN}]{{2,4}})$")
 _BYLINE_ORNAMENT = re.compile(r"^(?:[□■●◎◆◇★☆▲△○]+\s*)?(?:文\s*[/／]|作者\s*[：:])?\s*")
-_STAFF_BYLINE = re.compile(r"^(?:本报|本刊)(?:特约)?(?:评论员|记者|通讯员)")
+# "本报记者", "本报特约评论员", "新华社记者", "某某日报记者": a newsroom's staff title.
+_STAFF_TITLE = re.compile(
+    f"(?:本报|本刊|新华社|[{_HAN}]{{2,6}}?(?:日报|晚报|报社|通讯社|电视台))(?:特约|驻[{_HAN}]{{1,6}}?)?(?:评论员|记者|通讯员)"
+)
 _SUBTITLE = re.compile(r"^——")
 _QUESTION = re.compile(r"[？?]$")
 _KEEP = re.compile(f"[{_HAN}A-Za-z0-9]")
@@ -90,6 +114,9 @@ _NOTE_MAX = 120  # an editorial note is a line, not a paragraph
 _COMMON_WORD_FREQ = 30  # jieba frequency from which a surname-initial token is a word, not a name
 _TITLE_MAX = 40  # longer unfinished text is prose, not a headline or lead-in
 _TAIL_MAX = 12  # a byline or label split off a joined line is at most this long
+_DECK_MIN = 24  # a summary line under a headline is at least this long
+_HEAD_LINES_MAX = 4  # lead-in, headline, subtitle, byline: a head set apart is at most this long
+_SENTENCE_INSIDE = re.compile(r"[。；;]")
 
 # Common Chinese surnames (single and compound). Characters that more often
 # begin an ordinary word on a page label (国, 明, 和…) are left out on purpose.
@@ -120,6 +147,7 @@ class _Draft:
     paragraphs: list[str] = field(default_factory=list)
     subheadings: list[str] = field(default_factory=list)
     closed: bool = False
+    head_read: bool = False  # its head is complete (byline, deck or blank line): heading lines next are text
 
 
 def parse_issue(issue: Issue) -> ParsedIssue:
@@ -166,26 +194,90 @@ def _unglue(paragraphs: list[Pieces]) -> list[Pieces]:
     before body text or a pull-quote label (first pass), or a section label
     after cut-off prose and before a headline with its byline (second pass, which
     sees the bylines the first pass freed). A byline joined to the prose under it
-    is split off too.
+    is split off too, and so is a headline (with the byline under it) joined to
+    the text under it when a section label stands over it after an end note, a
+    byline joined between a headline and prose, and a headline joined to the
+    prose above it when a byline follows it.
     """
     for section_labels in (False, True):
         joined = [join_pieces(p.pieces) for p in paragraphs] + ["", ""]
-        split: list[Pieces] = []
-        for i, paragraph in enumerate(paragraphs):
-            pieces = paragraph.pieces
-            before = joined[i - 1] if i else ""
-            tail = clean_line(pieces[-1]) if len(pieces) > 1 and len(pieces[-1]) <= _TAIL_MAX else ""
-            rest = join_pieces(pieces[:-1]) if tail else ""
-            if tail and _glued(tail, rest, before, joined[i + 1], joined[i + 2], section_labels):
-                split.extend(_cut(paragraph, len(pieces) - 1))
-            elif not section_labels and _byline_before_prose(pieces, before):
-                split.extend(_cut(paragraph, 1))
-            elif not section_labels and (k := _banner_start(pieces)):
-                split.extend(_cut(paragraph, k))
-            else:
-                split.append(paragraph)
-        paragraphs = split
+        paragraphs = [part for i, p in enumerate(paragraphs) for part in _repair(p, joined, i, section_labels)]
     return paragraphs
+
+
+def _repair(paragraph: Pieces, joined: list[str], i: int, section_labels: bool) -> list[Pieces]:
+    """The logical line `i` split where one of the repairs of `_unglue` applies
+    (`joined` holds every logical line as text, with two empty ones after)."""
+    pieces = paragraph.pieces
+    before = joined[i - 1] if i else ""
+    tail = clean_line(pieces[-1]) if len(pieces) > 1 and _short_tail(pieces[-1]) else ""
+    if tail and _glued(tail, join_pieces(pieces[:-1]), before, joined[i + 1], joined[i + 2], section_labels):
+        return _cut(paragraph, len(pieces) - 1)
+    if _headline_after_prose(pieces, joined[i + 1]):  # in both passes: the first may free the byline
+        return _cut(paragraph, len(pieces) - 1)
+    if section_labels:
+        return [paragraph]
+    if _byline_before_prose(pieces, before):
+        return _cut(paragraph, 1)
+    if _headline_before_prose(pieces, joined, i):
+        return _cut_headline(paragraph)
+    if k := _byline_inside(pieces):
+        head, rest = _cut(paragraph, k)
+        return [head, *_cut(rest, 1)]
+    if k := _banner_start(pieces):
+        return _cut(paragraph, k)
+    return [paragraph]
+
+
+def _byline_inside(pieces: list[str]) -> int:
+    """Where a byline sits between a headline and prose that were all joined (each
+    filled the column), or 0."""
+    for k in range(1, len(pieces) - 1):
+        if len(pieces[k]) > 2 * _TAIL_MAX or not _byline(clean_line(pieces[k])):
+            continue
+        if is_heading_like(join_pieces(pieces[:k])) and not is_heading_like(join_pieces(pieces[k + 1 :])):
+            return k
+    return 0
+
+
+def _headline_after_prose(pieces: list[str], following: str) -> bool:
+    """The last piece is the next article's headline, joined to the prose above it
+    (which ended a sentence on a full line): a byline stands under it."""
+    if len(pieces) < 2 or not ends_sentence(pieces[-2]):
+        return False
+    headline = clean_line(pieces[-1])
+    if not is_heading_like(headline) or ends_sentence(headline) or is_heading_like(join_pieces(pieces[:-1])):
+        return False
+    return bool(_byline(following) or _names_under_headline(following))
+
+
+def _short_tail(piece: str) -> bool:
+    """Short enough to be a byline or label joined by mistake (a staff byline may be longer)."""
+    return len(piece) <= _TAIL_MAX or (_STAFF_TITLE.match(piece.strip()) is not None and len(piece) <= 2 * _TAIL_MAX)
+
+
+def _headline_before_prose(pieces: list[str], joined: list[str], index: int) -> bool:
+    """The first piece is a headline that filled its column and was joined to the
+    text under it: a section label stands over it, and above the label the page
+    starts or the previous article ended on its end note."""
+    if len(pieces) < 2 or index < 1:
+        return False
+    first = clean_line(pieces[0])
+    if not is_heading_like(first) or ends_sentence(first) or is_heading_like(join_pieces(pieces[1:])):
+        return False
+    label = joined[index - 1]
+    if not _LABEL.match(_strip_decoration(label)) or _byline(label):
+        return False
+    return index == 1 or _is_end_note(joined[index - 2])
+
+
+def _cut_headline(paragraph: Pieces) -> list[Pieces]:
+    """A headline split off the text it was joined to, and the byline under it if there is one."""
+    head, rest = _cut(paragraph, 1)
+    byline = clean_line(rest.pieces[0])
+    if len(rest.pieces) > 1 and len(byline) <= _TAIL_MAX and _names_under_headline(byline):
+        return [head, *_cut(rest, 1)]
+    return [head, rest]
 
 
 def _banner_start(pieces: list[str]) -> int:
@@ -232,7 +324,7 @@ def _split_repeated_openings(paragraphs: list[Pieces]) -> list[Pieces]:
 
 def _byline_before_prose(pieces: list[str], before: str) -> bool:
     """The first piece is a byline under a headline, and prose follows it."""
-    if len(pieces) < 2 or len(pieces[0]) > _TAIL_MAX or not before or not is_heading_like(before):
+    if len(pieces) < 2 or not _short_tail(pieces[0]) or not before or not is_heading_like(before):
         return False
     return bool(_byline(clean_line(pieces[0]))) and not is_heading_like(join_pieces(pieces[1:]))
 
@@ -245,7 +337,13 @@ def _glued(tail: str, rest: str, before: str, following: str, after: str, sectio
             return True
         # the name closing a "——单位 姓名" attribution under a quoted expert's text stays
         attribution = rest.startswith("——") and not is_heading_like(before)
-        return bool(_byline(tail)) and bool(following) and not is_heading_like(following) and not attribution
+        if attribution or not following:
+            return False
+        # names under a headline that filled its column are a byline whatever the surname,
+        # and whatever follows (a deck is heading-like too)
+        if is_heading_like(rest) and not _LABEL.match(rest) and _names_under_headline(tail):
+            return True
+        return bool(_byline(tail)) and not is_heading_like(following)
     # prose the page cut off, then a section label over the next headline and its byline
     cut_prose = not ends_sentence(rest) and not is_heading_like(rest) and len(rest) > _TITLE_MAX
     next_head = is_heading_like(following) and bool(_byline(after) or _split_kicker(following)[1])
@@ -256,39 +354,57 @@ def _glued(tail: str, rest: str, before: str, following: str, after: str, sectio
 def _drop_mastheads(page: list[_PageLine], dropped: list[Dropped]) -> list[_PageLine]:
     """Drop mastheads (a paper's name, a date and a page number on one short line)
     and editor's notes ("编者按：…"), which introduce a page, not an article."""
-    kept = []
+    keep = []
     for line in page:
-        if len(line.text) <= 60 and _MASTHEAD.match(line.text):
-            dropped.append(Dropped("masthead", line.text))
-        elif _EDITORS_NOTE.match(line.text):
-            dropped.append(Dropped("editor_note", line.text))
-        else:
-            kept.append(line)
-    return kept
+        kind = "masthead" if len(line.text) <= 60 and _MASTHEAD.match(line.text) else None
+        kind = kind or ("editor_note" if _EDITORS_NOTE.match(line.text) else None)
+        if kind:
+            dropped.append(Dropped(kind, line.text))
+        keep.append(kind is None)
+    return _kept(page, keep)
 
 
 def _drop_pull_quotes(page: list[_PageLine], dropped: list[Dropped]) -> list[_PageLine]:
     """Drop labelled pull quotes and passages the page prints a second time."""
     texts = [line.text for line in page]
-    kept: list[_PageLine] = []
+    keep = [True] * len(page)
     skip = 0
     for i, line in enumerate(page):
         if skip:
             skip -= 1
             dropped.append(Dropped("pull_quote", line.text))
-            continue
-        if line.text in _PULL_QUOTE_LABELS and i + 1 < len(page) and not is_heading_like(texts[i + 1]):
+            keep[i] = False
+        elif line.text in _PULL_QUOTE_LABELS and i + 1 < len(page) and _quoted(texts, i + 1):
             skip = 1 + _quote_remnant(texts, i + 2)
-            continue
-        kept.append(line)
-    keys = [_key(line.text) if not is_heading_like(line.text) else "" for line in kept]
-    repeated: set[int] = set()
+            keep[i] = False
+    keys = [_key(line.text) if keep[i] and not is_heading_like(line.text) else "" for i, line in enumerate(page)]
     for i, key in enumerate(keys):
         if _printed_elsewhere(key, i, keys):
-            repeated.add(i)
+            keep[i] = False
             keys[i] = ""  # the copy that stays is then printed only once
-            dropped.append(Dropped("pull_quote", kept[i].text))
-    return [line for i, line in enumerate(kept) if i not in repeated]
+            dropped.append(Dropped("pull_quote", page[i].text))
+    return _kept(page, keep)
+
+
+def _quoted(lines: list[str], index: int) -> bool:
+    """The line under a pull-quote label is the quote: prose, or a short line (a
+    question, say) that the page prints again elsewhere."""
+    if not is_heading_like(lines[index]):
+        return True
+    key = _key(lines[index])
+    return len(key) >= _PULL_QUOTE_MIN and any(key in _key(line) for k, line in enumerate(lines) if k != index)
+
+
+def _kept(page: list[_PageLine], keep: list[bool]) -> list[_PageLine]:
+    """The lines to keep; a blank line before a dropped line now stands before the next kept one."""
+    kept: list[_PageLine] = []
+    blank = False
+    for line, wanted in zip(page, keep, strict=True):
+        blank = blank or line.after_blank
+        if wanted:
+            kept.append(_PageLine(line.text, blank))
+            blank = False
+    return kept
 
 
 def _quote_remnant(lines: list[str], index: int) -> int:
@@ -329,20 +445,16 @@ def _assemble(page: list[_PageLine], dropped: list[Dropped]) -> list[_Draft]:
             current = _apply_end_note(lines[i], current, drafts, dropped)
             i += 1
             continue
-        j = i
-        while j < len(lines) and _is_head_line(lines[j]):
-            j += 1
+        if k := _set_apart_head(page, i):
+            _close(current, drafts)
+            current = _open(lines[i : i + k], dropped, body_follows=True)
+            current.head_read = True  # the blank line under it ends the head
+            i += k
+            continue
+        j = _head_run_end(page, i)
         if j > i:
-            block = lines[i:j]
-            # a web export sets a blank line before each article's head (not before subheadings)
-            set_apart = page[i].after_blank and len(block) >= 2
-            if current.closed or not current.paragraphs or set_apart or _opens_article(block):
-                _close(current, drafts)
-                current = _open(block, dropped)
-            else:
-                for line in block:
-                    current.subheadings.append(line)
-                    current.paragraphs.append(line)
+            body_follows = j < len(lines) and not _is_end_note(lines[j])
+            current = _read_head_run(lines[i:j], current, drafts, dropped, body_follows)
             i = j
             continue
         if current.closed:
@@ -354,6 +466,76 @@ def _assemble(page: list[_PageLine], dropped: list[Dropped]) -> list[_Draft]:
     return drafts
 
 
+def _head_run_end(page: list[_PageLine], start: int) -> int:
+    """Where the run of heading lines starting at `start` ends (`start` when there is none).
+    A blank line in a web export ends it: the next head is set apart."""
+    end = start
+    while end < len(page) and _is_head_line(page[end].text) and not (end > start and page[end].after_blank):
+        end += 1
+    return end
+
+
+def _read_head_run(block: list[str], current: _Draft, drafts: list[_Draft], dropped: list[Dropped],
+                   body_follows: bool) -> _Draft:
+    """A run of heading lines: the opening of the running article's text (a deck
+    under its head), the head of a new article, or subheadings. Returns the
+    article the lines after the run belong to."""
+    if current.head_read and not current.paragraphs:
+        current.paragraphs.extend(block)  # a deck or subheading right under a complete head
+        return current
+    if current.closed or not current.paragraphs or _opens_article(block):
+        if current.paragraphs and not current.closed:
+            prose = _leading_prose(block)  # the last words of the article before
+            current.paragraphs.extend(block[:prose])
+            block = block[prose:]
+        _close(current, drafts)
+        return _open(block, dropped, body_follows)
+    current.subheadings.extend(block)
+    current.paragraphs.extend(block)
+    return current
+
+
+def _leading_prose(block: list[str]) -> int:
+    """How many lines at the start of a head run end a sentence of prose (a closing
+    question "……，……？"): they end the article before, not open the next."""
+    count = 0
+    while count < len(block) - 1 and _is_deck(block[count]) and ends_sentence(block[count]):
+        count += 1
+    return count
+
+
+def _set_apart_head(page: list[_PageLine], index: int) -> int:
+    """The number of lines of a head that a web export sets apart at `index`, or 0.
+
+    A web export puts a blank line before each article's head and another between
+    the head and the body: one to four short lines between two blank lines, none
+    of them prose (ending a sentence) or an end note, with more text after them.
+    A lone numbered line is a subheading, not a head.
+    """
+    if not page[index].after_blank:
+        return 0
+    end = index + 1
+    while end < len(page) and not page[end].after_blank and end - index <= _HEAD_LINES_MAX:
+        end += 1
+    if end >= len(page) or end - index > _HEAD_LINES_MAX:
+        return 0
+    if end - index == 1 and zh.starts_with_list_marker(page[index].text):
+        return 0  # a numbered subheading ("一、……") set apart inside an article
+    return end - index if all(_head_line_set_apart(line.text) for line in page[index:end]) else 0
+
+
+def _head_line_set_apart(line: str) -> bool:
+    """Short enough for a headline (its kicker aside), not prose, not an end note.
+
+    A headline may ask or exclaim ("…？"), so only a full stop, semicolon, colon or
+    comma at its end makes it prose.
+    """
+    title, _ = _split_kicker(line)
+    if len(title) > _TITLE_MAX + _TITLE_MAX // 2 or _is_end_note(line):
+        return False
+    return title[-1:] not in "。；;：:，,、" and not _SENTENCE_INSIDE.search(title)
+
+
 def _close(draft: _Draft, drafts: list[_Draft]) -> None:
     if draft.paragraphs and draft not in drafts:
         drafts.append(draft)
@@ -362,6 +544,8 @@ def _close(draft: _Draft, drafts: list[_Draft]) -> None:
 def _is_end_note(line: str) -> bool:
     """An author's note, a compiler's note, an editing credit or an editorial note."""
     if _AUTHOR_NOTE.match(line) or _COMPILER_NOTE.match(line) or _CREDIT.match(line):
+        return True
+    if _REPORTING_NOTE.match(line):
         return True
     return bool(_EDITORIAL_NOTE.match(line)) and line[-1] in "）)" and len(line) <= _NOTE_MAX
 
@@ -394,32 +578,106 @@ def _is_head_line(line: str) -> bool:
 
 
 def _opens_article(block: list[str]) -> bool:
-    """A head run opens an article when it holds a byline, a section label or a kicker."""
+    """A head run opens an article when it holds a byline, a decorated section label
+    or a kicker, or ends on a run of names.
+
+    A plain label over a headline is not enough: inside an article that is how a
+    two-line subheading reads (a short phrase over a longer one), and an
+    article's own head shows itself by a byline or by following an end note.
+    """
     if any(_byline(line) for line in block):
+        return True
+    if len(block) >= 2 and _names_under_headline(block[-1]):
         return True
     if any(_DECORATIVE.match(line) and _LABEL.match(_strip_decoration(line)) for line in block):
         return True
-    if any(_split_kicker(line)[1] for line in block):
-        return True
-    # a label followed by a headline: "热点思考" / "标题……"
-    return len(block) >= 2 and _LABEL.match(block[0]) is not None and not _byline(block[0])
+    return any(_split_kicker(line)[1] for line in block)
 
 
-def _open(block: list[str], dropped: list[Dropped]) -> _Draft:
-    """Read a head run into a new article: banner, section, headline, byline."""
+def _open(block: list[str], dropped: list[Dropped], body_follows: bool = False) -> _Draft:
+    """Read a head run into a new article: banner, section, headline, byline.
+
+    The byline closes the head: heading lines after it (a deck, a first
+    subheading) are the article's text. A head without a recognised byline
+    still has one when its last line, under the headline, is a run of names
+    (`body_follows`: the article's text comes right after the head).
+    """
     draft = _Draft()
+    end = _byline_index(block)
+    if end is None:
+        end, draft.authors = _names_position(block, body_follows)
     rest: list[str] = []
-    for line in block:
-        if _SUBTITLE.match(line):
+    for k, line in enumerate(block):
+        if end is not None and k > end:
+            draft.paragraphs.append(line)
+        elif k == end:
+            draft.authors = draft.authors or _byline(line)
+            draft.head_read = True
+        elif _SUBTITLE.match(line):
             dropped.append(Dropped("subtitle", line))
-        elif names := _byline(line):
-            draft.authors = names
         else:
             rest.append(line)
+    if end is None and len(rest) >= 2 and _is_deck(rest[-1]):
+        draft.paragraphs.insert(0, rest.pop())
+        draft.head_read = True
     rest = _drop_banners(rest, dropped)
     rest = _take_section(rest, draft)
     _take_title(rest, draft, dropped)
     return draft
+
+
+def _names_position(block: list[str], body_follows: bool) -> tuple[int | None, list[str]]:
+    """The last line under the headline that reads as a run of names, and the names
+    (the last line of the head is trusted more when the article's text follows it)."""
+    for k in range(len(block) - 1, 0, -1):
+        if names := _names_under_headline(block[k], body_follows and k == len(block) - 1):
+            return k, names
+    return None, []
+
+
+def _is_deck(line: str) -> bool:
+    """A summary line under a headline: long, with a clause break or a trailing dash
+    ("……，……" / "……——"); a headline's second line is short and rarely so."""
+    return len(line) >= _DECK_MIN and ("，" in line or "," in line or line.endswith(("——", "……")))
+
+
+def _byline_index(block: list[str]) -> int | None:
+    """Where the byline of a head run is (its last one), or None."""
+    found = [k for k, line in enumerate(block) if _byline(line)]
+    return found[-1] if found else None
+
+
+def _names_under_headline(line: str, body_follows: bool = False) -> list[str]:
+    """The names on a line that stands where a byline stands (under a headline),
+    read with less caution than `_byline`, since the place says it is a byline:
+    names that are also common words ("高峰") count, and so do rare surnames when
+    half the names on the line start with a common one, when the name is padded
+    ("和 平", a typesetting habit for names), or when the text
+    of the article follows the line (`body_follows`). A run of four or
+    six characters (padded names whose padding was read as letter-spacing) is
+    read as two-character names when it starts with a common surname and is not
+    a word ("张弛有度")."""
+    line = _BYLINE_ORNAMENT.sub("", line).strip()
+    if len(line) > _TAIL_MAX or not re.fullmatch(f"[{_HAN}·\\s]+", line):
+        return []
+    names = _names(line)
+    if len(names) == 1 and len(names[0]) in (4, 6) and not names[0].startswith(_COMPOUND_SURNAMES):
+        pairs = [names[0][k : k + 2] for k in range(0, len(names[0]), 2)]
+        return pairs if pairs[0][0] in _SURNAMES and not _common_word(names[0]) else []
+    if not names or len(names) > 4 or not all(_name_length_fits(name) for name in names):
+        return []
+    padded = any(len(token) == 1 for token in line.split())
+    common = sum(1 for name in names if _surname_first(name))
+    return names if body_follows or padded or common * 2 >= max(len(names), 2) else []
+
+
+def _surname_first(name: str) -> bool:
+    return name[0] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES)
+
+
+def _name_length_fits(name: str) -> bool:
+    """Two or three characters, or four after a compound surname."""
+    return 2 <= len(name) <= 3 or (len(name) == 4 and name.startswith(_COMPOUND_SURNAMES))
 
 
 def _drop_banners(lines: list[str], dropped: list[Dropped]) -> list[str]:
@@ -436,10 +694,17 @@ def _drop_banners(lines: list[str], dropped: list[Dropped]) -> list[str]:
 
 
 def _take_section(lines: list[str], draft: _Draft) -> list[str]:
-    """A decorated label, or a short label before the headline, names the section."""
+    """A decorated label, or a short label before the headline, names the section.
+
+    Over a headline with a column kicker the kicker names the section, and a
+    short undecorated line above it is the headline's lead-in.
+    """
+    has_kicker = any(_split_kicker(line)[1] for line in lines)
     for k, line in enumerate(lines):
         label = _strip_decoration(line)
         decorated = label != line
+        if has_kicker and not decorated:
+            continue
         if _LABEL.match(label) and (decorated or (len(lines) > 1 and k < len(lines) - 1)):
             draft.section = label
             return lines[:k] + lines[k + 1 :]
@@ -474,13 +739,14 @@ def _institution_byline(line: str) -> bool:
 def _split_kicker(line: str) -> tuple[str, str | None]:
     """"标题（栏目）" → ("标题", "栏目"); a line without a trailing kicker is all title."""
     match = _KICKER.match(line)
-    if not match or len(match.group("title")) < 4 or ends_sentence(match.group("title")):
+    # a headline may ask or exclaim before its kicker ("标题？（栏目）"), but not end a statement
+    if not match or len(match.group("title")) < 4 or match.group("title").rstrip()[-1] in "。；;：:，,、":
         return line, None
     return match.group("title").strip(), match.group("kicker").strip()
 
 
 def _strip_decoration(line: str) -> str:
-    """"G 观点撷英" → "观点撷英": a lone Latin capital before a label is ornament."""
+    """"G 某某某某" → "某某某某": a lone Latin capital before a label is ornament."""
     return _DECORATIVE.sub("", line).strip()
 
 
@@ -491,13 +757,17 @@ def _byline(line: str) -> list[str]:
     """The names on a byline, or [] when the line is not one.
 
     A bullet or "文/" before the names is ornament; a staff byline ("本报评论员",
-    "本报记者 某某") counts, with the staff title as the author when no name follows.
+    "本报记者 某某 本报通讯员 某某") counts, with the staff title as the author when
+    no name follows.
     """
     line = _BYLINE_ORNAMENT.sub("", line).strip()
-    staff = _STAFF_BYLINE.match(line)
-    if staff:
-        rest = line[staff.end() :].strip()
-        return _byline(rest) if rest else [staff.group(0).strip()]
+    staff = _STAFF_TITLE.match(line)
+    if staff:  # after a staff title any surname will do: the title says names follow
+        rest = _STAFF_TITLE.sub(" ", line).strip()
+        if not rest:
+            return [staff.group(0).strip()]
+        names = _names(rest) if re.fullmatch(f"[{_HAN}·\\s]+", rest) else []
+        return names if names and all(_name_length_fits(name) for name in names) else []
     if len(line) > 24 or not re.fullmatch(f"[{_HAN}·\\s]+", line):
         return []
     names = _names(line)

@@ -57,9 +57,13 @@ def cjk_ratio(text: str) -> float:
 
 def collapse_cjk_spaces(text: str) -> str:
     """Undo letter-spacing: drop spaces that touch CJK on both sides, or a digit and CJK."""
-    text = _SPACE_IN_CJK.sub("", text)
-    text = _SPACE_DIGIT_CJK.sub("", text)
-    return _SPACE_CJK_DIGIT.sub("", text)
+    return collapse_number_spaces(_SPACE_IN_CJK.sub("", text))
+
+
+def collapse_number_spaces(text: str) -> str:
+    """Drop only the spaces between a number and CJK text ("4 月 28 日"): they never
+    carry meaning, unlike a space between two names."""
+    return _SPACE_CJK_DIGIT.sub("", _SPACE_DIGIT_CJK.sub("", text))
 
 
 def fullwidth_punctuation(text: str) -> str:
