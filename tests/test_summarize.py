@@ -142,6 +142,25 @@ def test_a_sentence_longer_than_the_budget_is_given_alone() -> None:
     assert Summarizer(max_chars=50).summarize(article(paragraphs=[long, long.replace("城市", "乡村")])) != []
 
 
+FEATURE = (
+    "天气一冷，很多人就想着给家里的餐桌添点暖意。"
+    "其实不必大费周章，几样家常食材就能做出暖身又暖心的冬日味道。"
+    "红枣小米粥只要提前泡好小米，小火慢熬半小时即可。"
+    "白萝卜炖排骨的关键在于先焯水去腥，再加姜片同炖。"
+    "山药蒸糕把山药压成泥后拌入糯米粉，上锅蒸二十分钟。"
+    "南瓜饼要选老南瓜，蒸熟后和面，煎到两面金黄。"
+    "银耳羹前一晚泡发银耳，第二天加冰糖和枸杞煮到出胶。"
+    "羊肉汤里放几片当归，汤色清亮，膻味也淡了。"
+    "酒酿圆子在出锅前打入蛋花，甜香软糯。"
+)
+
+
+def test_an_untitled_loose_text_is_summed_up_by_its_opening(summarizer: Summarizer) -> None:
+    """A feature that moves from item to item: only its opening speaks for the whole."""
+    summary = summarizer.summarize_text(FEATURE)
+    assert summary[0] == split_sentences(FEATURE)[0]
+
+
 def test_every_sumy_algorithm_can_rate_the_sentences() -> None:
     for algorithm in ("lexrank", "textrank", "luhn", "edmundson"):
         summary = Summarizer(algorithm=algorithm).summarize(article())
@@ -180,9 +199,9 @@ def test_an_article_that_is_all_recommendations_still_gets_a_summary(summarizer:
 # The figures of the dev set when the default was chosen; a change may raise them, never lower them.
 QUALITY_FLOOR = {
     ("editor_pick", "hit"): 0.45,
-    ("editor_pick", "rougeL"): 0.28,
-    ("cail", "rougeL"): 0.45,
-    ("clts", "rougeL"): 0.09,
+    ("editor_pick", "rougeL"): 0.285,
+    ("cail", "rougeL"): 0.455,
+    ("clts", "rougeL"): 0.13,
 }
 
 

@@ -12,6 +12,13 @@ the sentences that come up for the summary are segmented by jieba, plus clues
 that rely only on how Chinese commentary, news and reports are written, never
 on a particular publication:
 - a piece's thesis usually echoes its title;
+- a text with no title leans on its opening instead, as far as the text is
+  loose: a feature or news story that moves from item to item (recipes,
+  products, cases) shares little wording between its sentences, and only its
+  opening speaks for the whole, while a cohesive text (a judgment, a report
+  that keeps returning to the same parties and terms) is summed up by the
+  sentences central to it, wherever they sit, and the more cohesive a text,
+  the more its centre counts;
 - the sentence that states a point closes its paragraph and is a run of
   parallel clauses; conclusions come late in the text;
 - the sentence an editor lifts is of moderate length for its text; a heading,
@@ -204,12 +211,17 @@ class Weights:
     """How much each clue counts in the rating; every clue is on a 0–1 scale."""
 
     centrality: float = 2.0  # shares the words the whole text keeps coming back to
+    cohesive_centrality: float = 0.5  # extra share of it in a cohesive text, where the centre means most
     title: float = 1.0  # echoes the title
     closing: float = 1.0  # closes its paragraph
     length: float = 1.0  # moderate length, relative to the text's own sentences
     clauses: float = 0.5  # a run of parallel clauses (commas) rather than one fact
     late_paragraph: float = 1.0  # how far into the text its paragraph sits
     late_sentence: float = 1.0  # how far into the text the sentence sits
+    opening: float = 8.0  # an untitled loose text: its first sentences, fading over `opening_span`
+    opening_span: float = 2.0  # sentences over which the opening bonus falls to 1/e
+    loose: float = 0.04  # cohesion at or below which an untitled text counts as wholly loose
+    tight: float = 0.08  # cohesion at or above which it counts as cohesive (no opening bonus)
     deck: float = 0.5  # penalty: a line without an end mark (deck, caption)
     figures: float = 1.0  # penalty: dense in digits (dates, amounts, case numbers) reports details
     figures_share: float = 0.1  # share of digits that earns the whole penalty
@@ -231,20 +243,46 @@ def char_bigrams(text: str) -> frozenset[str]:
     return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
 
 
-def textrank_scores(bags: Sequence[frozenset[str]], damping: float = 0.85) -> list[float]:
+def shared_terms(bags: Sequence[frozenset[str]]) -> list[list[int]]:
+    """How many terms each pair of term sets shares (a symmetric matrix, 0 on the diagonal)."""
+    count = len(bags)
+    shared = [[0] * count for _ in range(count)]
+    for i in range(count):
+        for j in range(i + 1, count):
+            shared[i][j] = shared[j][i] = len(bags[i] & bags[j])
+    return shared
+
+
+def cohesion(bags: Sequence[frozenset[str]], shared: Sequence[Sequence[int]]) -> float:
+    """How much the sentences of a text share their wording: the mean, over pairs of
+    sentences, of the share of the smaller one's terms found in the other (1.0 for a
+    text of one sentence, which cannot be loose)."""
+    count = len(bags)
+    pairs = [
+        shared[i][j] / min(len(bags[i]), len(bags[j]))
+        for i in range(count)
+        for j in range(i + 1, count)
+        if bags[i] and bags[j]
+    ]
+    return sum(pairs) / len(pairs) if pairs else 1.0
+
+
+def textrank_scores(
+    bags: Sequence[frozenset[str]], shared: Sequence[Sequence[int]] | None = None, damping: float = 0.85
+) -> list[float]:
     """TextRank centrality with sumy's edge weight (shared terms over the sum of the
     log sizes) and damping, on term sets, scaled so that the best sentence has 1."""
     import numpy as np
 
     count = len(bags)
+    shared = shared or shared_terms(bags)
     logs = [math.log(len(bag)) if bag else 0.0 for bag in bags]
     edges = [[0.0] * count for _ in range(count)]
     for i in range(count):
         for j in range(i + 1, count):
-            shared = len(bags[i] & bags[j])
-            if shared:
+            if shared[i][j]:
                 norm = logs[i] + logs[j]
-                edges[i][j] = edges[j][i] = shared / norm if norm > 0 else float(shared)
+                edges[i][j] = edges[j][i] = shared[i][j] / norm if norm > 0 else float(shared[i][j])
     weights = np.array(edges)
     weights /= weights.sum(axis=1, keepdims=True) + 1e-7
     # The stationary vector of the damped walk, solved directly rather than by
@@ -335,8 +373,12 @@ class Summarizer:
         """One rating per candidate, higher is better."""
         w = self.weights
         title_bigrams = char_bigrams(plain_title(title))
+        shared = shared_terms(bigrams)
+        looseness = self._looseness(bigrams, shared)
+        on_opening = 0.0 if title_bigrams else looseness  # a title states the point, not the opening
+        central = w.centrality * (1.0 + w.cohesive_centrality * (1.0 - looseness))
         if self.algorithm == DEFAULT_ALGORITHM:
-            centrality = textrank_scores(bigrams)
+            centrality = textrank_scores(bigrams, shared)
         else:
             title_words = content_words(self.tokenizer.to_words(plain_title(title)))
             bonus_words = title_words or content_words(document.sentences[0].words)
@@ -351,17 +393,26 @@ class Summarizer:
             offset = (sizes[i] - w.ideal_length * median) / (w.length_spread * median)
             paragraph = candidate.paragraph - candidates[0].paragraph
             ratings.append(
-                w.centrality * centrality[i]
+                central * centrality[i]
                 + w.title * echo
                 + w.closing * candidate.last
                 + w.length * math.exp(-(offset**2))
                 + w.clauses * min(candidate.text.count("，"), 4) / 4
                 + w.late_paragraph * (paragraph / last_paragraph if last_paragraph else 0.0)
-                + w.late_sentence * (i / (count - 1) if count > 1 else 0.0)
+                + w.late_sentence * (1.0 - on_opening) * (i / (count - 1) if count > 1 else 0.0)
+                + w.opening * on_opening * math.exp(-i / w.opening_span)
                 - w.deck * (not candidate.prose)
                 - w.figures * min(1.0, _digit_share(candidate.text) / w.figures_share)
             )
         return ratings
+
+    def _looseness(self, bigrams: Sequence[frozenset[str]], shared: Sequence[Sequence[int]]) -> float:
+        """From 0 (cohesive) to 1 (loose): how little the sentences share their wording,
+        between the weights' `tight` and `loose` cohesion. It decides how much an untitled
+        text leans on its opening rather than on its late, central sentences."""
+        w = self.weights
+        span = w.tight - w.loose
+        return min(1.0, max(0.0, (w.tight - cohesion(bigrams, shared)) / span)) if span > 0 else 0.0
 
     def _select(
         self,
