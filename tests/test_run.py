@@ -7,8 +7,8 @@ import hashlib
 import re
 import sqlite3
 import time
-from html import escape
 from email import policy
+from html import escape
 from pathlib import Path
 
 from conftest import Installation
