@@ -87,7 +87,6 @@ _INDENT = re.compile(r"^(?:[\t\u3000\u00a0]|  )\s*\S")
 # When most lines are indented, indentation carries nothing.
 _INDENTED_MAX_SHARE = 0.5
 _TERMINAL = re.compile(f"[。！？!?…；;：:][{re.escape(zh.CLOSERS)}]*$")
-_SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,、：:]")
 # A column kicker closing a headline ("标题（栏目）") does not count towards its length.
 _TRAILING_BRACKET = re.compile(r"[（(][^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*[)）]$")
 _INNER_SENTENCE_END = re.compile(r"[。！？!?；;]")
@@ -318,7 +317,7 @@ def is_heading_like(text: str) -> bool:
 
 def _bare_heading(text: str) -> bool:
     """Short and without any sentence punctuation (a label, byline or headline)."""
-    return len(text) <= _HEADING_MAX and not _SENTENCE_PUNCT.search(text)
+    return len(text) <= _HEADING_MAX and not zh.PROSE_MARK.search(text)
 
 
 def _unbalanced(text: str) -> bool:

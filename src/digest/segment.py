@@ -96,7 +96,6 @@ _KICKER = re.compile(r"^(?P<title>.+?)[（(](?P<kicker>[^（）()]{2,60}(?:[（(
 _DECORATIVE = re.compile(f"^[A-Za-z]\\s*(?=[{_HAN}])")
 _LABEL = re.compile(f"^[{_HAN}·]{{2,8}}$")
 _BANNER = re.compile(r"(?:认真|深入|全面)?(?:学习|宣传|贯彻|践行|领会).*(?:精神|思想|篇章|新征程|新时代)")
-_SENTENCE_MARKS = re.compile(r"[。！？!?；;，,、：:]")
 _BRACKETS = re.compile(r"[（）()《》【】]")
 _ATTRIBUTION = re.compile(f"^——.+\\s([{_HAN}]{{2,4}})$")
 _BYLINE_ORNAMENT = re.compile(r"^(?:[□■●◎◆◇★☆▲△○]+\s*)?(?:文\s*[/／]|作者\s*[：:])?\s*")
@@ -283,7 +282,7 @@ def _cut_headline(paragraph: Pieces) -> list[Pieces]:
 def _banner_start(pieces: list[str]) -> int:
     """Where a page banner starts inside a run of bare heading pieces (a headline
     that filled its column joined to the slogan under it), or 0."""
-    if len(pieces) < 2 or _SENTENCE_MARKS.search("".join(pieces)) or _BRACKETS.search("".join(pieces)):
+    if len(pieces) < 2 or zh.PROSE_MARK.search("".join(pieces)) or _BRACKETS.search("".join(pieces)):
         return 0
     for k in range(1, len(pieces)):
         rest = join_pieces(pieces[k:])

@@ -37,6 +37,8 @@ PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "
 CLOSERS = "".join(PAIRS.values())
 # After an ellipsis one of these means the sentence goes on ("……，" lists continue).
 _CLAUSE_MARKS = "，、；：,;:"
+# Any mark that ends a sentence or a clause: a line holding one reads as prose, not a heading.
+PROSE_MARK = re.compile(f"[{re.escape(SENTENCE_END + _CLAUSE_MARKS)}]")
 # What the splitter looks at: an opening or closing mark, or a run of end marks
 # with the closing marks after it.
 _MARKS = re.compile(
