@@ -69,7 +69,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -802,12 +801,7 @@ def _names(text: str) -> list[str]:
 @functools.cache
 def _word_frequencies() -> dict[str, int]:
     """jieba's dictionary (word → frequency), loaded once per process."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # jieba imports the deprecated pkg_resources
-        import jieba
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    frequencies: dict[str, int] = jieba.dt.FREQ
+    frequencies: dict[str, int] = zh.load_jieba().dt.FREQ
     return frequencies
 
 

@@ -36,13 +36,12 @@ import importlib
 import logging
 import math
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from digest.models import Article, ListItem
-from digest.zh import CJK, LIST_MARKER, PAIRS, SENTENCE_END, split_sentences, stop_words
+from digest.zh import CJK, LIST_MARKER, PAIRS, SENTENCE_END, load_jieba, split_sentences, stop_words
 
 if TYPE_CHECKING:
     from sumy.models.dom import ObjectDocumentModel
@@ -81,12 +80,7 @@ _CLOSERS = "".join(PAIRS.values())
 @functools.cache
 def _jieba() -> Any:
     """jieba's default tokenizer, its dictionary loaded once per process."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # jieba imports the deprecated pkg_resources
-        import jieba
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba.dt
+    return load_jieba().dt
 
 
 class ChineseTokenizer:

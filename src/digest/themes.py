@@ -41,7 +41,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
-from types import ModuleType
 
 import numpy as np
 
@@ -83,21 +82,9 @@ class _Doc:
 
 
 @functools.cache
-def _jieba() -> ModuleType:
-    """jieba with its dictionary loaded: once per process, and only when there is work."""
-    import jieba
-    import jieba.analyse
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
-@functools.cache
 def _idf() -> tuple[dict[str, float], float]:
     """jieba.analyse's IDF table and the value it gives unknown words (the median)."""
-    tfidf = _jieba().analyse.default_tfidf
+    tfidf = zh.load_jieba().analyse.default_tfidf
     return tfidf.idf_freq, tfidf.median_idf
 
 
@@ -130,7 +117,7 @@ def _topic_terms(text: str) -> list[str]:
     stop = zh.stop_words()
     return [
         pair.word
-        for pair in _jieba().posseg.cut(text)
+        for pair in zh.load_jieba().posseg.cut(text)
         if pair.flag.startswith(TOPIC_POS) and _TERM.match(pair.word) and pair.word not in stop
     ]
 

@@ -8,9 +8,12 @@ of modern written Chinese (GB/T 15834), never on any particular publication.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
+import warnings
 from importlib import resources
+from types import ModuleType
 
 # Han ideographs plus the CJK punctuation and full-width forms that sit between them.
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -140,6 +143,23 @@ def split_sentences(text: str) -> list[str]:
                 sentences.append(sentence)
             start = end
     return sentences
+
+
+@functools.cache
+def load_jieba() -> ModuleType:
+    """jieba with its dictionary, POS tagger and keyword extractor loaded, once per process.
+
+    Every stage that needs words calls this, and only when it has work, so a run
+    with nothing new never pays for the dictionary.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba imports the deprecated pkg_resources
+        import jieba
+        import jieba.analyse
+        import jieba.posseg
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
 
 
 @functools.cache
