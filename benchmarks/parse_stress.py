@@ -4,7 +4,9 @@ Usage: python benchmarks/parse_stress.py [--pages N] [--seed S] [--show] [--dump
 
 Each page holds two to five real articles from ../shared/eval (themes.jsonl and
 the editor_pick set of summarization.jsonl: titles, column kickers, paragraphs)
-set in one of the layouts the project reads:
+set in one of the layouts the project reads (a long article is cut to its
+first paragraphs and its last, and a cut article loses its subheadings, which
+come in series and would otherwise be left alone):
 
 - ``web``: a People's Daily web export (masthead line, a lead-in line over some
   headlines with a kicker, "标题（栏目）", a rare "——" subtitle, a byline with
@@ -15,7 +17,8 @@ set in one of the layouts the project reads:
   boxes 22–28) characters, with a blank line after every line on some pages,
   section labels (sometimes behind a decorative capital), headlines set on one
   line or broken over two, bylines, letter-spaced lines, spaced-out numbers,
-  labelled pull quotes and a headless continuation at the top of some pages.
+  labelled pull quotes (a whole sentence, its quotation marks closed) and a
+  headless continuation at the top of some pages.
 - ``lines``: Workers' Daily text extracted one paragraph a line with a blank line
   after every line and half-width punctuation, some paragraphs broken where the
   PDF column broke.
@@ -78,6 +81,7 @@ _HALF = str.maketrans("，：；（）？！", ",:;()?!")
 _PROSE_END = re.compile(r"[。！？…][”’）)]*$")
 _INNER_BYLINE = re.compile(r"^(?:本报记者|——编\s*者)")
 _OPENS_ON_LABEL = re.compile(r"^[^，。、；：！？]{1,20}$")
+_SUBHEADING = re.compile(r"^[^。！？；…]{1,30}$")  # short, no sentence end
 _SENTENCE = re.compile(r"(?:^|(?<=[。！？]))[^。！？，；：”’]{1}[^。！？]{14,59}[。！？]")
 
 
@@ -131,7 +135,11 @@ def load_sources() -> list[Source]:
 
 
 def shortened(source: Source, rng: random.Random) -> list[str]:
-    """The article's paragraphs, sometimes cut to its first few (short pieces exist too)."""
+    """The article's paragraphs, sometimes cut to its first few (short pieces exist too).
+
+    A cut article loses its subheadings: they come in series, one for each part
+    of the article, and a cut would leave a lone one that no page prints.
+    """
     paragraphs = source.paragraphs
     if rng.random() < 0.25 and len(paragraphs) > 3:
         keep = rng.randint(2, 3)
@@ -140,7 +148,9 @@ def shortened(source: Source, rng: random.Random) -> list[str]:
             paragraphs = paragraphs + [next(p for p in source.paragraphs[keep:] if _PROSE_END.search(p))]
     elif len(paragraphs) > 14:
         paragraphs = paragraphs[:14] + [p for p in paragraphs[14:] if _PROSE_END.search(p)][-1:]
-    return paragraphs
+    else:
+        return paragraphs
+    return [p for p in paragraphs if not _SUBHEADING.match(p)] or paragraphs
 
 
 def truth_ends(paragraphs: list[str]) -> tuple[list[str], str]:
@@ -289,7 +299,9 @@ def columns_head(source: Source, paragraphs: list[str], column: int, truth: Plac
         truth.title = source.title
         head.append(source.title)
     if rng.random() < 0.15:  # a labelled pull quote between headline and byline
-        quote = rng.choice([s for p in paragraphs for s in _SENTENCE.findall(p)] or [""])
+        # an editor prints a whole sentence, its quotation marks closed
+        sentences = [s for p in paragraphs for s in _SENTENCE.findall(p) if s.count("“") == s.count("”")]
+        quote = rng.choice(sentences or [""])
         if quote:
             head += [rng.choice(PULL_LABELS)] + wrap(quote, column, rng, 0.0)
     if rng.random() < 0.9:

@@ -284,11 +284,39 @@ def test_names_joined_to_a_headline_that_filled_its_column_are_split_off() -> No
     assert (article.title, article.authors) == ("一个恰好写满整列的长标题啊", ["过晓军", "李春晓"])
 
 
-def test_a_two_line_subheading_stays_inside_its_article() -> None:
+def test_two_line_subheadings_in_series_stay_inside_their_article() -> None:
     text = (f"热点思考\n某项工作的标题\n张 三\n{body(1)}\n"
-            f"小标题短语\n小标题的第二行写得更长一些\n{body(2)}\n（作者单位：某某大学）\n")
+            f"小标题短语\n小标题的第二行写得更长一些\n{body(2)}\n"
+            f"另一短语\n另一个小标题的第二行更长\n{body(3)}\n（作者单位：某某大学）\n")
     [article] = page(text).articles
-    assert article.subheadings == ["小标题短语", "小标题的第二行写得更长一些"]
+    assert article.subheadings == ["小标题短语", "小标题的第二行写得更长一些", "另一短语", "另一个小标题的第二行更长"]
+
+
+def test_a_lone_label_over_a_headline_opens_an_article() -> None:
+    text = (f"热点思考\n第一篇的标题\n张 三\n{body(1)}\n{body(2)}\n"
+            f"理论探索\n第二篇文章的标题写得更长\n{body(3)}\n{body(4)}\n")
+    first, second = page(text).articles
+    assert (second.section, second.title) == ("理论探索", "第二篇文章的标题写得更长")
+    assert first.body.endswith(body(2))
+
+
+def test_a_bare_line_longer_than_a_column_name_is_the_headline_first_half() -> None:
+    [article] = page(f"某某工作开展\n又有了新进展\n张 三\n{body(1)}\n{body(2)}\n").articles
+    assert (article.section, article.title) == (None, "某某工作开展 又有了新进展")
+
+
+@pytest.mark.parametrize("byline, names", [("濮明远", ["濮明远"]), ("濮宁曹阳", ["濮宁", "曹阳"])])
+def test_a_rare_surname_under_a_headline_over_the_text_is_a_byline(byline: str, names: list[str]) -> None:
+    text = f"第一篇的标题\n张 三\n{body(1)}\n某项工作的标题\n{byline}\n{body(2)}\n{body(3)}\n"
+    first, second = page(text).articles
+    assert (second.title, second.authors) == ("某项工作的标题", names)
+
+
+def test_the_wrapped_end_of_a_subheading_is_not_a_byline() -> None:
+    text = (f"热点思考\n某项工作的标题\n张 三\n{body(1)}\n"
+            f"推进工作要着力改善生态栖息\n地质量\n{body(2)}\n")
+    [article] = page(text).articles
+    assert article.authors == ["张三"]
 
 
 def test_reporting_notes_and_source_credits_close_an_article() -> None:
@@ -331,3 +359,17 @@ def test_a_byline_joined_between_a_headline_and_its_text_is_split_off() -> None:
     article = page("上一篇的正文到这里结束了。\n" + "\n".join(lines) + "\n").articles[-1]
     assert article.title == "新标题有个逗号，恰好写满整列"
     assert article.authors == ["王立新", "刘文斌", "陈思远", "黄晓东"]
+
+
+def test_a_page_opening_on_a_dateline_starts_with_a_headless_story() -> None:
+    text = (f"本报北京7月13日电 （记者某某）记者从有关部门获悉：这项工作进展顺利（详见附表）\n"
+            f"{body(1)}\n（作者单位：某某大学）\n热点思考\n第二篇的标题\n张 三\n{body(2)}\n")
+    first, second = page(text).articles
+    assert first.title is None and first.body.startswith("本报北京7月13日电")
+    assert second.title == "第二篇的标题"
+
+
+def test_a_short_sentence_under_a_headline_without_byline_opens_the_text() -> None:
+    [article] = page(f"热点思考\n某项工作的标题\n一个人，一件事，能起多大作用？\n{body(1)}\n{body(2)}\n").articles
+    assert article.title == "某项工作的标题"
+    assert article.paragraphs[0] == "一个人，一件事，能起多大作用？"

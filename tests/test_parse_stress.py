@@ -21,8 +21,8 @@ PAGES = 40
 # (articles F1, titles, sections, authors) per layout; never lower them.
 STRESS_GATE = {
     "web": (0.98, 0.98, 0.98, 0.98),
-    "columns": (0.95, 0.93, 0.95, 0.92),
-    "lines": (0.97, 0.97, 0.95, 0.97),
+    "columns": (0.98, 0.97, 0.98, 0.98),
+    "lines": (0.99, 0.99, 0.99, 0.99),
 }
 
 

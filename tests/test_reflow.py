@@ -138,6 +138,32 @@ def test_a_headline_wider_than_the_column_stands_alone() -> None:
     assert "一个比这一列宽得多的标题，横跨了两栏" in lines
 
 
+def test_a_bare_headline_wider_than_the_column_under_it_is_not_joined_to_it() -> None:
+    lines = reflow_lines(column(
+        "上一篇文章在一个较宽的栏框里写满一整行。",
+        "上一篇文章在一个较宽的栏框里写满一整行，",
+        "直到这一行句子才算写完，结束了这一篇。",
+        "一个比下面的栏宽得多的标题横跨了两栏",
+        "正文写满了这一整列宽度，",
+        "直到这里句子才算写完结",
+        "束，下一段另起一行开始。",
+        "正文写满了这一整列宽度。",
+    ))
+    assert "一个比下面的栏宽得多的标题横跨了两栏" in lines
+
+
+def test_a_dateline_starts_the_story_under_it() -> None:
+    lines = reflow_lines(column(
+        "本报北京7月13日电 （记者某某）",
+        "记者从有关部门获悉：近年",
+        "来，这项工作的状况持续改",
+        "善，各方面的功能明显提升。",
+        "另一段正文写满了这一整列",
+        "宽度，直到这里才结束了。",
+    ))
+    assert lines[0].startswith("本报北京7月13日电") and lines[0].endswith("明显提升。")
+
+
 def test_a_short_headline_may_exclaim_midway() -> None:
     assert is_heading_like("好消息！新机遇来了")
     assert is_heading_like("这件事为何值得做？（某某栏目）")

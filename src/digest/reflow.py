@@ -15,8 +15,10 @@ from the words they hold:
   different widths are one paragraph a line. A line that fills its column was
   wrapped by the layout; a clearly shorter one ended there; one much wider (a
   headline across columns) stands alone, and a line wider than the column
-  never continues a paragraph of it (a wrapped line never runs past its
-  column: it is a headline or byline set wider).
+  never continues a paragraph of it, nor does the column continue a bare line
+  wider than it (a wrapped line never runs past its column: it is a headline
+  or byline set wider; punctuation hung past the end and letter-spacing do not
+  count).
 - Sentence-final punctuation (。！？…；：) at the end of a line may end a
   paragraph; in a column it does unless the line fills the column and the next
   line reads on. An opening quote or bracket left unclosed means the text goes
@@ -29,7 +31,9 @@ from the words they hold:
   attribution after a sentence end, at an author's note "（作者…）", at a
   decorated label ("G 某某某某") and after a bracketed note, a masthead line
   (date and "第N版"), a headline closed by its column kicker "标题（栏目）", or
-  a signed attribution "——单位 姓名".
+  a signed attribution "——单位 姓名". A news dateline ("某某某地某月某日电",
+  a reporter's note in brackets after it) never ends a paragraph: the story's
+  first words follow it.
 - A short line without sentence punctuation (a title, label, byline, credit
   "策划：某某") or a short unfinished heading-like line stands on its own (a
   headline may ask before its kicker, and a short one may ask or exclaim
@@ -97,6 +101,11 @@ _EXCLAIMING_HEADLINE_MAX = 16
 _DECORATED_LABEL = re.compile(f"^[A-Z] ?[{zh.CJK}]{{2,10}}$")
 _ATTRIBUTION_NAME = re.compile(f"^(——.+?)\\s+([{zh.CJK}](?:\\s?[{zh.CJK}]){{1,3}})$")
 _AUTHOR_NOTE = re.compile(r"^[（(]作者")
+# A news story's dateline ("本报某地某月某日电", "某某社某地某月某日电"), a reporter's
+# note in brackets perhaps after it: the first words of the story's first paragraph.
+_DATELINE = re.compile(  # "…日电" but not "…日电影", "…日电视"
+    f"^[{zh.CJK}]{{1,12}}?\\s*\\d{{1,2}}\\s*月\\s*\\d{{1,2}}\\s*日\\s*电(?![影视脑力网器话商子梯池站])"
+)
 _OPEN_CLOSE = (("“", "”"), ("（(", "）)"), ("《", "》"), ("‘", "’"), ("【", "】"))
 
 
@@ -223,6 +232,8 @@ def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
         return False  # a bracketed note closed on itself: an author's or editor's note
     if _PAGE_HEADER.search(paragraph) and len(paragraph) <= _HEADING_MAX:
         return False  # a masthead line: paper, date, page
+    if _DATELINE.match(paragraph) and len(paragraph) <= _HEADING_MAX:
+        return True  # a dateline never stands alone: the story follows it
     if paragraph[-1:] in "）)" and not paragraph.startswith("——") and is_heading_like(paragraph) \
             and _TRAILING_BRACKET.search(paragraph):
         return False  # a headline closed by its column kicker "标题（栏目）"
@@ -244,6 +255,8 @@ def _continues_in_column(previous: _Line, line: _Line) -> bool:
         return False  # an indented line opens a paragraph, even under a headline that filled the column
     if _wider_than_column(line, previous):
         return False  # a wrapped line never runs past its column: a byline or headline set wider
+    if _bare_heading(previous.text) and _runs_past(previous, line.widths):
+        return False  # a bare line wider than the column under it: a headline or byline set wider
     if not ends_sentence(previous.text):
         return True
     if zh.starts_with_list_marker(line.text) or line.text.startswith("——"):
@@ -274,6 +287,14 @@ def _wider_than_column(line: _Line, previous: _Line) -> bool:
     return all(line.cells > width + 2 for width in previous.widths)
 
 
+def _runs_past(line: _Line, widths: tuple[float, ...]) -> bool:
+    """The line is wider than one of these columns, not counting punctuation hung past
+    its end or spaces (letter-spacing stretches a column line, it does not widen it)."""
+    text = line.text.replace(" ", "")
+    cells = _cells(text.rstrip(_NO_LINE_START + "…—"))
+    return any(cells > width + 2 for width in widths)
+
+
 def _cells(text: str) -> float:
     """The width a line takes in a page column: a Han character or full-width mark
     fills a cell, a digit, Latin letter or space half of one (a line holding a
@@ -301,8 +322,11 @@ def ends_sentence(text: str) -> bool:
 
 def is_heading_like(text: str) -> bool:
     """Short, without a full stop inside and not ending on a clause mark: a title,
-    subheading, question, label or byline rather than prose."""
+    subheading, question, label or byline rather than prose (a line opening on a
+    news dateline is the story's text)."""
     text = text.strip()
+    if _DATELINE.match(text):
+        return False
     core = _TRAILING_BRACKET.sub("", text) if len(text) > _HEADING_MAX else text
     if not core or len(core) > _HEADING_MAX or len(text) > 2 * _HEADING_MAX or _HEADING_BREAKERS.search(text):
         return False

@@ -28,15 +28,23 @@ words of a particular page:
   exclaims). A blank line also ends any run of heading lines.
 - Other heads. A run of heading-like lines starts a new article when it holds a
   byline, a decorated section label or a headline with a column kicker
-  "标题（栏目）", when it ends on a run of names, or when it follows the end of
-  the previous article or opens the page. A plain label over a headline is not
-  enough: inside an article that is how a two-line subheading reads. Any other
-  heading-like line is a subheading of the running article and stays in its
-  paragraphs. Prose lines that end a sentence at the start of a head run
-  ("……，……？") are the last words of the article before.
+  "标题（栏目）", when it holds a run of names under its first line (last in the
+  run, or over a line that reads as text: it ends a sentence, or is long with a
+  clause break), or when it follows the end of the previous article or opens
+  the page. A plain label over a headline is not enough by itself: inside an
+  article that is how a two-line subheading reads. But subheadings come in
+  series, one for each part of an article: a label (five characters at most)
+  over a longer heading line, after a line that ends a sentence and over the
+  text, with no other such pair in its stretch of the page (between end notes
+  and heads that show a byline or kicker), is a section label over the next
+  headline. Any other heading-like line is a subheading of the running article
+  and stays in its paragraphs. Prose lines that end a sentence at the start of
+  a head run ("……，……？") are the last words of the article before.
 - Inside a head: a slogan ("学习贯彻…精神") beside a headline is a page banner; a
-  label of two to eight characters (a decorative capital before it is ornament)
-  is the section, as is a headline's kicker, which wins: a short line above a
+  label of two to five characters, or up to eight behind a decorative capital
+  (which is ornament) or over a headline half as long again, is the section (a
+  longer bare line over a headline about as long is its first half: column
+  names are short), as is a headline's kicker, which wins: a short line above a
   headline with a kicker is its lead-in; a "——…" line is a subtitle; what is
   left is the headline. The byline closes the head: heading lines after it
   (a deck, a first subheading) are the article's text, and so is a long line
@@ -50,9 +58,13 @@ words of a particular page:
   byline stands (under the headline, last in its head) a run of names needs
   less evidence: names that are also words ("高峰") count, and so do rare
   surnames when the names are padded, when half of them start with a common
-  surname or when the article's text follows right after; a run of four or six
-  characters starting with a common surname, and not a word, is two-character
-  names whose padding was read as letter-spacing.
+  surname or when the article's text follows right after (a rarer surname of a
+  known list, the name no word of the dictionary and no word running on into
+  it from the line above, which is how the wrapped end of a heading reads); a
+  run of four or six characters, not a word, that starts with a common surname
+  or whose pairs do half of them, is two-character names whose padding was
+  read as letter-spacing. A run of names joined to the headline above it is
+  split off on the same evidence.
 - Kinds: two or more "——单位 姓名" attributions make a compilation of
   viewpoints (the names are its contributors); a headline that asks a question
   over question subheadings, with no byline, is a Q&A box. A credit that names
@@ -113,6 +125,10 @@ _COMMON_WORD_FREQ = 30  # jieba frequency from which a surname-initial token is 
 _TITLE_MAX = 40  # longer unfinished text is prose, not a headline or lead-in
 _TAIL_MAX = 12  # a byline or label split off a joined line is at most this long
 _DECK_MIN = 24  # a summary line under a headline is at least this long
+# A column's name over a headline is short (mostly four characters); a longer bare
+# line over the headline is the headline's first half, set on a line of its own.
+_PLAIN_LABEL_MAX = 5
+_HALVES_RATIO = 1.5  # the second half of a headline set over two lines is at most this much longer
 _HEAD_LINES_MAX = 4  # lead-in, headline, subtitle, byline: a head set apart is at most this long
 _SENTENCE_INSIDE = re.compile(r"[。；;]")
 
@@ -127,6 +143,9 @@ _SURNAMES = frozenset(
     "谈匡鞠惠荆乐冀郁胥班储栗燕楚鄢谌奚皮粟冼蔺楼闻厉伊仝郜阚帅屠朴禹祖漆卿狄晋芮晁扈阙戈伏鹿薄邸雍"
     "辜裘亓邰赫杭宿逯茹诸慕亢嵇湛宾戎茅揭尉冶檀昝衡尧剧"
 )
+# Rarer surnames, many of which also begin ordinary words (和, 过): a name with one
+# is trusted only where a byline stands and the name is no word of the dictionary.
+_RARE_SURNAMES = frozenset("訾过么和逄眭苌濮蒯隗禚郦雎殳酆鄂郗郤乜佴笪宓厍缑贲郏邴茆汲竺庹钮宦韶郄弘")
 _COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
     "慕容", "令狐", "长孙", "宇文", "夏侯", "端木", "司徒",
@@ -273,7 +292,7 @@ def _cut_headline(paragraph: Pieces) -> list[Pieces]:
     """A headline split off the text it was joined to, and the byline under it if there is one."""
     head, rest = _cut(paragraph, 1)
     byline = clean_line(rest.pieces[0])
-    if len(rest.pieces) > 1 and len(byline) <= _TAIL_MAX and _names_under_headline(byline):
+    if len(rest.pieces) > 1 and _short_tail(byline) and (_byline(byline) or _names_under_headline(byline)):
         return [head, *_cut(rest, 1)]
     return [head, rest]
 
@@ -321,10 +340,11 @@ def _split_repeated_openings(paragraphs: list[Pieces]) -> list[Pieces]:
 
 
 def _byline_before_prose(pieces: list[str], before: str) -> bool:
-    """The first piece is a byline under a headline, and prose follows it."""
+    """The first piece is a byline under a headline, and prose (or a sentence) follows it."""
     if len(pieces) < 2 or not _short_tail(pieces[0]) or not before or not is_heading_like(before):
         return False
-    return bool(_byline(clean_line(pieces[0]))) and not is_heading_like(join_pieces(pieces[1:]))
+    rest = join_pieces(pieces[1:])
+    return bool(_byline(clean_line(pieces[0]))) and (not is_heading_like(rest) or ends_sentence(rest))
 
 
 def _glued(tail: str, rest: str, before: str, following: str, after: str, section_labels: bool) -> bool:
@@ -341,7 +361,11 @@ def _glued(tail: str, rest: str, before: str, following: str, after: str, sectio
         # and whatever follows (a deck is heading-like too)
         if is_heading_like(rest) and not _LABEL.match(rest) and _names_under_headline(tail):
             return True
-        return bool(_byline(tail)) and not is_heading_like(following)
+        text_follows = not is_heading_like(following) or _reads_as_text(following)
+        # the article's text right under them: names with a rare surname too, if not a word
+        if is_heading_like(rest) and text_follows and _rare_names_under(rest, tail):
+            return True
+        return bool(_byline(tail)) and text_follows
     # prose the page cut off, then a section label over the next headline and its byline
     cut_prose = not ends_sentence(rest) and not is_heading_like(rest) and len(rest) > _TITLE_MAX
     next_head = is_heading_like(following) and bool(_byline(after) or _split_kicker(following)[1])
@@ -435,6 +459,7 @@ def _printed_elsewhere(key: str, index: int, keys: list[str]) -> bool:
 def _assemble(page: list[_PageLine], dropped: list[Dropped]) -> list[_Draft]:
     """Walk the lines, opening an article at each head and closing it at its end notes."""
     lines = [line.text for line in page]
+    lone_pairs = _lone_label_pairs(page)
     drafts: list[_Draft] = []
     current = _Draft()
     i = 0
@@ -452,7 +477,7 @@ def _assemble(page: list[_PageLine], dropped: list[Dropped]) -> list[_Draft]:
         j = _head_run_end(page, i)
         if j > i:
             body_follows = j < len(lines) and not _is_end_note(lines[j])
-            current = _read_head_run(lines[i:j], current, drafts, dropped, body_follows)
+            current = _read_head_run(lines[i:j], current, drafts, dropped, body_follows, i in lone_pairs)
             i = j
             continue
         if current.closed:
@@ -462,6 +487,52 @@ def _assemble(page: list[_PageLine], dropped: list[Dropped]) -> list[_Draft]:
         i += 1
     _close(current, drafts)
     return drafts
+
+
+def _lone_label_pairs(page: list[_PageLine]) -> set[int]:
+    """Where a label over a headline stands with no other such pair in its stretch
+    of the page (between end notes and heads that show a byline or a kicker).
+
+    Subheadings come in series: an article that sets a short phrase over a
+    longer one as a subheading does so for each of its parts (every such pair
+    in the real articles we hold has a sibling). A lone pair, with the text
+    right under it, is a section label over the next article's headline.
+    """
+    lines = [line.text for line in page]
+    stretches: list[list[int]] = [[]]
+    i = 0
+    while i < len(lines):
+        if _is_end_note(lines[i]) or (k := _set_apart_head(page, i)):
+            stretches.append([])
+            i += 1 if _is_end_note(lines[i]) else k
+            continue
+        j = _head_run_end(page, i)
+        if j == i:
+            i += 1
+            continue
+        body_follows = j < len(lines) and not _is_end_note(lines[j])
+        if i == 0 or _opens_article(lines[i:j], body_follows):  # the page's first head, or one that shows itself
+            stretches.append([])
+        elif _label_pair_at(lines, i, j):
+            stretches[-1].append(i)
+        i = j
+    return {pairs[0] for pairs in stretches if len(pairs) == 1}
+
+
+def _label_pair_at(lines: list[str], start: int, end: int) -> bool:
+    """The head run `lines[start:end]` is a label over a headline, between a line
+    that ends a sentence and the text under it."""
+    if end - start != 2 or end >= len(lines) or _is_end_note(lines[end]):
+        return False
+    return (start == 0 or ends_sentence(lines[start - 1])) and _label_over_headline(lines[start:end])
+
+
+def _label_over_headline(block: list[str]) -> bool:
+    """A bare label of a column's length (not names) over a longer heading line."""
+    label, headline = block[0], block[-1]
+    if len(label) > _PLAIN_LABEL_MAX or not _LABEL.match(label) or _byline(label):
+        return False
+    return len(headline) > len(label) and not _names_under_headline(headline)
 
 
 def _head_run_end(page: list[_PageLine], start: int) -> int:
@@ -474,14 +545,15 @@ def _head_run_end(page: list[_PageLine], start: int) -> int:
 
 
 def _read_head_run(block: list[str], current: _Draft, drafts: list[_Draft], dropped: list[Dropped],
-                   body_follows: bool) -> _Draft:
+                   body_follows: bool, lone_pair: bool = False) -> _Draft:
     """A run of heading lines: the opening of the running article's text (a deck
     under its head), the head of a new article, or subheadings. Returns the
-    article the lines after the run belong to."""
+    article the lines after the run belong to (`lone_pair`: the run is a label
+    over a headline with no other such pair near it, see `_lone_label_pairs`)."""
     if current.head_read and not current.paragraphs:
         current.paragraphs.extend(block)  # a deck or subheading right under a complete head
         return current
-    if current.closed or not current.paragraphs or _opens_article(block):
+    if current.closed or not current.paragraphs or lone_pair or _opens_article(block, body_follows):
         if current.paragraphs and not current.closed:
             prose = _leading_prose(block)  # the last words of the article before
             current.paragraphs.extend(block[:prose])
@@ -575,21 +647,60 @@ def _is_head_line(line: str) -> bool:
     return is_heading_like(line) and not _is_end_note(line)
 
 
-def _opens_article(block: list[str]) -> bool:
+def _opens_article(block: list[str], body_follows: bool = False) -> bool:
     """A head run opens an article when it holds a byline, a decorated section label
-    or a kicker, or ends on a run of names.
+    or a kicker, or a run of names under its first line that ends it or stands
+    over a line that reads as the article's text (with a rare surname only when
+    the names are not a word).
 
     A plain label over a headline is not enough: inside an article that is how a
     two-line subheading reads (a short phrase over a longer one), and an
-    article's own head shows itself by a byline or by following an end note.
+    article's own head shows itself by a byline or by following an end note
+    (or by standing alone, which `_lone_label_pairs` looks at).
     """
     if any(_byline(line) for line in block):
         return True
-    if len(block) >= 2 and _names_under_headline(block[-1]):
+    if any(_names_closing_head(block, k, body_follows) for k in range(1, len(block))):
         return True
     if any(_DECORATIVE.match(line) and _LABEL.match(_strip_decoration(line)) for line in block):
         return True
     return any(_split_kicker(line)[1] for line in block)
+
+
+def _names_closing_head(block: list[str], k: int, body_follows: bool) -> bool:
+    """Line `k` of a head run is a run of names: the last line, or one over a line
+    that reads as text; the article's text under it lets a rare surname count."""
+    text_under = body_follows if k == len(block) - 1 else _reads_as_text(block[k + 1])
+    if k < len(block) - 1 and not text_under:
+        return False
+    if _names_under_headline(block[k]):
+        return True
+    return text_under and _rare_names_under(block[k - 1], block[k])
+
+
+def _reads_as_text(line: str) -> bool:
+    """A heading-like line that is the first of the article's text: it ends a
+    sentence, or is long with a clause break (a deck, or a paragraph unfinished)."""
+    return ends_sentence(line) or _is_deck(line)
+
+
+def _rare_names_under(above: str, line: str) -> bool:
+    """`line`, under `above` and over the article's text, is a run of names even
+    with a rare surname (each name starts with a known surname): neither it nor
+    any name on it is in the dictionary at all
+    (a wrapped heading's last characters often are: "…实践" + "伟力"), and no word
+    runs on into it from the line above ("栖息" + "地…")."""
+    names = _names_under_headline(line, body_follows=True)
+    if not names or not all(_surname_first(name) or name[0] in _RARE_SURNAMES for name in names):
+        return False
+    if any(_word_frequencies().get(text, 0) for text in [line.replace(" ", ""), *names]):
+        return False
+    return not _word_across(above, line)
+
+
+def _word_across(above: str, line: str) -> bool:
+    """A word of the dictionary runs from the end of `above` into the start of `line`."""
+    return any(_common_word(above[-k:] + line[:m]) for k in range(1, 4) for m in range(1, 3) if len(above) >= k)
 
 
 def _open(block: list[str], dropped: list[Dropped], body_follows: bool = False) -> _Draft:
@@ -615,7 +726,7 @@ def _open(block: list[str], dropped: list[Dropped], body_follows: bool = False) 
             dropped.append(Dropped("subtitle", line))
         else:
             rest.append(line)
-    if end is None and len(rest) >= 2 and _is_deck(rest[-1]):
+    if end is None and len(rest) >= 2 and (_is_deck(rest[-1]) or _first_sentence_under(rest[-2], rest[-1])):
         draft.paragraphs.insert(0, rest.pop())
         draft.head_read = True
     rest = _drop_banners(rest, dropped)
@@ -626,17 +737,33 @@ def _open(block: list[str], dropped: list[Dropped], body_follows: bool = False) 
 
 def _names_position(block: list[str], body_follows: bool) -> tuple[int | None, list[str]]:
     """The last line under the headline that reads as a run of names, and the names
-    (the last line of the head is trusted more when the article's text follows it)."""
+    (the last line of the head is trusted more when the article's text follows it,
+    and so is a line over one that reads as the text's first paragraph)."""
     for k in range(len(block) - 1, 0, -1):
         if names := _names_under_headline(block[k], body_follows and k == len(block) - 1):
             return k, names
+        if k < len(block) - 1 and _reads_as_text(block[k + 1]) and _rare_names_under(block[k - 1], block[k]):
+            return k, _names_under_headline(block[k], body_follows=True)
     return None, []
 
 
 def _is_deck(line: str) -> bool:
     """A summary line under a headline: long, with a clause break or a trailing dash
-    ("……，……" / "……——"); a headline's second line is short and rarely so."""
-    return len(line) >= _DECK_MIN and ("，" in line or "," in line or line.endswith(("——", "……")))
+    ("……，……" / "……——"); a headline's second line is short and rarely so, and a
+    headline closed by its kicker is the headline."""
+    if len(line) < _DECK_MIN or _split_kicker(line)[1]:
+        return False
+    return "，" in line or "," in line or line.endswith(("——", "……"))
+
+
+def _first_sentence_under(above: str, line: str) -> bool:
+    """A short sentence with a clause break ("……，……？") under the headline (not
+    under a label, where it is the headline) opens the text: a headline's second
+    half does not end a sentence."""
+    clause = zh.PROSE_MARK.search(line[:-1].rstrip(zh.CLOSERS)) is not None
+    label = _strip_decoration(above)
+    under_label = _LABEL.match(label) is not None and (label != above or len(label) <= _PLAIN_LABEL_MAX)
+    return clause and ends_sentence(line) and not under_label
 
 
 def _byline_index(block: list[str]) -> int | None:
@@ -661,7 +788,8 @@ def _names_under_headline(line: str, body_follows: bool = False) -> list[str]:
     names = _names(line)
     if len(names) == 1 and len(names[0]) in (4, 6) and not names[0].startswith(_COMPOUND_SURNAMES):
         pairs = [names[0][k : k + 2] for k in range(0, len(names[0]), 2)]
-        return pairs if pairs[0][0] in _SURNAMES and not _common_word(names[0]) else []
+        common = sum(1 for pair in pairs if pair[0] in _SURNAMES)
+        return pairs if (pairs[0][0] in _SURNAMES or common * 2 >= len(pairs)) and not _common_word(names[0]) else []
     if not names or len(names) > 4 or not all(_name_length_fits(name) for name in names):
         return []
     padded = any(len(token) == 1 for token in line.split())
@@ -692,7 +820,8 @@ def _drop_banners(lines: list[str], dropped: list[Dropped]) -> list[str]:
 
 
 def _take_section(lines: list[str], draft: _Draft) -> list[str]:
-    """A decorated label, or a short label before the headline, names the section.
+    """A decorated label, or a short label before the headline, names the section
+    (a longer bare line over a headline about as long is the headline's first half).
 
     Over a headline with a column kicker the kicker names the section, and a
     short undecorated line above it is the headline's lead-in.
@@ -703,10 +832,18 @@ def _take_section(lines: list[str], draft: _Draft) -> list[str]:
         decorated = label != line
         if has_kicker and not decorated:
             continue
-        if _LABEL.match(label) and (decorated or (len(lines) > 1 and k < len(lines) - 1)):
+        plain_label = len(lines) > 1 and k < len(lines) - 1 and _column_name_over(label, lines[k + 1])
+        if _LABEL.match(label) and (decorated or plain_label):
             draft.section = label
             return lines[:k] + lines[k + 1 :]
     return lines
+
+
+def _column_name_over(label: str, headline: str) -> bool:
+    """A bare label over a headline names a column when it is short; a longer one
+    is the headline's first half unless the line under it is far longer still
+    (the halves of a headline are about as long as each other)."""
+    return len(label) <= _PLAIN_LABEL_MAX or len(headline) > _HALVES_RATIO * len(label)
 
 
 def _take_title(lines: list[str], draft: _Draft, dropped: list[Dropped]) -> None:
