@@ -57,6 +57,7 @@ from digest.zh import (
     LIST_MARKER,
     PARAGRAPH_FAMILIES,
     SENTENCE_END,
+    SEQUENCE_WORDS,
     cn_number,
     marker_boundary,
 )
@@ -66,7 +67,8 @@ LOGGER = logging.getLogger(__name__)
 RECOMMENDATIONS = "recommendations"
 HEADLINE_CHARS = 40
 
-_SEQUENCE_NUMBERS = {"首先": 1, "其次": 2, "再次": 3}
+# 首先/其次/再次 count 1, 2, 3; 最后 (the last word) has no number of its own.
+_SEQUENCE_NUMBERS = {word: n for n, word in enumerate(SEQUENCE_WORDS[:-1], 1)}
 _SENTENCE_END = re.compile(f"[{SENTENCE_END}]+[{re.escape(CLOSERS)}]*|…{{2}}")
 
 # Verbs that open an item prescribing action in policy and commentary prose.

@@ -191,10 +191,6 @@ class Store:
         rows = self.db.execute("SELECT sha256 FROM issues WHERE status = 'done'")
         return {row["sha256"] for row in rows}
 
-    def issue(self, sha256: str) -> IssueRecord | None:
-        row = self.db.execute("SELECT * FROM issues WHERE sha256 = ?", (sha256,)).fetchone()
-        return _issue_record(row) if row else None
-
     def issues(self) -> list[IssueRecord]:
         return [_issue_record(r) for r in self.db.execute("SELECT * FROM issues ORDER BY id")]
 
@@ -225,10 +221,6 @@ class Store:
 
     def digests(self) -> list[DigestRecord]:
         return [_digest_record(r) for r in self.db.execute("SELECT * FROM digests ORDER BY id")]
-
-    def digest(self, digest_id: int) -> DigestRecord | None:
-        row = self.db.execute("SELECT * FROM digests WHERE id = ?", (digest_id,)).fetchone()
-        return _digest_record(row) if row else None
 
     def record_digest(self, *, key: str, issues: list[tuple[str, str]], articles: list[tuple[str, str, str]],
                       paths: dict[str, str | None], article_count: int) -> int | None:

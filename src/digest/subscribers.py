@@ -25,7 +25,7 @@ from pathlib import Path
 
 from digest.config import Settings
 from digest.errors import UsageError
-from digest.store import Store, SubscriberRecord
+from digest.store import Store
 
 LOGGER = logging.getLogger(__name__)
 
@@ -99,10 +99,6 @@ def remove_subscriber(store: Store, address: str) -> None:
     """Forget a subscriber; a `UsageError` when there is none with that address."""
     if not store.delete_subscriber(address):
         raise UsageError(f"no subscriber {address.strip()}")
-
-
-def list_subscribers(store: Store) -> list[SubscriberRecord]:
-    return store.subscribers()
 
 
 def import_subscribers(store: Store, settings: Settings, path: Path) -> ImportReport:

@@ -19,7 +19,6 @@ from types import ModuleType
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = (r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
              r"\u2014\u2026\u2018\u2019\u201c\u201d\u00b7")
-CJK_CHAR = re.compile(f"[{CJK}]")
 
 # A space between two CJK characters (or CJK punctuation) never carries meaning.
 _SPACE_IN_CJK = re.compile(f"(?<=[{CJK}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[{CJK}{CJK_PUNCT}])")
@@ -47,17 +46,6 @@ PROSE_MARK = re.compile(f"[{re.escape(SENTENCE_END + _CLAUSE_MARKS)}]")
 _MARKS = re.compile(
     f"[{re.escape(''.join(PAIRS))}]|[{SENTENCE_END}{ELLIPSIS}]+[{re.escape(CLOSERS)}]*|[{re.escape(CLOSERS)}]"
 )
-
-
-def has_cjk(text: str) -> bool:
-    """True when the text holds at least one Han character."""
-    return CJK_CHAR.search(text) is not None
-
-
-def cjk_ratio(text: str) -> float:
-    """Share of the non-space characters that are Han ideographs."""
-    chars = [c for c in text if not c.isspace()]
-    return sum(1 for c in chars if CJK_CHAR.match(c)) / len(chars) if chars else 0.0
 
 
 def collapse_cjk_spaces(text: str) -> str:
@@ -193,7 +181,7 @@ LIST_MARKER = re.compile(
             rf"(?P<shi>(?P<shi_n>{_CN_NUM})是(?![{CN_NUMERALS}否]))",
             rf"(?P<yao>(?P<yao_n>{_CN_NUM})要(?![素求点件害]))",
             rf"(?P<qi>其(?P<qi_n>[{CN_NUMERALS}])[，、：:,是])",
-            r"(?P<sequence>(?P<sequence_w>首先|其次|再次|最后)(?:[，、：:,]|(?=[要是])))",
+            rf"(?P<sequence>(?P<sequence_w>{'|'.join(SEQUENCE_WORDS)})(?:[，、：:,]|(?=[要是])))",
             rf"(?P<paren>[（(](?P<paren_n>{_CN_NUM}|\d{{1,2}})[）)])",
             r"(?P<arabic>(?P<arabic_n>\d{1,2})(?:[.．、](?!\d)))",
             rf"(?P<circled>(?P<circled_n>[{CIRCLED_DIGITS}]))",
@@ -201,7 +189,6 @@ LIST_MARKER = re.compile(
         )
     )
 )
-LIST_FAMILIES = ("ordinal", "shi", "yao", "qi", "sequence", "paren", "arabic", "circled", "dun")
 # 一、二、… heads sections; inside a sentence it is a plain enumeration (一、二线城市),
 # so it counts only at a paragraph start.
 PARAGRAPH_FAMILIES = frozenset({"dun"})
