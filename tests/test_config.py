@@ -31,6 +31,17 @@ def test_invalid_cron_expression_exits_2_naming_the_key(installation: Installati
     assert "[schedule] cron" in lines[0] and "61 7 * * *" in lines[0]
 
 
+def test_missing_inbox_folder_exits_2_naming_it_and_the_config(installation: Installation) -> None:
+    text = installation.config.read_text(encoding="utf-8").replace('folder = "inbox"', 'folder = "incoming"')
+    installation.config.write_text(text, encoding="utf-8")
+    result = installation.digest("run")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "incoming: inbox folder not found" in lines[0] and "config.toml" in lines[0]
+    assert not list(installation.root.glob("outbox/*"))
+
+
 def test_bad_timezone_wrong_type_and_unknown_section(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text('[digest]\ntimezone = "Mars/Olympus"\n[summary]\nsentences = "three"\n[smpt]\nhost = "x"\n',
@@ -42,6 +53,26 @@ def test_bad_timezone_wrong_type_and_unknown_section(tmp_path: Path) -> None:
     assert "[digest] timezone: unknown time zone 'Mars/Olympus'" in message
     assert "[summary] sentences: expected an integer, got str" in message
     assert "[smpt]: unknown section" in message
+    assert "\n" not in message
+
+
+def test_smtp_numbers_out_of_range_are_named(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "[smtp]\nport = 70000\ntimeout = 0\nrate_per_second = -1\nmax_attempts = 0\nbounce_after = -2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    message = str(error.value)
+    for problem in (
+        "[smtp] port: expected a port number from 1 to 65535",
+        "[smtp] timeout: must be more than 0 seconds",
+        "[smtp] rate_per_second: must be 0 (no limit) or more",
+        "[smtp] max_attempts: must be at least 1",
+        "[smtp] bounce_after: must be at least 1",
+    ):
+        assert problem in message
     assert "\n" not in message
 
 

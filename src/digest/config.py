@@ -22,6 +22,14 @@ from digest.models import ThemeRule
 CONFIG_ENV = "DIGEST_CONFIG"
 DELIVERY_MODES = ("outbox", "smtp")
 SMTP_SECURITY = ("starttls", "ssl", "none")
+# Counts where 0 or less would silently disable the feature (no summary, never retry, bounce at once).
+MUST_BE_POSITIVE = (
+    ("summary", "sentences"),
+    ("summary", "max_chars"),
+    ("output", "max_html_kb"),
+    ("smtp", "max_attempts"),
+    ("smtp", "bounce_after"),
+)
 
 # section -> key -> (expected type(s), default). Paths are strings resolved later.
 SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
@@ -238,9 +246,15 @@ def _value_problems(values: dict[str, dict[str, Any]]) -> list[str]:
         problems.append(f"[delivery] mode: expected one of {', '.join(DELIVERY_MODES)}")
     if values["smtp"]["security"] not in SMTP_SECURITY:
         problems.append(f"[smtp] security: expected one of {', '.join(SMTP_SECURITY)}")
-    for section, key in (("summary", "sentences"), ("summary", "max_chars"), ("output", "max_html_kb")):
+    for section, key in MUST_BE_POSITIVE:
         if values[section][key] < 1:
             problems.append(f"[{section}] {key}: must be at least 1")
+    if not 0 < values["smtp"]["port"] < 65536:
+        problems.append("[smtp] port: expected a port number from 1 to 65535")
+    if values["smtp"]["timeout"] <= 0:
+        problems.append("[smtp] timeout: must be more than 0 seconds")
+    if values["smtp"]["rate_per_second"] < 0:
+        problems.append("[smtp] rate_per_second: must be 0 (no limit) or more")
     return problems
 
 

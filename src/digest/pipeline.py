@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.config import Settings
-from digest.errors import DigestError, IssueError
+from digest.errors import ConfigError, IssueError
 from digest.ingest import read_issue
 from digest.lock import run_lock
 from digest.models import Article, Digest, Issue, ParsedIssue, RenderedDigest
@@ -128,7 +128,8 @@ def _run_locked(settings: Settings, store: Store | None, dry_run: bool, progress
 def scan_inbox(settings: Settings) -> list[Path]:
     """Issue files in the inbox matching the configured patterns, oldest name first."""
     if not settings.inbox.is_dir():
-        raise DigestError(f"{settings.inbox}: inbox folder not found", hint="set [inbox] folder in the config")
+        where = settings.config_path or "embedded defaults"
+        raise ConfigError(f"{settings.inbox}: inbox folder not found", hint=f"set [inbox] folder in {where}")
     found = {p for pattern in settings.patterns for p in settings.inbox.glob(pattern) if p.is_file()}
     return sorted(found)
 
