@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/themes.py --eval ../shared/eval/themes.jsonl --out /tmp/themes.jsonl [--peer]
+    python benchmarks/themes.py --diagnose
     python benchmarks/themes.py --build-vectors src/digest/data/zh_word_vectors.npz
 
 Rows of the evaluation file are `{batch, id, title, text, label}`; each batch is
@@ -14,6 +15,12 @@ or more characters), TF-IDF over the batch, cosine similarity, average-link
 clustering cut at one threshold for the whole file, the best of a grid (so the
 peer is given an oracle's choice that ours does not get). Its rows go to
 OUT with `.peer` before the suffix.
+
+`--diagnose` prints, batch by batch, our pairwise F1, how well the similarity
+alone ranks same-section pairs above the others (AUC), and the F1 that average
+link would reach with the best threshold for that batch, chosen by looking at
+the answers: a ceiling for any cut of this similarity, which tells a weak
+similarity from a weak cut.
 
 `--build-vectors FILE` makes the word vectors `digest.themes` ships: positive
 PMI of words within a window over the People's Daily January 1998 tagged corpus
@@ -39,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from digest.themes import average_link, group_automatically
+from digest.themes import average_link, group_automatically, pair_similarity
 from digest.zh import stop_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -137,6 +144,60 @@ def run_peer(rows: list[Row], eval_path: Path, out: Path) -> tuple[float, str]:
     return best[0], best[1]
 
 
+# --- Diagnosis -----------------------------------------------------------------
+
+
+def pairwise_f1(labels: list[Any], gold: list[Any]) -> float:
+    """score_themes.py's per-batch figure, for one batch in memory."""
+    tp = fp = fn = 0
+    for i in range(len(gold)):
+        for j in range(i + 1, len(gold)):
+            same_gold, same_pred = gold[i] == gold[j], labels[i] == labels[j]
+            tp += same_gold and same_pred
+            fp += same_pred and not same_gold
+            fn += same_gold and not same_pred
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def pair_auc(similarity: np.ndarray, gold: list[Any]) -> float:
+    """Chance that a same-section pair is more similar than a mixed pair (ties count half)."""
+    upper = np.triu_indices(len(gold), 1)
+    same = np.array([gold[i] == gold[j] for i, j in zip(*upper, strict=True)])
+    values = similarity[upper]
+    inside, across = values[same], values[~same]
+    if not inside.size or not across.size:
+        return float("nan")
+    wins = (inside[:, None] > across[None, :]).mean() + 0.5 * (inside[:, None] == across[None, :]).mean()
+    return float(wins)
+
+
+def best_cut(similarity: np.ndarray, gold: list[Any]) -> float:
+    """Average link's F1 at the threshold that suits this batch best (an oracle's choice)."""
+    best = 0.0
+    for threshold in np.arange(-2.0, 6.01, 0.05):
+        labels = [0] * len(gold)
+        for label, group in enumerate(average_link(similarity, range(len(gold)), float(threshold))):
+            for member in group:
+                labels[member] = label
+        best = max(best, pairwise_f1(labels, gold))
+    return best
+
+
+def diagnose(rows: list[Row]) -> None:
+    """Per batch: our F1, the similarity's pair AUC and the best-cut ceiling; then the means."""
+    print("batch  articles  sections     F1    AUC  best cut")
+    figures = []
+    for batch, members in batches(rows).items():
+        docs = [(r["title"], r["text"]) for r in members]
+        gold = [r["label"] for r in members]
+        similarity = pair_similarity(docs)
+        row = (pairwise_f1(group_automatically(docs), gold), pair_auc(similarity, gold), best_cut(similarity, gold))
+        figures.append(row)
+        print(f"{batch!s:>5}  {len(members):8}  {len(set(gold)):8}  " + "  ".join(f"{x:5.3f}" for x in row))
+    means = np.nanmean(np.array(figures), axis=0)
+    print("mean" + " " * 23 + "  ".join(f"{x:5.3f}" for x in means))
+
+
 # --- Word vectors --------------------------------------------------------------
 
 
@@ -218,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=SHARED / "eval" / "themes.jsonl")
     parser.add_argument("--out", type=Path, default=Path("themes-pred.jsonl"))
     parser.add_argument("--peer", action="store_true", help="also run the TF-IDF average-link peer")
+    parser.add_argument("--diagnose", action="store_true", help="per-batch F1, pair AUC and best-cut ceiling")
     parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
     parser.add_argument("--add-clusters", type=Path, metavar="FILE", help="add word clusters to a vector file and stop")
     args = parser.parse_args(argv)
@@ -229,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         add_clusters(args.add_clusters)
         return 0
     rows = read_rows(args.eval)
+    if args.diagnose:
+        diagnose(rows)
+        return 0
     started = time.perf_counter()
     write_rows(args.out, run_ours(rows))
     elapsed = time.perf_counter() - started

@@ -356,13 +356,17 @@ def _make_doc(title: str, text: str) -> _Doc:
     return _Doc(title, text, _weigh(counts), sum(counts.values()), headline_columns(title))
 
 
+def pair_similarity(docs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """How alike each pair of (title, text) is, in standard deviations of the batch: what grouping sees."""
+    return _similarity_matrix([_make_doc(title, text) for title, text in docs])
+
+
 def group_automatically(docs: Sequence[tuple[str, str]]) -> list[int]:
     """A group label for each (title, text): 0, 1, … in order of each group's first document."""
     if not docs:
         return []
-    prepared = [_make_doc(title, text) for title, text in docs]
-    labels = [0] * len(prepared)
-    for label, group in enumerate(_cluster(_similarity_matrix(prepared), range(len(prepared)))):
+    labels = [0] * len(docs)
+    for label, group in enumerate(_cluster(pair_similarity(docs), range(len(docs)))):
         for member in group:
             labels[member] = label
     return labels
