@@ -1,13 +1,20 @@
-"""`digest subscribers add|remove|list|import` through the real command, and the address rules."""
+"""`digest subscribers add|remove|unsubscribe|list|import` through the real command, and the address rules."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from urllib.parse import unquote
 
 import pytest
 
 from conftest import Installation
+from digest.config import load_settings
 from digest.errors import UsageError
 from digest.store import Store
 from digest.subscribers import validate_address
+from digest.tokens import make_token, unsubscribe_links
 
 
 def listing(inst: Installation) -> list[list[str]]:
@@ -102,3 +109,46 @@ def test_valid_addresses(address: str) -> None:
 def test_invalid_addresses(address: str) -> None:
     with pytest.raises(UsageError):
         validate_address(address)
+
+
+SECRET = "a-test-secret-of-enough-length"
+
+
+def test_unsubscribe_by_address_is_kept_through_a_later_import(installation: Installation) -> None:
+    assert installation.digest("subscribers", "add", "Gone@example.org").returncode == 0
+    result = installation.digest("subscribers", "unsubscribe", "gone@EXAMPLE.org")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "unsubscribed gone@EXAMPLE.org"
+    (installation.root / "list.csv").write_text("address\ngone@example.org\n", encoding="utf-8")
+    assert installation.digest("subscribers", "import", "list.csv").returncode == 0
+    assert listing(installation) == [["Gone@example.org", "", "(all themes)", "unsubscribed"]]
+
+
+def test_unsubscribe_with_the_subject_of_an_unsubscribe_mail(installation: Installation) -> None:
+    assert installation.digest("subscribers", "add", "reader@example.org").returncode == 0
+    mailto, _ = unsubscribe_links(load_settings(installation.config), SECRET.encode(), "Reader@Example.org")
+    subject = unquote(mailto.split("subject=", 1)[1])
+    assert subject.startswith("unsubscribe ")
+    result = installation.digest("subscribers", "unsubscribe", f"Re: {subject}", env={"DIGEST_SECRET": SECRET})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "unsubscribed reader@example.org"
+    assert listing(installation)[0][3] == "unsubscribed"
+
+
+def test_a_forged_token_unsubscribes_nobody(installation: Installation) -> None:
+    assert installation.digest("subscribers", "add", "reader@example.org").returncode == 0
+    forged = make_token(b"someone-else's-secret-value", "reader@example.org")
+    result = installation.digest("subscribers", "unsubscribe", forged, env={"DIGEST_SECRET": SECRET})
+    assert result.returncode == 2
+    assert "not a valid unsubscribe token" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert listing(installation)[0][3] == "active"
+
+
+def test_a_token_without_the_secret_names_the_variable(installation: Installation) -> None:
+    token = make_token(SECRET.encode(), "reader@example.org")
+    env = {k: v for k, v in os.environ.items() if k != "DIGEST_SECRET"}
+    result = subprocess.run([sys.executable, "-m", "digest", "subscribers", "unsubscribe", token],
+                            cwd=installation.root, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode != 0
+    assert "DIGEST_SECRET" in result.stderr and len(result.stderr.strip().splitlines()) == 1

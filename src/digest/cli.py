@@ -91,9 +91,15 @@ def add_subscriber_commands(commands: argparse._SubParsersAction[argparse.Argume
     add.add_argument("--theme", action="append", default=[], dest="themes", metavar="THEME",
                      help="a configured theme to receive (repeatable; none means every theme)")
     add.set_defaults(func=cmd_subscribers_add)
-    remove = actions.add_parser("remove", parents=[common], help="forget a subscriber")
+    remove = actions.add_parser("remove", parents=[common],
+                                help="forget a subscriber (an import may add them again; see unsubscribe)")
     remove.add_argument("address")
     remove.set_defaults(func=cmd_subscribers_remove)
+    unsubscribe = actions.add_parser("unsubscribe", parents=[common],
+                                     help="stop sending to a subscriber, for good (an import will not re-add them)")
+    unsubscribe.add_argument("who", metavar="ADDRESS|TOKEN",
+                             help="an address, or the token or whole subject of an unsubscribe mail")
+    unsubscribe.set_defaults(func=cmd_subscribers_unsubscribe)
     listing = actions.add_parser("list", parents=[common], help="list subscribers and their status")
     listing.set_defaults(func=cmd_subscribers_list)
     load = actions.add_parser("import", parents=[common], help="add or update subscribers from a CSV file")
@@ -256,6 +262,17 @@ def cmd_subscribers_remove(args: argparse.Namespace) -> int:
     with Store.open(settings_from(args).database) as store:
         remove_subscriber(store, args.address)
     print(f"removed {args.address.strip()}")
+    return 0
+
+
+def cmd_subscribers_unsubscribe(args: argparse.Namespace) -> int:
+    from digest.store import Store
+    from digest.subscribers import unsubscribe_subscriber
+
+    settings = settings_from(args)
+    with Store.open(settings.database) as store:
+        address = unsubscribe_subscriber(store, settings, args.who)
+    print(f"unsubscribed {address}")
     return 0
 
 

@@ -26,12 +26,14 @@ from pathlib import Path
 from digest.config import Settings
 from digest.errors import UsageError
 from digest.store import Store
+from digest.tokens import load_secret, verify_token
 
 LOGGER = logging.getLogger(__name__)
 
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _THEME_SEPARATORS = re.compile(r"[;|；]")
+_UNSUBSCRIBE_PREFIX = re.compile(r"^(?:(?:re|aw|回复)\s*[:：]\s*)*unsubscribe\s+", re.IGNORECASE)  # a reply's subject
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,26 @@ def remove_subscriber(store: Store, address: str) -> None:
     """Forget a subscriber; a `UsageError` when there is none with that address."""
     if not store.delete_subscriber(address):
         raise UsageError(f"no subscriber {address.strip()}")
+
+
+def unsubscribe_subscriber(store: Store, settings: Settings, address_or_token: str) -> str:
+    """Mark a subscriber unsubscribed, kept so that no import adds them again; returns the address.
+
+    Takes an address, or what an unsubscribe mail carries: the token, alone or
+    as the whole subject line (`unsubscribe TOKEN`). A token is checked against
+    the signing secret, so a forged one unsubscribes nobody.
+    """
+    given = _UNSUBSCRIBE_PREFIX.sub("", address_or_token.strip())
+    if "@" in given:
+        address = validate_address(given)
+    else:
+        key = verify_token(load_secret(settings), given)
+        if key is None:
+            raise UsageError(f"{given}: not a valid unsubscribe token", hint="copy it whole from the mail's subject")
+        address = key
+    if not store.set_subscriber_status(address, "unsubscribed"):
+        raise UsageError(f"no subscriber {address}")
+    return address
 
 
 def import_subscribers(store: Store, settings: Settings, path: Path) -> ImportReport:
