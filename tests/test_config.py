@@ -11,34 +11,37 @@ from digest.config import load_settings
 from digest.errors import ConfigError
 
 
-def test_misspelt_key_exits_2_with_one_line_naming_it(installation: Installation) -> None:
-    text = installation.config.read_text(encoding="utf-8").replace('folder = "inbox"', 'folder = "inbox"\nfoldr = "x"')
-    installation.config.write_text(text, encoding="utf-8")
+def edit_config(installation: Installation, old: str, new: str) -> None:
+    text = installation.config.read_text(encoding="utf-8")
+    installation.config.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def run_error_line(installation: Installation) -> str:
+    """The one line `digest run` prints for a config error, after checking it exits 2."""
     result = installation.digest("run")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "config.toml" in lines[0] and "[inbox] foldr: unknown key" in lines[0]
+    return lines[0]
+
+
+def test_misspelt_key_exits_2_with_one_line_naming_it(installation: Installation) -> None:
+    edit_config(installation, 'folder = "inbox"', 'folder = "inbox"\nfoldr = "x"')
+    line = run_error_line(installation)
+    assert "config.toml" in line and "[inbox] foldr: unknown key" in line
     assert not installation.database.exists()
 
 
 def test_invalid_cron_expression_exits_2_naming_the_key(installation: Installation) -> None:
     installation.write_config(extra='[schedule]\ncron = "61 7 * * *"\n')
-    result = installation.digest("run")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "[schedule] cron" in lines[0] and "61 7 * * *" in lines[0]
+    line = run_error_line(installation)
+    assert "[schedule] cron" in line and "61 7 * * *" in line
 
 
 def test_missing_inbox_folder_exits_2_naming_it_and_the_config(installation: Installation) -> None:
-    text = installation.config.read_text(encoding="utf-8").replace('folder = "inbox"', 'folder = "incoming"')
-    installation.config.write_text(text, encoding="utf-8")
-    result = installation.digest("run")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "incoming: inbox folder not found" in lines[0] and "config.toml" in lines[0]
+    edit_config(installation, 'folder = "inbox"', 'folder = "incoming"')
+    line = run_error_line(installation)
+    assert "incoming: inbox folder not found" in line and "config.toml" in line
     assert not list(installation.root.glob("outbox/*"))
 
 
