@@ -35,6 +35,8 @@ into coarse subjects, against which `digest.themes` profiles each article.
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import json
 import logging
 import re
@@ -154,16 +156,20 @@ def run_peer(rows: list[Row], eval_path: Path, out: Path) -> tuple[float, str]:
 # --- Diagnosis -----------------------------------------------------------------
 
 
-def pairwise_f1(labels: list[Any], gold: list[Any]) -> float:
-    """score_themes.py's per-batch figure, for one batch in memory."""
-    tp = fp = fn = 0
-    for i in range(len(gold)):
-        for j in range(i + 1, len(gold)):
-            same_gold, same_pred = gold[i] == gold[j], labels[i] == labels[j]
-            tp += same_gold and same_pred
-            fp += same_pred and not same_gold
-            fn += same_gold and not same_pred
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+@functools.cache
+def scorer() -> Any:
+    """../shared/tools/score_themes.py as a module, to score one batch in memory."""
+    spec = importlib.util.spec_from_file_location("score_themes", SCORER)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def batch_f1(members: list[Row], labels: list[int]) -> float:
+    """The scorer's pairwise F1 for one batch, given a group label per member."""
+    pred = {(r["batch"], r["id"]): label for r, label in zip(members, labels, strict=True)}
+    return float(scorer().score(members, pred)["f1"])
 
 
 def pair_auc(similarity: np.ndarray, gold: list[Any]) -> float:
@@ -178,15 +184,15 @@ def pair_auc(similarity: np.ndarray, gold: list[Any]) -> float:
     return float(wins)
 
 
-def best_cut(similarity: np.ndarray, gold: list[Any]) -> float:
+def best_cut(similarity: np.ndarray, members: list[Row]) -> float:
     """Average link's F1 at the threshold that suits this batch best (an oracle's choice)."""
     best = 0.0
     for threshold in np.arange(-2.0, 6.01, 0.05):
-        labels = [0] * len(gold)
-        for label, group in enumerate(average_link(similarity, range(len(gold)), float(threshold))):
+        labels = [0] * len(members)
+        for label, group in enumerate(average_link(similarity, range(len(members)), float(threshold))):
             for member in group:
                 labels[member] = label
-        best = max(best, pairwise_f1(labels, gold))
+        best = max(best, batch_f1(members, labels))
     return best
 
 
@@ -198,7 +204,7 @@ def diagnose(rows: list[Row]) -> None:
         docs = [(r["title"], r["text"]) for r in members]
         gold = [r["label"] for r in members]
         similarity = pair_similarity(docs)
-        row = (pairwise_f1(group_automatically(docs), gold), pair_auc(similarity, gold), best_cut(similarity, gold))
+        row = (batch_f1(members, group_automatically(docs)), pair_auc(similarity, gold), best_cut(similarity, members))
         figures.append(row)
         print(f"{batch!s:>5}  {len(members):8}  {len(set(gold)):8}  " + "  ".join(f"{x:5.3f}" for x in row))
     means = np.nanmean(np.array(figures), axis=0)
@@ -311,22 +317,27 @@ def corpus_topics(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
 def add_topics(path: Path) -> None:
     """Add (or remake) the corpus topics of an existing vector file, keeping everything else."""
     with np.load(path, allow_pickle=False) as data:
-        stored = {name: data[name] for name in data.files if name not in ("topics", "topic_scale", "topic_idf")}
-    centres, idf = corpus_topics([str(w) for w in stored["words"]])
+        words = [str(w) for w in data["words"]]
+    centres, idf = corpus_topics(words)
     scale = np.abs(centres).max(axis=1) / 127
     quantised = np.round(centres / scale[:, None]).astype(np.int8)
-    np.savez_compressed(path, **stored, topics=quantised, topic_scale=scale.astype(np.float32),
-                        topic_idf=idf.astype(np.float16))
+    replace_arrays(path, topics=quantised, topic_scale=scale.astype(np.float32), topic_idf=idf.astype(np.float16))
     print(f"{TOPICS} topics over {len(idf)} words → {path} ({path.stat().st_size // 1024} KB)")
 
 
 def add_clusters(path: Path) -> None:
     """Add (or remake) the word clusters of an existing vector file, keeping its vectors."""
     with np.load(path, allow_pickle=False) as data:
-        stored = {name: data[name] for name in data.files if name != "clusters"}
-    clusters = word_clusters(stored["vectors"].astype(np.float32) * stored["scale"][:, None])
-    np.savez_compressed(path, **stored, clusters=clusters)
+        clusters = word_clusters(data["vectors"].astype(np.float32) * data["scale"][:, None])
+    replace_arrays(path, clusters=clusters)
     print(f"{len(clusters)} words in {clusters.max() + 1} clusters → {path} ({path.stat().st_size // 1024} KB)")
+
+
+def replace_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """Rewrite a vector file with `arrays` added, or replacing those of the same name; the rest kept."""
+    with np.load(path, allow_pickle=False) as data:
+        kept = {name: data[name] for name in data.files if name not in arrays}
+    np.savez_compressed(path, **kept, **arrays)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -112,7 +112,7 @@ _ACHIEVEMENT_ITEM = re.compile(r"取得|实现了|成效显著|成果丰硕|显�
 _INTRO_WORK = re.compile(r"以下几(?:方面|点|个方面)?工作|做好|抓好|着力|重点发挥|措施|举措|对策|建议")
 _INTRO_RECOMMEND = re.compile(r"发挥.{0,12}作用|路径|途径|需要|必须|应当|应该|如何|怎样")
 _INTRO_KINDS = (
-    ("problems", re.compile(_PROBLEM_WORDS)),
+    ("problems", _PROBLEM_ITEM),
     ("rationale", re.compile(r"原因|意义|必要性|必然性|重要性|缘于|源于|因为|理由")),
     ("achievements", re.compile(r"成就|成效|成绩|进展|成果")),
     ("features", re.compile(r"特点|特征|特色|优势|体现|表现|内涵|价值")),

@@ -215,41 +215,45 @@ def _lexical_similarity(weights: Sequence[dict[str, float]]) -> np.ndarray:
     return unit @ unit.T
 
 
-def _dense_similarity(weights: Sequence[dict[str, float]], vectors: WordVectors) -> np.ndarray:
-    """Cosine similarity of weighted sums of word vectors, centred on the batch.
-
-    Rare words weigh more (TF-IDF times IDF again): a common word's vector points
-    at the corpus centre and says little. Centring removes what every document of
-    the batch shares (its newspaper register), leaving what sets each apart.
-    """
-    idf, median = _idf()
-    matrix = np.zeros((len(weights), vectors.vectors.shape[1]))
+def _vocabulary_rows(weights: Sequence[dict[str, float]], vectors: WordVectors) -> np.ndarray:
+    """The documents' term weights laid out over the vector file's words (other words dropped)."""
+    rows = np.zeros((len(weights), len(vectors.index)))
     for row, doc in enumerate(weights):
         for word, weight in doc.items():
             if word in vectors.index:
-                matrix[row] += weight * idf.get(word, median) * vectors.vectors[vectors.index[word]]
-    return _centred_cosine(matrix)
+                rows[row, vectors.index[word]] = weight
+    return rows
 
 
-def _cluster_similarity(weights: Sequence[dict[str, float]], index: dict[str, int], clusters: np.ndarray) -> np.ndarray:
+def _vocabulary_idf(vectors: WordVectors) -> np.ndarray:
+    """jieba's IDF of each word of the vector file, in the file's order."""
+    idf, median = _idf()
+    return np.array([idf.get(word, median) for word in vectors.index])
+
+
+def _dense_similarity(weighted: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Cosine similarity of weighted sums of word vectors, centred on the batch.
+
+    Rare words weigh more (`weighted` is TF-IDF times IDF again): a common word's
+    vector points at the corpus centre and says little. Centring removes what
+    every document of the batch shares (its newspaper register), leaving what
+    sets each apart.
+    """
+    return _centred_cosine(weighted @ vectors)
+
+
+def _cluster_similarity(weighted: np.ndarray, clusters: np.ndarray) -> np.ndarray:
     """Cosine similarity of the documents' word-cluster profiles, centred on the batch.
 
     A word cluster gathers near-synonyms (赛事, 比赛, 决赛): two documents that
     use different words of one cluster share it outright, where a sum of word
     vectors would blur the match into everything else the documents say.
     """
-    idf, median = _idf()
-    matrix = np.zeros((len(weights), int(clusters.max()) + 1))
-    for row, doc in enumerate(weights):
-        for word, weight in doc.items():
-            if word in index:
-                matrix[row, clusters[index[word]]] += weight * idf.get(word, median)
-    return _centred_cosine(matrix)
+    width = int(clusters.max()) + 1
+    return _centred_cosine(np.stack([np.bincount(clusters, weights=row, minlength=width) for row in weighted]))
 
 
-def _topic_similarity(
-    weights: Sequence[dict[str, float]], index: dict[str, int], topics: np.ndarray, topic_idf: np.ndarray
-) -> np.ndarray:
+def _topic_similarity(rows: np.ndarray, topics: np.ndarray, topic_idf: np.ndarray) -> np.ndarray:
     """Cosine similarity of how close the documents lie to each corpus topic, centred on the batch.
 
     A document is weighed the way the topic centres were made (TF-IDF over
@@ -258,12 +262,7 @@ def _topic_similarity(
     even when they share few words; the word-level views miss that, because a
     newspaper page's subject is wider than any one word's neighbourhood.
     """
-    matrix = np.zeros((len(weights), len(index)))
-    for row, doc in enumerate(weights):
-        for word, weight in doc.items():
-            if word in index:
-                matrix[row, index[word]] += weight
-    return _centred_cosine(_unit_rows(matrix * topic_idf) @ topics.T)
+    return _centred_cosine(_unit_rows(rows * topic_idf) @ topics.T)
 
 
 def _centred_cosine(matrix: np.ndarray) -> np.ndarray:
@@ -299,11 +298,13 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     similarity = _standardise(_lexical_similarity(weights))
     vectors = _word_vectors()
     if vectors is not None:
-        similarity = _standardise(_dense_similarity(weights, vectors)) + LEXICAL_SHARE * similarity
+        rows = _vocabulary_rows(weights, vectors)
+        weighted = rows * _vocabulary_idf(vectors)
+        similarity = _standardise(_dense_similarity(weighted, vectors.vectors)) + LEXICAL_SHARE * similarity
         if vectors.clusters is not None:
-            similarity += CLUSTER_SHARE * _standardise(_cluster_similarity(weights, vectors.index, vectors.clusters))
+            similarity += CLUSTER_SHARE * _standardise(_cluster_similarity(weighted, vectors.clusters))
         if vectors.topics is not None and vectors.topic_idf is not None:
-            topical = _topic_similarity(weights, vectors.index, vectors.topics, vectors.topic_idf)
+            topical = _topic_similarity(rows, vectors.topics, vectors.topic_idf)
             similarity = _standardise(similarity) + TOPIC_SHARE * _standardise(topical)
         similarity = _standardise(similarity)
     return similarity + COLUMN_BONUS * _column_links(docs)
