@@ -4,6 +4,7 @@ Usage:
     python benchmarks/themes.py --eval ../shared/eval/themes.jsonl --out /tmp/themes.jsonl [--peer]
     python benchmarks/themes.py --diagnose
     python benchmarks/themes.py --build-vectors src/digest/data/zh_word_vectors.npz
+    python benchmarks/themes.py --news-topics src/digest/data/zh_news_topics.npz
 
 Rows of the evaluation file are `{batch, id, title, text, label}`; each batch is
 one digest's worth of articles. Our grouping (`digest.themes.group_automatically`,
@@ -30,6 +31,12 @@ int8 rows with a scale each, plus a word-cluster number for each word
 remakes the clusters of an existing vector file without rebuilding the vectors;
 `--add-topics FILE` adds the corpus topics: stretches of the corpus clustered
 into coarse subjects, against which `digest.themes` profiles each article.
+
+`--news-topics FILE` makes the news-topic table `digest.themes` ships: the
+p(topic | word) of the LDA model of Chinese news that JioNLP (Apache-2.0)
+ships for its keyphrase extractor (`pip install -e '.[bench]'`), kept for the
+words jieba's dictionary tags as topical and, for each, its NEWS_TOPICS_PER_WORD
+likeliest topics, quantised to a byte.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ import re
 import subprocess
 import sys
 import time
+import zipfile
 from collections import Counter, defaultdict
 from importlib import resources
 from pathlib import Path
@@ -50,8 +58,8 @@ from typing import Any
 
 import numpy as np
 
-from digest.themes import average_link, group_automatically, pair_similarity
-from digest.zh import stop_words
+from digest.themes import TOPIC_POS, average_link, group_automatically, pair_similarity, topical_word
+from digest.zh import load_jieba, stop_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SCORER = SHARED / "tools" / "score_themes.py"
@@ -70,6 +78,8 @@ TOPIC_PARAGRAPHS = 40  # a stretch this long stands in for an article or two of 
 TOPICS = 50
 TOPIC_RESTARTS = 5
 MIN_STRETCH_WORDS = 30  # the corpus's last, short stretch says too little to shape a topic
+# News topics: JioNLP's LDA model, cut down to what digest.themes reads.
+NEWS_TOPICS_PER_WORD = 5  # a word's remaining topics hold little mass, and keeping them changes no grouping
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 
@@ -340,6 +350,36 @@ def replace_arrays(path: Path, **arrays: np.ndarray) -> None:
     np.savez_compressed(path, **kept, **arrays)
 
 
+# --- News topics ---------------------------------------------------------------
+
+
+def jionlp_topic_table() -> dict[str, dict[str, float]]:
+    """JioNLP's p(topic | word), read from its data files (importing jionlp itself is slow and chatty)."""
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("--news-topics needs JioNLP: pip install -e '.[bench]'")
+    archive = Path(spec.submodule_search_locations[0]) / "dictionary" / "topic_word_weight.zip"
+    with zipfile.ZipFile(archive) as bundle:
+        return json.loads(bundle.read("topic_word_weight.json"))
+
+
+def build_news_topics(out: Path) -> None:
+    """The news-topic table: for each topical dictionary word, its likeliest topics and their p(topic | word)."""
+    table = jionlp_topic_table()
+    dictionary_tags = load_jieba().posseg.dt.word_tag_tab
+    words = sorted(w for w in table if topical_word(w) and dictionary_tags.get(w, "x").startswith(TOPIC_POS))
+    topics = np.zeros((len(words), NEWS_TOPICS_PER_WORD), dtype=np.uint8)
+    weights = np.zeros_like(topics)
+    for row, word in enumerate(words):
+        likeliest = sorted(table[word].items(), key=lambda item: (-item[1], int(item[0])))[:NEWS_TOPICS_PER_WORD]
+        for column, (topic, probability) in enumerate(likeliest):
+            topics[row, column] = int(topic)
+            weights[row, column] = round(probability * 255)
+    count = 1 + max(int(t) for probabilities in table.values() for t in probabilities)
+    np.savez_compressed(out, words=np.array(words), topics=topics, weights=weights, topic_count=np.array(count))
+    print(f"{len(words)} words over {count} news topics → {out} ({out.stat().st_size // 1024} KB)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=SHARED / "eval" / "themes.jsonl")
@@ -349,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
     parser.add_argument("--add-topics", type=Path, metavar="FILE", help="add corpus topics to a vector file and stop")
     parser.add_argument("--add-clusters", type=Path, metavar="FILE", help="add word clusters to a vector file and stop")
+    parser.add_argument("--news-topics", type=Path, metavar="FILE", help="build the news-topic table and stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.build_vectors:
@@ -359,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.add_clusters:
         add_clusters(args.add_clusters)
+        return 0
+    if args.news_topics:
+        build_news_topics(args.news_topics)
         return 0
     rows = read_rows(args.eval)
     if args.diagnose:
