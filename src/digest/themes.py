@@ -110,23 +110,31 @@ class WordVectors:
     topic_idf: np.ndarray | None = None  # each word's IDF among the corpus stretches the topics came from
 
 
+def _packaged_arrays(name: str, without: str) -> dict[str, np.ndarray] | None:
+    """The arrays of a data file shipped in the package, or None (logged: `without` what) when it is not."""
+    source = resources.files("digest").joinpath(name)
+    if not source.is_file():
+        LOGGER.info("no %s: automatic themes go without %s", name, without)
+        return None
+    with source.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
 @functools.cache
 def _word_vectors() -> WordVectors | None:
     """The packaged word vectors (int8 rows with a scale each), or None when not shipped."""
-    source = resources.files("digest").joinpath(VECTOR_FILE)
-    if not source.is_file():
-        LOGGER.info("no %s: automatic themes use word overlap only", VECTOR_FILE)
+    data = _packaged_arrays(VECTOR_FILE, "word vectors")
+    if data is None:
         return None
-    with source.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
-        vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
-        words = [str(w) for w in data["words"]]
-        clusters = data["clusters"].astype(np.intp) if "clusters" in data.files else None
-        topics, topic_idf = None, None
-        if "topics" in data.files:
-            topics = _unit_rows(data["topics"].astype(np.float32) * data["topic_scale"][:, None])
-            topic_idf = data["topic_idf"].astype(np.float32)
+    vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    return WordVectors({w: i for i, w in enumerate(words)}, vectors, clusters, topics, topic_idf)
+    clusters = data["clusters"].astype(np.intp) if "clusters" in data else None
+    topics, topic_idf = None, None
+    if "topics" in data:
+        topics = _unit_rows(data["topics"].astype(np.float32) * data["topic_scale"][:, None])
+        topic_idf = data["topic_idf"].astype(np.float32)
+    index = {str(w): i for i, w in enumerate(data["words"])}
+    return WordVectors(index, vectors, clusters, topics, topic_idf)
 
 
 @dataclass(frozen=True)
@@ -142,16 +150,12 @@ class NewsTopics:
 @functools.cache
 def _news_topics() -> NewsTopics | None:
     """The packaged news-topic table (probabilities stored as bytes), or None when not shipped."""
-    source = resources.files("digest").joinpath(NEWS_TOPIC_FILE)
-    if not source.is_file():
-        LOGGER.info("no %s: automatic themes go without news topics", NEWS_TOPIC_FILE)
+    data = _packaged_arrays(NEWS_TOPIC_FILE, "news topics")
+    if data is None:
         return None
-    with source.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
-        index = {str(w): i for i, w in enumerate(data["words"])}
-        topics = data["topics"].astype(np.intp)
-        probabilities = data["weights"].astype(np.float32) / 255
-        count = int(data["topic_count"])
-    return NewsTopics(index, topics, probabilities, count)
+    index = {str(w): i for i, w in enumerate(data["words"])}
+    probabilities = data["weights"].astype(np.float32) / 255
+    return NewsTopics(index, data["topics"].astype(np.intp), probabilities, int(data["topic_count"]))
 
 
 def topical_word(word: str) -> bool:
