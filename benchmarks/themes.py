@@ -403,6 +403,15 @@ def build_news_topics(out: Path) -> None:
     print(f"{len(words)} words over {count} news topics → {out} ({out.stat().st_size // 1024} KB)")
 
 
+# Options that make a data file and stop, by their argparse names.
+BUILDERS = {
+    "build_vectors": build_vectors,
+    "add_topics": add_topics,
+    "add_clusters": add_clusters,
+    "news_topics": build_news_topics,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=SHARED / "eval" / "themes.jsonl")
@@ -416,18 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--news-topics", type=Path, metavar="FILE", help="build the news-topic table and stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    if args.build_vectors:
-        build_vectors(args.build_vectors)
-        return 0
-    if args.add_topics:
-        add_topics(args.add_topics)
-        return 0
-    if args.add_clusters:
-        add_clusters(args.add_clusters)
-        return 0
-    if args.news_topics:
-        build_news_topics(args.news_topics)
-        return 0
+    for option, build in BUILDERS.items():
+        if path := getattr(args, option):
+            build(path)
+            return 0
     rows = read_rows(args.eval)
     if args.remix:
         rows = remix(rows, args.remix)

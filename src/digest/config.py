@@ -230,7 +230,7 @@ def _themes(raw: Any) -> tuple[list[ThemeRule], list[str]]:
 
 
 def _value_problems(values: dict[str, dict[str, Any]]) -> list[str]:
-    from digest.schedule import cron_problem  # late: keeps APScheduler off the import path of the CLI
+    from digest.schedule import cron_problem  # late: APScheduler loads only once a config is checked, not on import
 
     problems = []
     try:
