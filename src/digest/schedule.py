@@ -27,6 +27,7 @@ MACROS = {
     "@midnight": "0 0 * * *",
     "@hourly": "0 * * * *",
 }
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 _DOW_TOKEN = re.compile(r"^(\*|[0-7a-z]+)(?:-([0-7a-z]+))?(?:/(\d+))?$")
 MISFIRE_GRACE_SECONDS = 3600  # APScheduler's default of 1 s silently drops a run that starts late
@@ -103,19 +104,28 @@ def cron_problem(expression: str, timezone: str) -> str | None:
 
 
 def build_scheduler(job: Callable[[], object], expression: str, timezone: str) -> Any:
-    """A BlockingScheduler calling `job` on the schedule: one run at a time, late runs coalesced."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """A BackgroundScheduler calling `job` on the schedule: one run at a time, late runs coalesced."""
+    from apscheduler.schedulers.background import BackgroundScheduler
 
-    scheduler = BlockingScheduler(timezone=timezone)
+    scheduler = BackgroundScheduler(timezone=timezone)
     scheduler.add_job(job, cron_trigger(expression, timezone), id="digest-run", name="digest run",
                       max_instances=1, coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS)
     return scheduler
 
 
 def run_scheduler(job: Callable[[], object], expression: str, timezone: str) -> None:
-    """Call `job` on the schedule until SIGINT or SIGTERM, logging each run and the next fire time."""
+    """Call `job` on the schedule until SIGINT or SIGTERM, logging each run and the next fire time.
+
+    The scheduler runs in its own threads while this one waits for the signal
+    with sigwait. Stopping it from a signal handler instead deadlocked about once
+    in a hundred stops: the handler can interrupt the scheduler's loop while it
+    holds the (non-reentrant) lock of its wake-up event, which shutdown takes.
+    """
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED, JobExecutionEvent
 
+    # Blocked before any scheduler thread starts, so every thread inherits the
+    # mask and the signals stay pending until sigwait takes them.
+    previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     scheduler = build_scheduler(job, expression, timezone)
 
     def log_run(event: JobExecutionEvent) -> None:
@@ -130,15 +140,13 @@ def run_scheduler(job: Callable[[], object], expression: str, timezone: str) -> 
         (scheduled,) = scheduler.get_jobs()
         LOGGER.info("scheduled %r (%s); next run at %s", expression, timezone, scheduled.next_run_time)
 
-    def stop(signum: int, _frame: object) -> None:
-        LOGGER.info("received %s, stopping the scheduler", signal.Signals(signum).name)
-        if not scheduler.running:
-            raise SystemExit(0)
-        scheduler.shutdown(wait=False)
-
     scheduler.add_listener(log_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.add_listener(log_start, EVENT_SCHEDULER_STARTED)
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    scheduler.start()
+    try:
+        scheduler.start()
+        received = signal.sigwait(STOP_SIGNALS)
+        LOGGER.info("received %s, stopping the scheduler", signal.Signals(received).name)
+        scheduler.shutdown(wait=False)  # a run under way still finishes before the process exits
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
     LOGGER.info("scheduler stopped")
