@@ -17,8 +17,8 @@ import time
 from multiprocessing import Pool
 from pathlib import Path
 
-from digest.ingest import read_issue
-from digest.models import Issue
+from digest.models import Page
+from digest.pipeline import read_page
 from digest.segment import parse_issue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,14 +29,14 @@ def default_files() -> list[Path]:
     return files + sorted((ROOT.parent / "shared" / "eval" / "pages").glob("*.txt"))
 
 
-def parse_all(issues: list[Issue]) -> int:
+def parse_all(issues: list[Page]) -> int:
     """Parse every issue; return the characters read."""
     for issue in issues:
         parse_issue(issue)
     return sum(len(issue.text) for issue in issues)
 
 
-def throughput(issues: list[Issue], repeat: int, processes: int) -> float:
+def throughput(issues: list[Page], repeat: int, processes: int) -> float:
     """Characters per second over `repeat` passes, spread over `processes` workers."""
     batches = [[issue] for issue in issues] * repeat
     if processes == 1:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="passes over the files (default 20)")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="workers for the parallel run")
     args = parser.parse_args(argv)
-    issues = [read_issue(path) for path in (args.files or default_files())]
+    issues = [read_page(path) for path in (args.files or default_files())]
     chars = sum(len(issue.text) for issue in issues)
     parse_all(issues)  # warm-up: compiled patterns, imports
     single = throughput(issues, args.repeat, 1)

@@ -44,7 +44,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from digest.models import Issue, parsed_issue_to_json
+from digest.extract.text import page_from_text
+from digest.models import parsed_issue_to_json
 from digest.segment import parse_issue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -392,7 +393,7 @@ def score_pages(count: int, seed: int, dump: Path | None = None) -> dict[str, li
             dump.mkdir(parents=True, exist_ok=True)
             (dump / f"{name}.txt").write_text(text, encoding="utf-8")
             (dump / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
-        parsed = parse_issue(Issue(path=Path(f"{name}.txt"), text=text, sha256="", encoding="utf-8"))
+        parsed = parse_issue(page_from_text(text, f"{name}.txt"))
         report = score.score_issue(truth, parsed_issue_to_json(parsed))
         report["page"] = name
         reports[layout].append(report)

@@ -12,8 +12,9 @@ from types import ModuleType
 import pytest
 
 from digest.errors import IssueError
-from digest.ingest import read_issue
-from digest.models import Issue, ParsedIssue, parsed_issue_to_json
+from digest.extract.text import page_from_text
+from digest.models import ParsedIssue, parsed_issue_to_json
+from digest.pipeline import read_page
 from digest.segment import parse_issue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,12 +33,12 @@ def norm(text: str | None) -> str:
 
 
 def page(text: str, name: str = "page.txt") -> ParsedIssue:
-    return parse_issue(Issue(path=Path(name), text=text, sha256="", encoding="utf-8"))
+    return parse_issue(page_from_text(text, name))
 
 
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, ParsedIssue]:
-    return {p.stem: parse_issue(read_issue(p)) for p in SEEDS}
+    return {p.stem: parse_issue(read_page(p)) for p in SEEDS}
 
 
 # --- the seeds against their references ---------------------------------------
@@ -122,7 +123,7 @@ def gate(issues: list[Path], gold_dir: Path) -> tuple[float, float, float, float
     reports = []
     for issue in issues:
         gold = json.loads((gold_dir / f"{issue.stem}.json").read_text(encoding="utf-8"))
-        pred = parsed_issue_to_json(parse_issue(read_issue(issue)))
+        pred = parsed_issue_to_json(parse_issue(read_page(issue)))
         reports.append(scorer.score_issue(gold, pred))
     total = scorer.merge(reports)
     return (

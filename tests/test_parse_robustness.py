@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from digest import zh
-from digest.ingest import read_issue
-from digest.models import Issue, ParsedIssue
+from digest.extract.text import page_from_text
+from digest.models import ParsedIssue
+from digest.pipeline import read_page
 from digest.segment import page_lines, parse_issue
 
 INBOX = Path(__file__).resolve().parents[1] / "examples" / "inbox"
@@ -46,7 +47,7 @@ def signature(parsed: ParsedIssue) -> Signature:
 
 
 def parse_text(text: str) -> ParsedIssue:
-    return parse_issue(Issue(path=Path("page.txt"), text=text, sha256="", encoding="utf-8"))
+    return parse_issue(page_from_text(text))
 
 
 def rewrap(text: str, width: int, blank_lines: bool) -> str:
@@ -57,7 +58,7 @@ def rewrap(text: str, width: int, blank_lines: bool) -> str:
 
 @pytest.fixture(scope="module")
 def originals() -> dict[str, tuple[str, Signature]]:
-    return {key: (path.read_text(encoding="utf-8"), signature(parse_issue(read_issue(path))))
+    return {key: (path.read_text(encoding="utf-8"), signature(parse_issue(read_page(path))))
             for key, path in SEEDS.items()}
 
 
@@ -81,7 +82,7 @@ def test_saved_as_gb18030(originals: dict[str, tuple[str, Signature]], seed: str
     text, expected = originals[seed]
     path = tmp_path / SEEDS[seed].name
     path.write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
-    issue = read_issue(path)
+    issue = read_page(path)
     assert issue.encoding == "gb18030"
     assert signature(parse_issue(issue)) == expected
 

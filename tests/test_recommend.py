@@ -349,9 +349,9 @@ def test_seed_recommendations_match_the_reference(name: str) -> None:
     if not (SHARED / "gold" / f"{name}.json").exists():
         pytest.skip(f"reference data not found in {SHARED}")
     segment = pytest.importorskip("digest.segment")
-    from digest.ingest import read_issue
+    from digest.pipeline import read_page
 
-    parsed = segment.parse_issue(read_issue(SHARED / "seeds" / f"{name}.txt"))
+    parsed = segment.parse_issue(read_page(SHARED / "seeds" / f"{name}.txt"))
     parsed = type(parsed)(parsed.source, [add_lists(a) for a in parsed.articles], parsed.dropped)
     gold = json.loads((SHARED / "gold" / f"{name}.json").read_text(encoding="utf-8"))
     report = _score_module().score_issue(gold, parsed_issue_to_json(parsed))

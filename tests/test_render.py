@@ -283,10 +283,9 @@ def sample_digest() -> Digest:
     """The sample inbox through the real parser, summariser and theme grouping (loads jieba once)."""
     from digest import pipeline
     from digest.config import build_settings
-    from digest.ingest import read_issue
 
     settings = build_settings({}, None)
-    issues = [read_issue(path) for path in sorted((REPO / "examples" / "inbox").glob("*.txt"))]
+    issues = [pipeline.read_page(path) for path in sorted((REPO / "examples" / "inbox").glob("*.txt"))]
     parsed, failures = pipeline.parse_issues(issues, settings)
     assert failures == []
     articles = [a for issue in parsed for a in issue.articles]

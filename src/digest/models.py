@@ -6,26 +6,72 @@ Each stage takes and returns these; JSON is produced only at the edge
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 ArticleKind = Literal["article", "viewpoints", "qa"]
 
 
 @dataclass(frozen=True)
-class Issue:
-    """One file from the inbox, decoded."""
+class RawIssue:
+    """One issue as a source hands it over: its bytes, and where they came from."""
 
-    path: Path
-    text: str
-    sha256: str
-    encoding: str
+    id: str  # stable identity in the state: the sha256 of the bytes for a file
+    origin: str  # where it came from, for messages: a file's path, an entry's URL, mailbox/UID
+    name: str  # short name for logs and the JSON `source` (a file's name)
+    data: bytes
+    media_type: str = ""  # what the source says it is, "" when it says nothing; extractors look at the bytes
+    metadata: Mapping[str, str] = field(default_factory=dict)  # what the source knows: url, date, title…
 
     @property
-    def name(self) -> str:
-        return self.path.name
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line of a page, with what the layout says about it.
+
+    Text input says nothing (every hint at its default); a PDF or HTML extractor
+    passes what it knows, so the parser does not have to guess it back.
+    """
+
+    text: str
+    size: float | None = None  # font size relative to the page's body text (1.0 = body), when known
+    bold: bool = False
+    boxed: bool = False  # set apart from the running text (a box, a shaded or framed passage)
+    column: int | None = None  # the page column the line sits in, when known
+    block: int | None = None  # lines of one layout block share a number
+    role: str | None = None  # what the markup says the line is: "title", "kicker", "byline", "heading"…
+
+
+@dataclass(frozen=True)
+class Page:
+    """An issue as lines of text in reading order: what every extractor produces and the parser reads."""
+
+    id: str  # the issue's identity (`RawIssue.id`)
+    name: str  # its short name (`RawIssue.name`)
+    origin: str  # where it came from, for messages (`RawIssue.origin`)
+    lines: tuple[Line, ...]
+    media_type: str = "text/plain"
+    encoding: str = "utf-8"
+
+    @property
+    def text(self) -> str:
+        """The page as plain text, one physical line a line (blank lines included)."""
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True)
+class IssueFailure:
+    """An issue that could not be taken or processed this run, and why."""
+
+    source: str  # its short name
+    error: str  # one line naming the file (or origin) and the problem
+    sha256: str | None = None  # None when its bytes could not even be read
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.config import Settings
-from digest.errors import ConfigError, IssueError
-from digest.ingest import read_issue
+from digest.errors import IssueError
+from digest.extract import extract_page
 from digest.lock import run_lock
-from digest.models import Article, Digest, Issue, ParsedIssue, RenderedDigest
+from digest.models import Article, Digest, IssueFailure, Page, ParsedIssue, RawIssue, RenderedDigest
+from digest.sources import make_sources
+from digest.sources.folder import read_file
 from digest.store import Store
 
 if TYPE_CHECKING:
@@ -43,15 +45,6 @@ LOGGER = logging.getLogger(__name__)
 
 CRASH_ENV = "DIGEST_TEST_CRASH_AT"  # test-only: kill the run at a named point, as a power cut would
 Progress = Callable[[int, int, str], None]  # (issues done, issues in all, current issue)
-
-
-@dataclass(frozen=True)
-class IssueFailure:
-    """An issue that could not be processed this run, and why."""
-
-    source: str
-    error: str
-    sha256: str | None = None  # None when the file could not even be read
 
 
 @dataclass(frozen=True)
@@ -77,25 +70,21 @@ def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None 
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
             return RunReport(locked_out=True)
-        store = Store.open_existing(settings.database) if dry_run else Store.open(settings.database)
-        try:
+        with Store.open_existing(settings.database) if dry_run else Store.open(settings.database) as store:
             report = _run_locked(settings, store, dry_run, progress)
-            if store and not dry_run and settings.delivery_mode == "smtp":
+            if not dry_run and settings.delivery_mode == "smtp":
                 report = replace(report, delivery=send_to_subscribers(settings, store))
             return report
-        finally:
-            if store:
-                store.close()
 
 
-def _run_locked(settings: Settings, store: Store | None, dry_run: bool, progress: Progress | None) -> RunReport:
-    issues, failures = read_new_issues(settings, store.done_hashes() if store else set())
+def _run_locked(settings: Settings, store: Store, dry_run: bool, progress: Progress | None) -> RunReport:
+    issues, failures = read_new_issues(settings, store.done_hashes())
     if not issues and not failures:
         return RunReport(dry_run=dry_run)
     parsed, parse_failures = parse_issues(issues, settings, progress)
     failures += parse_failures
     fresh, repeated = drop_sent_articles(parsed, store)
-    if store and not dry_run:
+    if not dry_run:
         _record_failures(store, failures)
     done = [i for i in issues if i.name in {p.source for p in parsed}]
     report = RunReport(issues=[i.name for i in done], failures=failures, articles=len(fresh),
@@ -112,55 +101,42 @@ def _run_locked(settings: Settings, store: Store | None, dry_run: bool, progress
             return report
         paths = deliver(rendered, digest, settings, key)
         _crash_point("after-deliver")
-        if store and settings.delivery_mode == "smtp":
+        if settings.delivery_mode == "smtp":
             from digest.snapshot import digest_to_json
 
             store.save_snapshot(key, digest_to_json(digest))
-    if store and not dry_run:
+    if not dry_run:
         store.record_digest(
-            key=key, issues=[(i.sha256, i.name) for i in done],
+            key=key, issues=[(i.id, i.name) for i in done],
             articles=[(article_fingerprint(a), a.display_title, _sha_of(a, done)) for a in fresh],
             paths={kind: str(p) for kind, p in paths.items()}, article_count=len(fresh),
         )
     return replace(report, paths=paths)
 
 
-def scan_inbox(settings: Settings) -> list[Path]:
-    """Issue files in the inbox matching the configured patterns, oldest name first."""
-    if not settings.inbox.is_dir():
-        where = settings.config_path or "embedded defaults"
-        raise ConfigError(f"{settings.inbox}: inbox folder not found", hint=f"set [inbox] folder in {where}")
-    found = {p for pattern in settings.patterns for p in settings.inbox.glob(pattern) if p.is_file()}
-    return sorted(found)
-
-
-def read_new_issues(settings: Settings, done: set[str]) -> tuple[list[Issue], list[IssueFailure]]:
-    """Read every inbox file whose content hash is not done yet; bad files become failures."""
-    issues: list[Issue] = []
+def read_new_issues(settings: Settings, done: set[str]) -> tuple[list[Page], list[IssueFailure]]:
+    """Every issue the sources hold whose identity is not done yet, as pages; bad ones become failures."""
+    issues: list[Page] = []
     failures: list[IssueFailure] = []
     seen = set(done)
-    for path in scan_inbox(settings):
-        try:
-            issue = read_issue(path)
-        except IssueError as e:
-            sha = _file_sha(path)
-            if sha not in seen:
-                failures.append(IssueFailure(path.name, str(e), sha))
-            continue
-        if issue.sha256 not in seen:
-            seen.add(issue.sha256)
-            issues.append(issue)
+    for source in make_sources(settings):
+        for raw in source.fetch():
+            if isinstance(raw, IssueFailure):
+                failures.append(raw)
+            elif raw.id not in seen:
+                seen.add(raw.id)
+                _take(raw, issues, failures)
     return issues, failures
 
 
-def _file_sha(path: Path) -> str | None:
+def _take(raw: RawIssue, issues: list[Page], failures: list[IssueFailure]) -> None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+        issues.append(extract_page(raw))
+    except IssueError as e:
+        failures.append(IssueFailure(raw.name, str(e), raw.id))
 
 
-def parse_issues(issues: list[Issue], settings: Settings,
+def parse_issues(issues: list[Page], settings: Settings,
                  progress: Progress | None = None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
     """Parse and enrich each issue; an issue that fails is reported and the others go on."""
     if not issues:
@@ -173,7 +149,7 @@ def parse_issues(issues: list[Issue], settings: Settings,
         try:
             parsed.append(parse_issue(issue, summarizer))
         except IssueError as e:
-            failures.append(IssueFailure(issue.name, str(e), issue.sha256))
+            failures.append(IssueFailure(issue.name, str(e), issue.id))
         else:
             LOGGER.info("%s: %d articles", issue.name, len(parsed[-1].articles))
     return parsed, failures
@@ -185,7 +161,7 @@ def make_summarizer(settings: Settings) -> Summarizer:
     return Summarizer(sentences=settings.summary_sentences, max_chars=settings.summary_max_chars)
 
 
-def parse_issue(issue: Issue, summarizer: Summarizer) -> ParsedIssue:
+def parse_issue(issue: Page, summarizer: Summarizer) -> ParsedIssue:
     """One issue into articles, each with its numbered lists and its summary."""
     from digest.recommend import add_lists
     from digest.segment import parse_issue as segment_issue
@@ -195,11 +171,30 @@ def parse_issue(issue: Issue, summarizer: Summarizer) -> ParsedIssue:
     return replace(parsed, articles=articles)
 
 
+def read_page(path: Path) -> Page:
+    """One issue file as a page, whatever kind of document it is; `IssueError` when it cannot be read."""
+    raw = read_file(path)
+    if isinstance(raw, IssueFailure):
+        raise IssueError(raw.error)
+    return extract_page(raw)
+
+
+def read_pages(paths: list[Path]) -> tuple[list[Page], list[IssueFailure]]:
+    """The given issue files as pages; those that cannot be read become failures."""
+    pages, failures = [], []
+    for path in paths:
+        try:
+            pages.append(read_page(path))
+        except IssueError as e:
+            failures.append(IssueFailure(path.name, str(e)))
+    return pages, failures
+
+
 def parse_file(path: Path, settings: Settings) -> ParsedIssue:
     """One issue file, parsed and enriched, each article with its theme and keywords (`digest parse`)."""
     from digest.themes import group_articles
 
-    parsed = parse_issue(read_issue(path), make_summarizer(settings))
+    parsed = parse_issue(read_page(path), make_summarizer(settings))
     themed = {id(a.paragraphs): a for g in group_articles(parsed.articles, settings.themes) for a in g.articles}
     return replace(parsed, articles=[themed.get(id(a.paragraphs), a) for a in parsed.articles])
 
@@ -208,7 +203,7 @@ def enrich_article(article: Article, summarizer: Summarizer, source: str) -> Art
     return replace(article, summary=summarizer.summarize(article), source=source)
 
 
-def drop_sent_articles(parsed: list[ParsedIssue], store: Store | None) -> tuple[list[Article], int]:
+def drop_sent_articles(parsed: list[ParsedIssue], store: Store | None = None) -> tuple[list[Article], int]:
     """The articles not sent by an earlier digest (nor repeated within this run), and how many were dropped."""
     articles = [a for issue in parsed for a in issue.articles]
     prints = [article_fingerprint(a) for a in articles]
@@ -293,22 +288,14 @@ def preview(settings: Settings, paths: list[Path] | None = None,
             progress: Progress | None = None) -> tuple[RenderedDigest | None, RunReport]:
     """Render what the next run would send (or the digest of the given files); touch no state."""
     if paths:
-        issues, failures = [], []
-        for path in paths:
-            try:
-                issues.append(read_issue(path))
-            except IssueError as e:
-                failures.append(IssueFailure(path.name, str(e)))
-        store = None
-    else:
-        store = Store.open_existing(settings.database)
-        issues, failures = read_new_issues(settings, store.done_hashes() if store else set())
-    try:
+        issues, failures = read_pages(paths)
         parsed, parse_failures = parse_issues(issues, settings, progress)
-        fresh, repeated = drop_sent_articles(parsed, store)
-    finally:
-        if store:
-            store.close()
+        fresh, repeated = drop_sent_articles(parsed)
+    else:
+        with Store.open_existing(settings.database) as store:
+            issues, failures = read_new_issues(settings, store.done_hashes())
+            parsed, parse_failures = parse_issues(issues, settings, progress)
+            fresh, repeated = drop_sent_articles(parsed, store)
     report = RunReport(issues=[p.source for p in parsed], failures=failures + parse_failures,
                        articles=len(fresh), repeated_articles=repeated, dry_run=True)
     if not fresh:
@@ -323,8 +310,8 @@ def _record_failures(store: Store, failures: list[IssueFailure]) -> None:
             store.record_failure(failure.sha256, failure.source, failure.error)
 
 
-def _sha_of(article: Article, issues: list[Issue]) -> str:
-    return next(i.sha256 for i in issues if i.name == article.source)
+def _sha_of(article: Article, issues: list[Page]) -> str:
+    return next(i.id for i in issues if i.name == article.source)
 
 
 def _crash_point(name: str) -> None:

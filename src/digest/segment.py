@@ -86,7 +86,7 @@ from typing import NamedTuple
 
 from digest import zh
 from digest.errors import IssueError
-from digest.models import Article, Dropped, Issue, ParsedIssue
+from digest.models import Article, Dropped, Page, ParsedIssue
 from digest.reflow import Pieces, clean_line, ends_sentence, is_heading_like, join_pieces, reflow_pieces
 
 LOGGER = logging.getLogger(__name__)
@@ -167,8 +167,8 @@ class _Draft:
     head_read: bool = False  # its head is complete (byline, deck or blank line): heading lines next are text
 
 
-def parse_issue(issue: Issue) -> ParsedIssue:
-    """Split one decoded issue into articles; raise `IssueError` when none is found."""
+def parse_issue(issue: Page) -> ParsedIssue:
+    """Split one issue's page into articles; raise `IssueError` when none is found."""
     page = _page(issue.text)
     dropped: list[Dropped] = []
     page = _drop_mastheads(page, dropped)
@@ -176,7 +176,7 @@ def parse_issue(issue: Issue) -> ParsedIssue:
     drafts = _assemble(page, dropped)
     articles = [_finish(d, issue.name) for d in drafts if d.paragraphs]
     if not articles:
-        raise IssueError(f"{issue.path}: no article found in the text")
+        raise IssueError(f"{issue.origin}: no article found in the text")
     LOGGER.debug("%s: %d articles, %d dropped", issue.name, len(articles), len(dropped))
     return ParsedIssue(source=issue.name, articles=articles, dropped=dropped)
 

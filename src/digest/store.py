@@ -134,21 +134,28 @@ class Store:
         """Open (creating if needed) and migrate the database at `path`."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except OSError as e:
+            raise StateError(f"{path}: cannot open the state database ({e})") from e
+        return cls._connect(path, str(path))
+
+    @classmethod
+    def open_existing(cls, path: Path) -> Store:
+        """The database at `path` if it exists, else an empty one in memory: never creates a file (previews)."""
+        return cls._connect(path, str(path) if path.exists() else ":memory:")
+
+    @classmethod
+    def _connect(cls, path: Path, target: str) -> Store:
+        try:
+            connection = sqlite3.connect(target, timeout=30, isolation_level=None)
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA foreign_keys=ON")
             connection.execute("PRAGMA busy_timeout=30000")
-        except (OSError, sqlite3.Error) as e:
+        except sqlite3.Error as e:
             raise StateError(f"{path}: cannot open the state database ({e})") from e
         store = cls(connection, path)
         store.migrate()
         return store
-
-    @classmethod
-    def open_existing(cls, path: Path) -> Store | None:
-        """Open the database only if it exists; never creates a file (for previews)."""
-        return cls.open(path) if path.exists() else None
 
     def __enter__(self) -> Store:
         return self
