@@ -46,6 +46,7 @@ class Line:
     column: int | None = None  # the page column the line sits in, when known
     block: int | None = None  # lines of one layout block share a number
     role: str | None = None  # what the markup says the line is: "title", "kicker", "byline", "heading"…
+    url: str | None = None  # a link the line carries: on a headline, the article's original page
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Page:
     lines: tuple[Line, ...]
     media_type: str = "text/plain"
     encoding: str = "utf-8"
+    title: str | None = None  # what the issue calls itself (masthead, page title, mail subject), when known
+    url: str | None = None  # the page's own (canonical) URL, when known
 
     @property
     def text(self) -> str:
