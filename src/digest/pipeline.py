@@ -192,11 +192,10 @@ def read_pages(paths: list[Path]) -> tuple[list[Page], list[IssueFailure]]:
 
 def parse_file(path: Path, settings: Settings) -> ParsedIssue:
     """One issue file, parsed and enriched, each article with its theme and keywords (`digest parse`)."""
-    from digest.themes import group_articles
+    from digest.themes import theme_articles
 
     parsed = parse_issue(read_page(path), make_summarizer(settings))
-    themed = {id(a.paragraphs): a for g in group_articles(parsed.articles, settings.themes) for a in g.articles}
-    return replace(parsed, articles=[themed.get(id(a.paragraphs), a) for a in parsed.articles])
+    return replace(parsed, articles=theme_articles(parsed.articles, settings.themes))
 
 
 def enrich_article(article: Article, summarizer: Summarizer, source: str) -> Article:

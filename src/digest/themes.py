@@ -518,6 +518,20 @@ def group_articles(articles: list[Article], rules: list[ThemeRule]) -> list[Them
 
     Each returned article is a copy with `theme` and `keywords` set.
     """
+    return [group for group, _ in _groups_with_positions(articles, rules)]
+
+
+def theme_articles(articles: list[Article], rules: list[ThemeRule]) -> list[Article]:
+    """The articles in their own order, each a copy with `theme` and `keywords` set."""
+    themed: list[Article | None] = [None] * len(articles)
+    for group, positions in _groups_with_positions(articles, rules):
+        for position, article in zip(positions, group.articles, strict=True):
+            themed[position] = article
+    return [a for a in themed if a is not None]
+
+
+def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> list[tuple[ThemeGroup, list[int]]]:
+    """The theme groups, each with the positions in `articles` of the articles it holds."""
     if not articles:
         return []
     docs = [_make_doc(a.display_title, a.body) for a in articles]
@@ -537,13 +551,13 @@ def group_articles(articles: list[Article], rules: list[ThemeRule]) -> list[Them
         indices = [i for i, m in enumerate(matched) if m is rule]
         if indices:
             found = _theme_keywords([docs[i] for i in indices], rule)
-            groups.append(ThemeGroup(rule.name, members(indices, rule.name), keywords=found))
+            groups.append((ThemeGroup(rule.name, members(indices, rule.name), keywords=found), indices))
     lone = sorted(i for c in clusters if len(c) == 1 for i in c)
     for cluster in sorted((c for c in clusters if len(c) > 1), key=lambda c: (-len(c), c)):
         shared = _shared_keywords(docs, cluster)
         name = _unique_name("、".join(shared), taken)
-        groups.append(ThemeGroup(name, members(cluster, name), keywords=shared, automatic=True))
+        groups.append((ThemeGroup(name, members(cluster, name), keywords=shared, automatic=True), list(cluster)))
     if lone:
-        groups.append(ThemeGroup(OTHER_THEME, members(lone, OTHER_THEME)))
-    LOGGER.debug("themes: %s", [(g.name, len(g.articles)) for g in groups])
+        groups.append((ThemeGroup(OTHER_THEME, members(lone, OTHER_THEME)), lone))
+    LOGGER.debug("themes: %s", [(g.name, len(g.articles)) for g, _ in groups])
     return groups
