@@ -24,6 +24,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,8 @@ class Layout:
 
 
 def default_templates_dir() -> Path:
-    """The templates shipped inside the package."""
-    return Path(__file__).resolve().parent / "templates"
+    """The templates shipped with the package (the repository's `templates/` folder)."""
+    return Path(str(resources.files("digest.templates")))
 
 
 def render_digest(
