@@ -276,7 +276,7 @@ def test_login_uses_the_password_from_the_environment_variable_the_config_names(
 def test_the_rate_limit_spaces_the_messages(tmp_path: Path, mail: MailServer, secret: None,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
-    monkeypatch.setattr("digest.deliver.time.sleep", waits.append)  # record the pauses instead of taking them
+    monkeypatch.setattr("digest.mail.transport.time.sleep", waits.append)  # record the pauses instead of taking them
     settings = small_settings(tmp_path, mail.port, rate_per_second=4)
     with Store.open(settings.database) as store:
         for address in readers(3):

@@ -176,7 +176,7 @@ def report_failures(failures: list[IssueFailure]) -> None:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from digest.deliver import atomic_write
+    from digest.outbox import atomic_write
     from digest.pipeline import preview
 
     settings = settings_from(args)

@@ -53,5 +53,9 @@ class TemporaryDeliveryError(DeliveryError):
     """Delivery failed in a way that is worth retrying later (4xx, dropped connection)."""
 
 
+class ConnectionLost(TemporaryDeliveryError):
+    """A temporary failure that left no usable connection: the rest of the batch waits for a later run."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """The server refused the message for good (5xx)."""

@@ -258,12 +258,11 @@ def outbox_unsubscribe_url(settings: Settings) -> str:
 
 def deliver(rendered: RenderedDigest, digest: Digest, settings: Settings, key: str) -> dict[str, Path]:
     """Write the digest to the outbox (and its full copy to the archive when the email was shortened)."""
-    from digest.deliver import atomic_write, build_message, write_outbox
+    from digest.mail.message import build_message
+    from digest.outbox import write_archive_copy, write_outbox
 
     name = outbox_name(settings.outbox, digest.created, key)
-    if rendered.archive_html:
-        settings.archive.mkdir(parents=True, exist_ok=True)
-        atomic_write(settings.archive / f"{name}.html", rendered.archive_html.encode("utf-8"))
+    write_archive_copy(rendered, settings.archive, name)
     message = build_message(rendered, sender=settings.sender, to=settings.to, date=digest.created)
     return write_outbox(rendered, message, settings.outbox, name)
 

@@ -31,8 +31,9 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from digest.config import Settings
-from digest.deliver import ConnectionLost, SmtpConnection, build_message, new_message_id, recipient_address
-from digest.errors import PermanentDeliveryError, TemporaryDeliveryError
+from digest.errors import ConnectionLost, PermanentDeliveryError, TemporaryDeliveryError
+from digest.mail.message import build_message, new_message_id, recipient_address
+from digest.mail.transport import Transport, make_transport
 from digest.models import Digest, RenderedDigest
 from digest.snapshot import digest_from_json
 from digest.store import DeliveryRecord, Store, SubscriberRecord, now_iso
@@ -80,7 +81,8 @@ def send_pending(settings: Settings, store: Store, on_accepted: Callable[[int], 
     due = store.due_deliveries(now_iso())
     if not due:
         return DeliveryReport()
-    batch = _Batch(settings, store, Composer(settings, load_secret(settings)), on_accepted)
+    composer = Composer(settings, load_secret(settings))
+    batch = _Batch(settings, store, composer, make_transport(settings), on_accepted)
     try:
         batch.send_all(due)
     finally:
@@ -165,15 +167,16 @@ class Composer:
 
 
 class _Batch:
-    """One sending pass: the open connection, and the tally of what happened."""
+    """One sending pass: the transport (opened when the first message is ready), and the tally."""
 
-    def __init__(self, settings: Settings, store: Store, composer: Composer,
+    def __init__(self, settings: Settings, store: Store, composer: Composer, transport: Transport,
                  on_accepted: Callable[[int], None] | None) -> None:
         self.settings = settings
         self.store = store
         self.composer = composer
+        self.transport = transport
         self.on_accepted = on_accepted
-        self.connection: SmtpConnection | None = None
+        self.connected = False
         self.counts = dict.fromkeys(("sent", "deferred", "bounced", "failed", "skipped", "waiting"), 0)
         self.problems: list[str] = []
 
@@ -193,12 +196,11 @@ class _Batch:
             self.store.record_skipped(delivery, _skip_reason(subscriber))
             self.counts["skipped"] += 1
             return True
-        if self.connection is None and not self._connect():
+        if not self.connected and not self._connect():
             self.counts["waiting"] += 1  # not tried: an unreachable server is not this message's fault
             return False
-        assert self.connection is not None
         try:
-            self.connection.send(message, subscriber.address)
+            self.transport.send(message, subscriber.address)
         except PermanentDeliveryError as e:
             self._bounce(delivery, subscriber, str(e))
         except TemporaryDeliveryError as e:
@@ -212,13 +214,12 @@ class _Batch:
         return True
 
     def _connect(self) -> bool:
-        connection = SmtpConnection(self.settings.smtp, parseaddr(self.settings.sender)[1])
         try:
-            connection.__enter__()
+            self.transport.open()
         except ConnectionLost as e:
             self.problems.append(str(e))
             return False
-        self.connection = connection
+        self.connected = True
         return True
 
     def _bounce(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, error: str) -> None:
@@ -235,9 +236,8 @@ class _Batch:
         self.problems.append(error if next_attempt else f"{error}; giving up after {delivery.attempts + 1} attempts")
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.__exit__(None, None, None)
-            self.connection = None
+        self.transport.close()
+        self.connected = False
 
     def report(self) -> DeliveryReport:
         return DeliveryReport(**self.counts, problems=list(self.problems))
