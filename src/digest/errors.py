@@ -38,7 +38,7 @@ class IssueError(DigestError):
 
 
 class StateError(DigestError):
-    """The state database cannot be opened, migrated or written."""
+    """The state database cannot be opened, migrated or written, or lacks what it should hold (a snapshot)."""
 
 
 class RenderError(DigestError):

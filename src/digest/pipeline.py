@@ -38,7 +38,7 @@ from digest.sources.folder import read_file
 from digest.store import Store
 
 if TYPE_CHECKING:
-    from digest.sending import DeliveryReport
+    from digest.mail.sending import DeliveryReport
     from digest.summarize import Summarizer
 
 LOGGER = logging.getLogger(__name__)
@@ -102,9 +102,7 @@ def _run_locked(settings: Settings, store: Store, dry_run: bool, progress: Progr
         paths = deliver(rendered, digest, settings, key)
         _crash_point("after-deliver")
         if settings.delivery_mode == "smtp":
-            from digest.snapshot import digest_to_json
-
-            store.save_snapshot(key, digest_to_json(digest))
+            keep_snapshot(store, key, digest)
     if not dry_run:
         store.record_digest(
             key=key, issues=[(i.id, i.name) for i in done],
@@ -267,12 +265,22 @@ def deliver(rendered: RenderedDigest, digest: Digest, settings: Settings, key: s
     return write_outbox(rendered, message, settings.outbox, name)
 
 
+def keep_snapshot(store: Store, key: str, digest: Digest) -> None:
+    """SMTP mode: keep the digest in the delivery ledger, so this run and later ones render it per subscriber."""
+    from digest.mail.ledger import open_ledger
+
+    with open_ledger(store) as ledger:
+        ledger.save_snapshot(key, digest)
+
+
 def send_to_subscribers(settings: Settings, store: Store) -> DeliveryReport:
     """SMTP mode: send what the delivery ledger holds (this digest's messages and earlier ones left over)."""
-    from digest.sending import send_pending
+    from digest.mail.ledger import open_ledger
+    from digest.mail.sending import send_pending
 
     # The test-only crash point "mid-send:N" kills the run right after the N-th accepted message is recorded.
-    return send_pending(settings, store, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
+    with open_ledger(store) as ledger:
+        return send_pending(settings, ledger, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
 
 
 def outbox_name(outbox: Path, created: datetime, key: str) -> str:

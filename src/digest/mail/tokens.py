@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from digest.config import Settings
 from digest.errors import DeliveryError
-from digest.store import subscriber_key
+from digest.mail.addresses import subscriber_key
 
 PURPOSE = b"digest-unsubscribe\0"  # binds a token to this one use
 MAC_BYTES = 16  # 128 bits: unguessable, and keeps the link short
