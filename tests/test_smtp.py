@@ -14,7 +14,7 @@ import pytest
 
 from conftest import THEMES, Installation
 from digest.config import Settings, build_settings
-from digest.errors import DeliveryError
+from digest.errors import ConfigError, DeliveryError
 from digest.mail.ledger import open_ledger
 from digest.mail.sending import retry_time, send_pending
 from digest.models import Article, Digest, ThemeGroup
@@ -158,11 +158,31 @@ def test_without_the_secret_nothing_is_sent_and_the_next_run_sends_everything(
     smtp_config(installation, mail.port)
     import_subscribers(installation, [f"{a},," for a in readers(2)])
     failed = installation.digest("run", env={"DIGEST_SECRET": ""})
-    assert failed.returncode == 1
+    assert failed.returncode == 2  # a configuration problem
     assert "DIGEST_SECRET" in failed.stderr and "Traceback" not in failed.stderr
     assert mail.handler.received == []
     assert installation.digest("run", env=SECRET).returncode == 0
     assert sorted(mail.handler.recipients()) == readers(2)
+
+
+@pytest.mark.parametrize(("config", "env", "named"), [
+    ("", {"DIGEST_SECRET": ""}, "DIGEST_SECRET"),
+    ('user = "digest"\npassword_env = "TEST_SMTP_PASSWORD"\n', {**SECRET, "TEST_SMTP_PASSWORD": ""},
+     "TEST_SMTP_PASSWORD"),
+    ("", SECRET, "[digest] sender"),  # the config's sender made a bare name below
+], ids=["no-secret", "no-password", "bad-sender"])
+def test_a_configuration_problem_of_smtp_mode_is_one_line_and_exit_code_2(
+        installation: Installation, mail: MailServer, config: str, env: dict[str, str], named: str) -> None:
+    smtp_config(installation, mail.port, config)
+    if named == "[digest] sender":
+        text = installation.config.read_text(encoding="utf-8")
+        installation.config.write_text(text.replace("测试周报 <digest@example.org>", "测试周报"), encoding="utf-8")
+    import_subscribers(installation, [f"{a},," for a in readers(2)])
+    result = installation.digest("run", env=env)
+    assert result.returncode == 2, result.stderr
+    assert named in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert mail.handler.received == []
 
 
 @pytest.mark.parametrize("damage", ["DELETE FROM digest_snapshots",
@@ -286,7 +306,7 @@ def test_login_uses_the_password_from_the_environment_variable_the_config_names(
             ledger.save_subscriber("reader@example.org", "", [], reactivate=True)
             record_small_digest(store, "d1")
             monkeypatch.delenv("TEST_SMTP_PASSWORD", raising=False)
-            with pytest.raises(DeliveryError, match="TEST_SMTP_PASSWORD"):
+            with pytest.raises(ConfigError, match="TEST_SMTP_PASSWORD"):
                 send_pending(settings, ledger)
             monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
             with pytest.raises(DeliveryError, match="login refused"):

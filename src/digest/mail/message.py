@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from digest.errors import DeliveryError
+from digest.errors import ConfigError
 from digest.models import RenderedDigest
 
 
@@ -23,11 +23,11 @@ def build_message(rendered: RenderedDigest, *, sender: str, to: str | Address, d
                   extra_headers: Mapping[str, str] | None = None, message_id: str | None = None) -> EmailMessage:
     """A multipart/alternative message: the plain-text part first, then the HTML part.
 
-    Non-ASCII headers (the Subject, display names) are RFC 2047-encoded by the SMTP policy.
+    `sender`, and `to` when it is a string, come from the configuration (`[digest] sender`, `to`).
     """
     message = EmailMessage(policy=SMTP.clone(refold_source="none"))  # keep `_set_url_list` folding
-    message["From"] = _address(sender)
-    message["To"] = to if isinstance(to, Address) else _address(to)
+    message["From"] = _address(sender, "sender")
+    message["To"] = to if isinstance(to, Address) else _address(to, "to")
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id or new_message_id(sender)
@@ -51,10 +51,12 @@ def _set_url_list(message: EmailMessage, name: str, value: str) -> None:
     message.set_raw(name, value.replace(", <", ",\n <"))
 
 
-def _address(value: str) -> Address:
+def _address(value: str, key: str) -> Address:
+    """The configured address `[digest] KEY` as a header value; a `ConfigError` when it is none."""
     name, addr = parseaddr(value)
     if "@" not in addr:
-        raise DeliveryError(f"{value!r} is not an email address", hint="set [digest] sender and to")
+        raise ConfigError(f"[digest] {key}: {value!r} is not an email address",
+                          hint="e.g. 'Weekly digest <digest@example.org>'")
     username, domain = addr.rsplit("@", 1)
     return Address(display_name=name, username=username, domain=domain)
 

@@ -37,8 +37,10 @@ class Transport(Protocol):
 
     Error contract:
     - `open` raises `ConnectionLost` when the carrier cannot be reached now (the
-      batch waits for a later run), and `DeliveryError` for a reason a retry will
-      not fix (a password missing, a login refused, a missing extension).
+      batch waits for a later run), `ConfigError` for what the configuration or
+      environment lacks (checked before any connection), and `DeliveryError` when
+      the carrier refuses the connection for a reason a retry will not fix (a login
+      refused, a missing extension).
     - `send` returns once the carrier accepted the message; otherwise it raises
       `PermanentDeliveryError` (refused for good: do not retry),
       `ConnectionLost` (temporary, and the connection is gone: stop the batch) or
@@ -132,8 +134,8 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     """An open, secured and (when a user is set) logged-in connection to the mail server."""
     password = os.environ.get(settings.password_env, "") if settings.user else ""
     if settings.user and not password:
-        raise DeliveryError(f"[smtp] user is set but environment variable {settings.password_env} is empty",
-                            hint="export the password in that variable; it never goes in the config file")
+        raise ConfigError(f"[smtp] user is set but environment variable {settings.password_env} is empty",
+                          hint="export the password in that variable; it never goes in the config file")
     where = f"{settings.host}:{settings.port}"
     client: smtplib.SMTP | None = None
     try:
