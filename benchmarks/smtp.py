@@ -5,7 +5,7 @@ Usage:
 
 The digest is the real one of the sample issues in `examples/inbox/` (parsed,
 summarised and grouped once, not timed). N subscribers are put in a throwaway
-state database and `digest.sending.send_pending` is timed end to end: planning
+state database and `digest.mail.sending.send_pending` is timed end to end: planning
 the ledger, rendering (once per set of themes), building each message with its
 own unsubscribe link, handing it to the server over one connection and
 committing its ledger row. `--themes-mixed` gives subscribers one of several
@@ -30,9 +30,9 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from digest.config import Settings, build_settings
+from digest.mail.ledger import Ledger, open_ledger
+from digest.mail.sending import send_pending
 from digest.pipeline import build_digest, parse_issues, read_new_issues
-from digest.sending import send_pending
-from digest.snapshot import digest_to_json
 from digest.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,19 +76,19 @@ def shipped_themes() -> list[dict[str, Any]]:
     return list(tomllib.loads((REPO / "config.toml").read_text(encoding="utf-8")).get("themes", []))
 
 
-def prepare(settings: Settings, store: Store, subscribers: int, mixed: bool) -> int:
+def prepare(settings: Settings, store: Store, ledger: Ledger, subscribers: int, mixed: bool) -> int:
     """Record the samples' digest and N subscribers; returns the number of articles."""
     issues, _ = read_new_issues(settings, set())
     parsed, _ = parse_issues(issues, settings)
     articles = [a for p in parsed for a in p.articles]
     digest = build_digest(articles, [i.name for i in issues], settings, "bench")
-    store.save_snapshot("bench", digest_to_json(digest))
+    ledger.save_snapshot("bench", digest)
     store.record_digest(key="bench", issues=[("bench", "bench.txt")], articles=[], paths={},
                         article_count=len(articles))
     names = [g.name for g in digest.groups if not g.automatic]
     choices = [[]] + [[n] for n in names] if mixed else [[]]
     for n in range(subscribers):
-        store.save_subscriber(f"reader{n}@example.org", f"读者{n}", choices[n % len(choices)], reactivate=True)
+        ledger.save_subscriber(f"reader{n}@example.org", f"读者{n}", choices[n % len(choices)], reactivate=True)
     return len(articles)
 
 
@@ -109,10 +109,10 @@ def main() -> int:
             folder = Path(temp)
             (folder / "config.toml").write_text("", encoding="utf-8")
             settings = settings_for(folder, port, args.rate)
-            with Store.open(settings.database) as store:
-                articles = prepare(settings, store, args.subscribers, args.themes_mixed)
+            with Store.open(settings.database) as store, open_ledger(store) as ledger:
+                articles = prepare(settings, store, ledger, args.subscribers, args.themes_mixed)
                 start = time.perf_counter()
-                report = send_pending(settings, store)
+                report = send_pending(settings, ledger)
                 elapsed = time.perf_counter() - start
     finally:
         controller.stop()

@@ -14,9 +14,10 @@ import pytest
 
 from conftest import SAMPLES, Installation
 from digest.config import Settings, build_settings
+from digest.mail.ledger import open_ledger
+from digest.mail.tokens import make_token
 from digest.serve import DigestServer, make_server
 from digest.store import Store
-from digest.tokens import make_token
 from mailserver import LOOPBACK, MailServer, free_port
 from test_smtp import SECRET, import_subscribers, smtp_config
 
@@ -32,8 +33,8 @@ def fetch(url: str, data: bytes | None = None) -> tuple[int, str]:
 
 
 def status_of(database: Path, address: str) -> str:
-    with Store.open(database) as store:
-        subscriber = store.subscriber(address)
+    with Store.open(database) as store, open_ledger(store) as ledger:
+        subscriber = ledger.subscriber(address)
     assert subscriber is not None
     return subscriber.status
 
@@ -87,7 +88,7 @@ def test_an_unsubscribe_through_digest_serve_stops_the_next_delivery(
 
 def test_serve_refuses_to_start_without_the_secret(installation: Installation) -> None:
     result = installation.digest("serve", "--port", str(free_port()), env={"DIGEST_SECRET": ""})
-    assert result.returncode == 1
+    assert result.returncode == 2  # a configuration problem
     assert "DIGEST_SECRET" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -109,7 +110,8 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str,
         for n, name in enumerate(("digest-20261123-0700-aaaa", "digest-20261130-0700-bbbb")):
             store.record_digest(key=name, issues=[(name, f"{n}.txt")], articles=[], article_count=1,
                                 paths={"html": str(tmp_path / "outbox" / f"{name}.html")})
-        store.save_subscriber("reader@example.org", "", [], reactivate=True)
+        with open_ledger(store) as ledger:
+            ledger.save_subscriber("reader@example.org", "", [], reactivate=True)
     server: DigestServer = make_server(settings, LOOPBACK, 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -14,10 +14,10 @@ import pytest
 
 from conftest import THEMES, Installation
 from digest.config import Settings, build_settings
-from digest.errors import DeliveryError
+from digest.errors import ConfigError, DeliveryError
+from digest.mail.ledger import open_ledger
+from digest.mail.sending import retry_time, send_pending
 from digest.models import Article, Digest, ThemeGroup
-from digest.sending import retry_time, send_pending
-from digest.snapshot import digest_to_json
 from digest.store import Store
 from mailserver import LOOPBACK, MailServer
 
@@ -158,11 +158,53 @@ def test_without_the_secret_nothing_is_sent_and_the_next_run_sends_everything(
     smtp_config(installation, mail.port)
     import_subscribers(installation, [f"{a},," for a in readers(2)])
     failed = installation.digest("run", env={"DIGEST_SECRET": ""})
-    assert failed.returncode == 1
+    assert failed.returncode == 2  # a configuration problem
     assert "DIGEST_SECRET" in failed.stderr and "Traceback" not in failed.stderr
     assert mail.handler.received == []
     assert installation.digest("run", env=SECRET).returncode == 0
     assert sorted(mail.handler.recipients()) == readers(2)
+
+
+@pytest.mark.parametrize(("config", "env", "named"), [
+    ("", {"DIGEST_SECRET": ""}, "DIGEST_SECRET"),
+    ('user = "digest"\npassword_env = "TEST_SMTP_PASSWORD"\n', {**SECRET, "TEST_SMTP_PASSWORD": ""},
+     "TEST_SMTP_PASSWORD"),
+    ("", SECRET, "[digest] sender"),  # the config's sender made a bare name below
+], ids=["no-secret", "no-password", "bad-sender"])
+def test_a_configuration_problem_of_smtp_mode_is_one_line_and_exit_code_2(
+        installation: Installation, mail: MailServer, config: str, env: dict[str, str], named: str) -> None:
+    smtp_config(installation, mail.port, config)
+    if named == "[digest] sender":
+        text = installation.config.read_text(encoding="utf-8")
+        installation.config.write_text(text.replace("测试周报 <digest@example.org>", "测试周报"), encoding="utf-8")
+    import_subscribers(installation, [f"{a},," for a in readers(2)])
+    result = installation.digest("run", env=env)
+    assert result.returncode == 2, result.stderr
+    assert named in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert mail.handler.received == []
+
+
+@pytest.mark.parametrize("damage", ["DELETE FROM digest_snapshots",
+                                    """UPDATE digest_snapshots SET content = '{"title": "测试'"""],
+                         ids=["missing", "damaged"])
+def test_a_missing_or_damaged_snapshot_is_a_one_line_state_error_naming_the_digest(
+        installation: Installation, mail: MailServer, damage: str) -> None:
+    smtp_config(installation, mail.port)
+    import_subscribers(installation, ["reader1@example.org,,"])
+    mail.handler.faults = {"reader1@example.org": "451 4.3.0 try later"}
+    assert installation.digest("run", env=SECRET).returncode == 1  # deferred: due again at the next run
+    (eml,) = installation.emls()
+    with sqlite3.connect(installation.database) as db:
+        db.execute(damage)
+    db.close()
+    mail.handler.faults = {}
+    result = installation.digest("run", env=SECRET)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"digest: {eml.stem}: its snapshot ") and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert mail.handler.received == []
+    assert ledger(installation)["reader1@example.org"][0] == "pending"  # kept for when the state is restored
 
 
 # In-process: the retry and bounce rules over several passes, on a small literal digest.
@@ -183,7 +225,8 @@ def record_small_digest(store: Store, key: str) -> None:
     article = Article(title="标题", display_title="标题", paragraphs=["第一段。", "第二段。"], summary=["第一段。"])
     digest = Digest(title="周报", created=datetime(2026, 11, 23, 7, tzinfo=UTC), issues=["a.txt"],
                     groups=[ThemeGroup(name="甲", articles=[article])])
-    store.save_snapshot(key, digest_to_json(digest))
+    with open_ledger(store) as ledger:
+        ledger.save_snapshot(key, digest)
     store.record_digest(key=key, issues=[(key, "a.txt")], articles=[(key, "标题", key)], paths={}, article_count=1)
 
 
@@ -196,16 +239,16 @@ def test_temporary_refusals_are_retried_until_max_attempts_then_given_up(
         tmp_path: Path, mail: MailServer, secret: None) -> None:
     settings = small_settings(tmp_path, mail.port, max_attempts=2)
     mail.handler.faults = {"busy@example.org": "451 4.3.0 try later"}
-    with Store.open(settings.database) as store:
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
         for address in ("busy@example.org", "fine@example.org"):
-            store.save_subscriber(address, "", [], reactivate=True)
+            ledger.save_subscriber(address, "", [], reactivate=True)
         record_small_digest(store, "d1")
-        first = send_pending(settings, store)
+        first = send_pending(settings, ledger)
         assert (first.sent, first.deferred) == (1, 1)
-        second = send_pending(settings, store)  # the first retry is due at once
+        second = send_pending(settings, ledger)  # the first retry is due at once
         assert (second.sent, second.failed) == (0, 1)
-        assert send_pending(settings, store).attempted is False
-        statuses = {d.recipient: (d.status, d.attempts) for d in store.deliveries()}
+        assert send_pending(settings, ledger).attempted is False
+        statuses = {d.recipient: (d.status, d.attempts) for d in ledger.deliveries()}
     assert statuses == {"busy@example.org": ("failed", 2), "fine@example.org": ("sent", 1)}
     assert mail.handler.recipients() == ["fine@example.org"]
 
@@ -222,14 +265,14 @@ def test_a_subscriber_is_marked_bouncing_after_bounce_after_refusals_and_gets_no
         tmp_path: Path, mail: MailServer, secret: None) -> None:
     settings = small_settings(tmp_path, mail.port, bounce_after=2)
     mail.handler.faults = {"gone@example.org": "550 5.1.1 no such user"}
-    with Store.open(settings.database) as store:
-        store.save_subscriber("gone@example.org", "", [], reactivate=True)
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+        ledger.save_subscriber("gone@example.org", "", [], reactivate=True)
         for key in ("d1", "d2", "d3"):
             record_small_digest(store, key)
-            send_pending(settings, store)
-        subscriber = store.subscriber("GONE@example.org")
+            send_pending(settings, ledger)
+        subscriber = ledger.subscriber("GONE@example.org")
         assert subscriber is not None and subscriber.status == "bouncing"
-        assert [d.status for d in store.deliveries()] == ["bounced", "bounced"]  # none planned for d3
+        assert [d.status for d in ledger.deliveries()] == ["bounced", "bounced"]  # none planned for d3
     assert mail.handler.rcpt_seen == 2
 
 
@@ -237,14 +280,14 @@ def test_an_unreachable_server_leaves_every_message_pending(tmp_path: Path, secr
     from mailserver import free_port
 
     settings = small_settings(tmp_path, free_port())  # nobody listens there
-    with Store.open(settings.database) as store:
-        store.save_subscriber("reader@example.org", "", ["乙"], reactivate=True)
-        store.save_subscriber("other@example.org", "", [], reactivate=True)
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+        ledger.save_subscriber("reader@example.org", "", ["乙"], reactivate=True)
+        ledger.save_subscriber("other@example.org", "", [], reactivate=True)
         record_small_digest(store, "d1")
-        report = send_pending(settings, store)
+        report = send_pending(settings, ledger)
         assert (report.sent, report.waiting) == (0, 1)
         assert "cannot connect" in report.problems[0]
-        assert [(d.recipient, d.status, d.attempts) for d in store.deliveries()] == [
+        assert [(d.recipient, d.status, d.attempts) for d in ledger.deliveries()] == [
             ("other@example.org", "pending", 0)]  # the 乙-only reader had nothing to receive
 
 
@@ -259,30 +302,30 @@ def test_login_uses_the_password_from_the_environment_variable_the_config_names(
     with pytest.warns(UserWarning, match="AUTH while not requiring TLS"), \
             MailServer(authenticator=authenticate, auth_required=True, auth_require_tls=False) as mail:
         settings = small_settings(tmp_path, mail.port, user="digest", password_env="TEST_SMTP_PASSWORD")
-        with Store.open(settings.database) as store:
-            store.save_subscriber("reader@example.org", "", [], reactivate=True)
+        with Store.open(settings.database) as store, open_ledger(store) as ledger:
+            ledger.save_subscriber("reader@example.org", "", [], reactivate=True)
             record_small_digest(store, "d1")
             monkeypatch.delenv("TEST_SMTP_PASSWORD", raising=False)
-            with pytest.raises(DeliveryError, match="TEST_SMTP_PASSWORD"):
-                send_pending(settings, store)
+            with pytest.raises(ConfigError, match="TEST_SMTP_PASSWORD"):
+                send_pending(settings, ledger)
             monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
             with pytest.raises(DeliveryError, match="login refused"):
-                send_pending(settings, store)
+                send_pending(settings, ledger)
             monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
-            assert send_pending(settings, store).sent == 1
+            assert send_pending(settings, ledger).sent == 1
         assert mail.handler.recipients() == ["reader@example.org"]
 
 
 def test_the_rate_limit_spaces_the_messages(tmp_path: Path, mail: MailServer, secret: None,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
-    monkeypatch.setattr("digest.deliver.time.sleep", waits.append)  # record the pauses instead of taking them
+    monkeypatch.setattr("digest.mail.transport.time.sleep", waits.append)  # record the pauses instead of taking them
     settings = small_settings(tmp_path, mail.port, rate_per_second=4)
-    with Store.open(settings.database) as store:
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
         for address in readers(3):
-            store.save_subscriber(address, "", [], reactivate=True)
+            ledger.save_subscriber(address, "", [], reactivate=True)
         record_small_digest(store, "d1")
-        assert send_pending(settings, store).sent == 3
+        assert send_pending(settings, ledger).sent == 3
     assert len(waits) == 2 and all(0 < wait <= 0.25 for wait in waits)
 
 
@@ -312,11 +355,11 @@ def test_starttls_and_implicit_tls_verify_the_server_certificate(
     options = {"tls_context": context, "require_starttls": True} if security == "starttls" else {"ssl_context": context}
     with MailServer(**options) as mail:
         settings = small_settings(tmp_path, mail.port, security=security)
-        with Store.open(settings.database) as store:
-            store.save_subscriber("reader@example.org", "", [], reactivate=True)
+        with Store.open(settings.database) as store, open_ledger(store) as ledger:
+            ledger.save_subscriber("reader@example.org", "", [], reactivate=True)
             record_small_digest(store, "d1")
-            refused = send_pending(settings, store)  # the certificate is not trusted yet
+            refused = send_pending(settings, ledger)  # the certificate is not trusted yet
             assert refused.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in refused.problems[0]
             monkeypatch.setenv("SSL_CERT_FILE", str(loopback_certificate))
-            assert send_pending(settings, store).sent == 1
+            assert send_pending(settings, ledger).sent == 1
         assert mail.handler.recipients() == ["reader@example.org"]

@@ -12,9 +12,10 @@ import pytest
 from conftest import Installation
 from digest.config import load_settings
 from digest.errors import UsageError
+from digest.mail.addresses import validate_address
+from digest.mail.ledger import open_ledger
+from digest.mail.tokens import make_token, unsubscribe_links
 from digest.store import Store
-from digest.subscribers import validate_address
-from digest.tokens import make_token, unsubscribe_links
 
 
 def listing(inst: Installation) -> list[list[str]]:
@@ -81,8 +82,8 @@ def test_import_adds_updates_and_reports_bad_lines_by_number(installation: Insta
 
 def test_an_import_never_resubscribes_someone_who_unsubscribed(installation: Installation) -> None:
     assert installation.digest("subscribers", "add", "gone@example.org").returncode == 0
-    with Store.open(installation.database) as store:
-        store.set_subscriber_status("gone@example.org", "unsubscribed")
+    with Store.open(installation.database) as store, open_ledger(store) as ledger:
+        ledger.set_subscriber_status("gone@example.org", "unsubscribed")
     (installation.root / "list.csv").write_text("address\ngone@example.org\n", encoding="utf-8")
     assert installation.digest("subscribers", "import", "list.csv").returncode == 0
     assert listing(installation)[0][3] == "unsubscribed"

@@ -23,7 +23,7 @@ from digest.models import ParsedIssue
 from digest.pipeline import IssueFailure, Progress, RunReport
 
 if TYPE_CHECKING:
-    from digest.sending import DeliveryReport
+    from digest.mail.sending import DeliveryReport
 
 LOGGER = logging.getLogger("digest")
 
@@ -176,7 +176,7 @@ def report_failures(failures: list[IssueFailure]) -> None:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from digest.deliver import atomic_write
+    from digest.outbox import atomic_write
     from digest.pipeline import preview
 
     settings = settings_from(args)
@@ -245,42 +245,46 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_add(args: argparse.Namespace) -> int:
+    from digest.mail.ledger import open_ledger
+    from digest.mail.subscribers import add_subscriber
     from digest.store import Store
-    from digest.subscribers import add_subscriber
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store:
-        outcome = add_subscriber(store, settings, args.address, args.name, args.themes)
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+        outcome = add_subscriber(ledger, settings, args.address, args.name, args.themes)
     print(f"{outcome} {args.address.strip()}")
     return 0
 
 
 def cmd_subscribers_remove(args: argparse.Namespace) -> int:
+    from digest.mail.ledger import open_ledger
+    from digest.mail.subscribers import remove_subscriber
     from digest.store import Store
-    from digest.subscribers import remove_subscriber
 
-    with Store.open(settings_from(args).database) as store:
-        remove_subscriber(store, args.address)
+    with Store.open(settings_from(args).database) as store, open_ledger(store) as ledger:
+        remove_subscriber(ledger, args.address)
     print(f"removed {args.address.strip()}")
     return 0
 
 
 def cmd_subscribers_unsubscribe(args: argparse.Namespace) -> int:
+    from digest.mail.ledger import open_ledger
+    from digest.mail.subscribers import unsubscribe_subscriber
     from digest.store import Store
-    from digest.subscribers import unsubscribe_subscriber
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store:
-        address = unsubscribe_subscriber(store, settings, args.who)
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+        address = unsubscribe_subscriber(ledger, settings, args.who)
     print(f"unsubscribed {address}")
     return 0
 
 
 def cmd_subscribers_list(args: argparse.Namespace) -> int:
+    from digest.mail.ledger import open_ledger
     from digest.store import Store
 
-    with Store.open(settings_from(args).database) as store:
-        for subscriber in store.subscribers():
+    with Store.open(settings_from(args).database) as store, open_ledger(store) as ledger:
+        for subscriber in ledger.subscribers():
             themes = "、".join(subscriber.themes) or "(all themes)"
             bounces = f" ({subscriber.bounces} bounces)" if subscriber.bounces else ""
             print(f"{subscriber.address}\t{subscriber.name}\t{themes}\t{subscriber.status}{bounces}")
@@ -288,12 +292,13 @@ def cmd_subscribers_list(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_import(args: argparse.Namespace) -> int:
+    from digest.mail.ledger import open_ledger
+    from digest.mail.subscribers import import_subscribers
     from digest.store import Store
-    from digest.subscribers import import_subscribers
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store:
-        report = import_subscribers(store, settings, args.csv)
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+        report = import_subscribers(ledger, settings, args.csv)
     for refusal in report.refused:
         print(f"digest: {refusal}", file=sys.stderr)
     print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "

@@ -38,7 +38,7 @@ class IssueError(DigestError):
 
 
 class StateError(DigestError):
-    """The state database cannot be opened, migrated or written."""
+    """The state database cannot be opened, migrated or written, or lacks what it should hold (a snapshot)."""
 
 
 class RenderError(DigestError):
@@ -51,6 +51,10 @@ class DeliveryError(DigestError):
 
 class TemporaryDeliveryError(DeliveryError):
     """Delivery failed in a way that is worth retrying later (4xx, dropped connection)."""
+
+
+class ConnectionLost(TemporaryDeliveryError):
+    """A temporary failure that left no usable connection: the rest of the batch waits for a later run."""
 
 
 class PermanentDeliveryError(DeliveryError):

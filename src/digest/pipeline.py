@@ -38,7 +38,7 @@ from digest.sources.folder import read_file
 from digest.store import Store
 
 if TYPE_CHECKING:
-    from digest.sending import DeliveryReport
+    from digest.mail.sending import DeliveryReport
     from digest.summarize import Summarizer
 
 LOGGER = logging.getLogger(__name__)
@@ -102,9 +102,7 @@ def _run_locked(settings: Settings, store: Store, dry_run: bool, progress: Progr
         paths = deliver(rendered, digest, settings, key)
         _crash_point("after-deliver")
         if settings.delivery_mode == "smtp":
-            from digest.snapshot import digest_to_json
-
-            store.save_snapshot(key, digest_to_json(digest))
+            keep_snapshot(store, key, digest)
     if not dry_run:
         store.record_digest(
             key=key, issues=[(i.id, i.name) for i in done],
@@ -257,22 +255,31 @@ def outbox_unsubscribe_url(settings: Settings) -> str:
 
 def deliver(rendered: RenderedDigest, digest: Digest, settings: Settings, key: str) -> dict[str, Path]:
     """Write the digest to the outbox (and its full copy to the archive when the email was shortened)."""
-    from digest.deliver import atomic_write, build_message, write_outbox
+    from digest.mail.message import build_message
+    from digest.outbox import write_archive_copy, write_outbox
 
     name = outbox_name(settings.outbox, digest.created, key)
-    if rendered.archive_html:
-        settings.archive.mkdir(parents=True, exist_ok=True)
-        atomic_write(settings.archive / f"{name}.html", rendered.archive_html.encode("utf-8"))
+    write_archive_copy(rendered, settings.archive, name)
     message = build_message(rendered, sender=settings.sender, to=settings.to, date=digest.created)
     return write_outbox(rendered, message, settings.outbox, name)
 
 
+def keep_snapshot(store: Store, key: str, digest: Digest) -> None:
+    """SMTP mode: keep the digest in the delivery ledger, so this run and later ones render it per subscriber."""
+    from digest.mail.ledger import open_ledger
+
+    with open_ledger(store) as ledger:
+        ledger.save_snapshot(key, digest)
+
+
 def send_to_subscribers(settings: Settings, store: Store) -> DeliveryReport:
     """SMTP mode: send what the delivery ledger holds (this digest's messages and earlier ones left over)."""
-    from digest.sending import send_pending
+    from digest.mail.ledger import open_ledger
+    from digest.mail.sending import send_pending
 
     # The test-only crash point "mid-send:N" kills the run right after the N-th accepted message is recorded.
-    return send_pending(settings, store, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
+    with open_ledger(store) as ledger:
+        return send_pending(settings, ledger, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
 
 
 def outbox_name(outbox: Path, created: datetime, key: str) -> str:

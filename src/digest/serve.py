@@ -10,7 +10,7 @@ base_url`), usually through a reverse proxy that adds TLS. Rules it relies on:
 - `POST /unsubscribe?token=…` unsubscribes; that is RFC 8058's one-click request
   (body `List-Unsubscribe=One-Click`), and the confirmation form posts the same.
 - A token must carry a valid HMAC under the secret from the environment
-  (`tokens`); anything else is refused with 403.
+  (`digest.mail.tokens`); anything else is refused with 403.
 - It listens on 127.0.0.1 unless told otherwise.
 """
 
@@ -25,12 +25,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from digest.config import Settings
+from digest.mail.ledger import open_ledger
+from digest.mail.tokens import load_secret, verify_token
 from digest.store import Store
-from digest.tokens import load_secret, verify_token
 
 LOGGER = logging.getLogger(__name__)
 
 MAX_FORM_BYTES = 4096  # an unsubscribe form is a token and a flag
+# A page the archive may serve: one file name ending in .html, no folder, not starting with a dot.
 _PAGE_NAME = re.compile(r"^/([A-Za-z0-9][A-Za-z0-9._-]*\.html)$")
 
 
@@ -96,8 +98,8 @@ class DigestHandler(BaseHTTPRequestHandler):
         if key is None:
             self._refuse()
             return
-        with Store.open(self.server.settings.database) as store:
-            found = store.set_subscriber_status(key, "unsubscribed")
+        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+            found = ledger.set_subscriber_status(key, "unsubscribed")
         LOGGER.info("unsubscribed %s%s", key, "" if found else " (not a subscriber)")
         self._send_page(HTTPStatus.OK, _page("已退订", "<p>已退订，今后不会再收到这份摘要。</p>"))
 

@@ -1,9 +1,16 @@
-"""The run's memory in SQLite: issues seen, digests made, articles sent, deliveries.
+"""The run's memory in SQLite: issues seen, digests made, articles sent.
 
 An issue is identified by the sha256 of its bytes, so renaming or touching a
 file does not make it new. An article is identified by a fingerprint of its
 normalised title and opening text, so an issue re-exported with small changes
-does not send its articles twice. The schema version lives in
+does not send its articles twice.
+
+The state database also holds the SQLite delivery ledger's tables (subscribers,
+digest snapshots, deliveries; `digest.mail.ledger`). This module owns the file
+for both: `open_database` connects, sets WAL and migrates it, `MIGRATIONS` is
+the one schema of every table, and `transaction` is the one way to write. A
+`Store` and the SQLite ledger are two views on the same connection: the store
+opens and closes it, the ledger borrows it. The schema version lives in
 `PRAGMA user_version`; `MIGRATIONS[n]` takes a database from version n to n+1.
 """
 
@@ -13,7 +20,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,11 +126,64 @@ class DigestRecord:
 
 
 def now_iso() -> str:
+    """The current time as the state stores it: ISO 8601 in UTC, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """A connection to the state database at `path`, in WAL mode and migrated to `SCHEMA_VERSION`.
+
+    With `create=False` a missing file is not created: an empty database in memory
+    stands in for it (previews and dry runs must leave no trace).
+    """
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StateError(f"{path}: cannot open the state database ({e})") from e
+    target = str(path) if create or path.exists() else ":memory:"
+    try:
+        db = sqlite3.connect(target, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+    except sqlite3.Error as e:
+        raise StateError(f"{path}: cannot open the state database ({e})") from e
+    migrate(db, path)
+    return db
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to `SCHEMA_VERSION`, one migration per transaction."""
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(f"{path}: made by a newer digest (schema {version} > {SCHEMA_VERSION})")
+        for number in range(version, SCHEMA_VERSION):
+            with transaction(db):
+                for statement in _statements(MIGRATIONS[number]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+            LOGGER.info("state database migrated to schema %d", number + 1)
+    except sqlite3.Error as e:
+        raise StateError(f"{path}: cannot migrate the state database ({e})") from e
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class Store:
-    """The state database. Open with `Store.open(path)`; use as a context manager."""
+    """The run's memory. Open with `Store.open(path)`; use as a context manager, which closes the database."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
@@ -132,30 +192,12 @@ class Store:
     @classmethod
     def open(cls, path: Path) -> Store:
         """Open (creating if needed) and migrate the database at `path`."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise StateError(f"{path}: cannot open the state database ({e})") from e
-        return cls._connect(path, str(path))
+        return cls(open_database(path), path)
 
     @classmethod
     def open_existing(cls, path: Path) -> Store:
         """The database at `path` if it exists, else an empty one in memory: never creates a file (previews)."""
-        return cls._connect(path, str(path) if path.exists() else ":memory:")
-
-    @classmethod
-    def _connect(cls, path: Path, target: str) -> Store:
-        try:
-            connection = sqlite3.connect(target, timeout=30, isolation_level=None)
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA busy_timeout=30000")
-        except sqlite3.Error as e:
-            raise StateError(f"{path}: cannot open the state database ({e})") from e
-        store = cls(connection, path)
-        store.migrate()
-        return store
+        return cls(open_database(path, create=False), path)
 
     def __enter__(self) -> Store:
         return self
@@ -164,33 +206,12 @@ class Store:
         self.close()
 
     def close(self) -> None:
+        """Close the database (and with it the ledger that borrowed the connection)."""
         self.db.close()
 
-    def migrate(self) -> None:
-        """Bring the schema to `SCHEMA_VERSION`, one migration per transaction."""
-        try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StateError(f"{self.path}: made by a newer digest (schema {version} > {SCHEMA_VERSION})")
-            for number in range(version, SCHEMA_VERSION):
-                with self.transaction():
-                    for statement in _statements(MIGRATIONS[number]):
-                        self.db.execute(statement)
-                    self.db.execute(f"PRAGMA user_version = {number + 1}")
-                LOGGER.info("state database migrated to schema %d", number + 1)
-        except sqlite3.Error as e:
-            raise StateError(f"{self.path}: cannot migrate the state database ({e})") from e
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT on the store's connection."""
+        return transaction(self.db)
 
     # issues
 
@@ -267,131 +288,6 @@ class Store:
         )
         return int(self.db.execute("SELECT id FROM issues WHERE sha256 = ?", (sha256,)).fetchone()[0])
 
-    # ---- subscribers and deliveries (SMTP mode) ------------------------------------------
-    # Subscribers are found by `subscriber_key(address)`. A delivery row is one digest × one
-    # subscriber: planned 'pending' in one transaction per digest, then 'sent' the moment the
-    # server accepts the message, 'bounced' on a permanent refusal, 'failed' after the last
-    # temporary one, 'skipped' when the subscriber left before it went out.
-
-    def subscribers(self, status: str | None = None) -> list[SubscriberRecord]:
-        query = "SELECT * FROM subscribers" + (" WHERE status = ?" if status else "") + " ORDER BY id"
-        return [_subscriber_record(r) for r in self.db.execute(query, (status,) if status else ())]
-
-    def subscriber(self, address: str) -> SubscriberRecord | None:
-        row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (subscriber_key(address),)).fetchone()
-        return _subscriber_record(row) if row else None
-
-    def save_subscriber(self, address: str, name: str, themes: list[str], *, reactivate: bool) -> str:
-        """Add a subscriber or update one; returns 'added', 'updated' or 'unchanged'.
-
-        `reactivate` makes an unsubscribed or bouncing subscriber active again (an operator's
-        explicit `add`); an import never does, so a bulk load cannot undo an unsubscribe.
-        """
-        stamp, key = now_iso(), subscriber_key(address)
-        with self.transaction():
-            row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                self.db.execute(
-                    """INSERT INTO subscribers (key, address, name, themes, status, created, updated)
-                       VALUES (?, ?, ?, ?, 'active', ?, ?)""",
-                    (key, address, name, json.dumps(themes, ensure_ascii=False), stamp, stamp))
-                return "added"
-            status = "active" if reactivate else row["status"]
-            bounces = 0 if reactivate else row["bounces"]
-            if (row["name"], json.loads(row["themes"]), row["status"]) == (name, themes, status):
-                return "unchanged"
-            self.db.execute(
-                "UPDATE subscribers SET name = ?, themes = ?, status = ?, bounces = ?, updated = ? WHERE key = ?",
-                (name, json.dumps(themes, ensure_ascii=False), status, bounces, stamp, key))
-            return "updated"
-
-    def delete_subscriber(self, address: str) -> bool:
-        with self.transaction():
-            cursor = self.db.execute("DELETE FROM subscribers WHERE key = ?", (subscriber_key(address),))
-        return cursor.rowcount > 0
-
-    def set_subscriber_status(self, address: str, status: str) -> bool:
-        with self.transaction():
-            cursor = self.db.execute("UPDATE subscribers SET status = ?, updated = ? WHERE key = ?",
-                                     (status, now_iso(), subscriber_key(address)))
-        return cursor.rowcount > 0
-
-    def save_snapshot(self, key: str, content: str) -> None:
-        """Keep the digest named `key` as JSON, so later runs can render it for each subscriber.
-
-        Saved before the digest row: a run that dies in between leaves a snapshot that the
-        next run (making the same digest, with the same key) overwrites.
-        """
-        with self.transaction():
-            self.db.execute("INSERT INTO digest_snapshots (key, content) VALUES (?, ?) "
-                            "ON CONFLICT (key) DO UPDATE SET content = excluded.content", (key, content))
-
-    def snapshot(self, digest_id: int) -> str | None:
-        row = self.db.execute("SELECT s.content FROM digests d JOIN digest_snapshots s ON s.key = d.key "
-                              "WHERE d.id = ?", (digest_id,)).fetchone()
-        return row["content"] if row else None
-
-    def unplanned_digests(self) -> list[int]:
-        """Recorded digests with a snapshot whose deliveries are not planned yet, oldest first."""
-        rows = self.db.execute("SELECT d.id FROM digests d JOIN digest_snapshots s ON s.key = d.key "
-                               "WHERE s.planned = 0 ORDER BY d.id")
-        return [row["id"] for row in rows]
-
-    def plan_deliveries(self, digest_id: int, recipients: list[tuple[str, str]]) -> None:
-        """One 'pending' row per (subscriber key, Message-ID), and the digest marked planned, at once."""
-        stamp = now_iso()
-        with self.transaction():
-            self.db.executemany(
-                """INSERT OR IGNORE INTO deliveries (digest_id, recipient, status, message_id, updated)
-                   VALUES (?, ?, 'pending', ?, ?)""",
-                [(digest_id, key, message_id, stamp) for key, message_id in recipients])
-            self.db.execute("UPDATE digest_snapshots SET planned = 1 "
-                            "WHERE key = (SELECT key FROM digests WHERE id = ?)", (digest_id,))
-
-    def due_deliveries(self, now: str) -> list[DeliveryRecord]:
-        """Pending deliveries whose retry time has come, in the order they were planned."""
-        rows = self.db.execute("SELECT * FROM deliveries WHERE status = 'pending' "
-                               "AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY id", (now,))
-        return [_delivery_record(r) for r in rows]
-
-    def deliveries(self, digest_id: int | None = None) -> list[DeliveryRecord]:
-        query = "SELECT * FROM deliveries" + (" WHERE digest_id = ?" if digest_id else "") + " ORDER BY id"
-        return [_delivery_record(r) for r in self.db.execute(query, (digest_id,) if digest_id else ())]
-
-    def record_sent(self, delivery: DeliveryRecord) -> None:
-        """The server accepted the message: never send it again; the subscriber's bounces start over."""
-        stamp = now_iso()
-        with self.transaction():
-            self.db.execute("UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, "
-                            "next_attempt = NULL, updated = ? WHERE id = ?", (stamp, delivery.id))
-            self.db.execute("UPDATE subscribers SET bounces = 0 WHERE key = ?", (delivery.recipient,))
-
-    def record_deferred(self, delivery: DeliveryRecord, error: str, next_attempt: str | None) -> None:
-        """A temporary failure: try again at `next_attempt`, or give up ('failed') when it is None."""
-        with self.transaction():
-            self.db.execute(
-                "UPDATE deliveries SET status = ?, attempts = attempts + 1, error = ?, next_attempt = ?, "
-                "updated = ? WHERE id = ?",
-                ("pending" if next_attempt else "failed", error, next_attempt, now_iso(), delivery.id))
-
-    def record_bounce(self, delivery: DeliveryRecord, error: str, bounce_after: int) -> bool:
-        """A permanent refusal; the subscriber turns 'bouncing' at `bounce_after` of them. True if it did."""
-        stamp = now_iso()
-        with self.transaction():
-            self.db.execute("UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, error = ?, "
-                            "next_attempt = NULL, updated = ? WHERE id = ?", (error, stamp, delivery.id))
-            self.db.execute("UPDATE subscribers SET bounces = bounces + 1, updated = ? WHERE key = ?",
-                            (stamp, delivery.recipient))
-            cursor = self.db.execute("UPDATE subscribers SET status = 'bouncing' "
-                                     "WHERE key = ? AND status = 'active' AND bounces >= ?",
-                                     (delivery.recipient, bounce_after))
-        return cursor.rowcount > 0
-
-    def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
-        with self.transaction():
-            self.db.execute("UPDATE deliveries SET status = 'skipped', error = ?, next_attempt = NULL, "
-                            "updated = ? WHERE id = ?", (reason, now_iso(), delivery.id))
-
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
@@ -406,50 +302,3 @@ def _digest_record(row: sqlite3.Row) -> DigestRecord:
     return DigestRecord(id=row["id"], key=row["key"], created=row["created"],
                         issue_ids=json.loads(row["issue_ids"]), article_count=row["article_count"],
                         html_path=row["html_path"], text_path=row["text_path"], eml_path=row["eml_path"])
-
-
-# ---- subscribers and deliveries: records ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubscriberRecord:
-    """One subscriber: `themes` empty means every theme."""
-
-    key: str
-    address: str
-    name: str
-    themes: list[str]
-    status: str
-    bounces: int
-    created: str
-
-
-@dataclass(frozen=True)
-class DeliveryRecord:
-    """One digest for one subscriber, and how its sending went."""
-
-    id: int
-    digest_id: int
-    recipient: str  # the subscriber's key
-    status: str
-    message_id: str | None
-    attempts: int
-    error: str | None
-    next_attempt: str | None
-
-
-def subscriber_key(address: str) -> str:
-    """The same address typed in another case is the same subscriber."""
-    return address.strip().casefold()
-
-
-def _subscriber_record(row: sqlite3.Row) -> SubscriberRecord:
-    return SubscriberRecord(key=row["key"], address=row["address"], name=row["name"],
-                            themes=json.loads(row["themes"]), status=row["status"], bounces=row["bounces"],
-                            created=row["created"])
-
-
-def _delivery_record(row: sqlite3.Row) -> DeliveryRecord:
-    return DeliveryRecord(id=row["id"], digest_id=row["digest_id"], recipient=row["recipient"],
-                          status=row["status"], message_id=row["message_id"], attempts=row["attempts"],
-                          error=row["error"], next_attempt=row["next_attempt"])

@@ -1,6 +1,7 @@
-"""SMTP mode: send each digest to each subscriber exactly once, through the delivery ledger.
+"""Send each digest to each subscriber exactly once, through the delivery ledger.
 
-The ledger is the `deliveries` table, one row per digest × subscriber. Rules:
+Only the two protocols are seen here: a `Ledger` (one row per digest ×
+subscriber) and a `Transport` (what carries the messages). Rules:
 - Planning: once a digest is recorded, one 'pending' row (with its Message-ID)
   is written for every active subscriber who has at least one of its themes,
   all in one transaction. A run that dies before planning plans on the next run.
@@ -31,12 +32,12 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from digest.config import Settings
-from digest.deliver import ConnectionLost, SmtpConnection, build_message, new_message_id, recipient_address
-from digest.errors import PermanentDeliveryError, TemporaryDeliveryError
+from digest.errors import ConnectionLost, PermanentDeliveryError, TemporaryDeliveryError
+from digest.mail.ledger import DeliveryRecord, Ledger, SubscriberRecord
+from digest.mail.message import build_message, new_message_id, recipient_address
+from digest.mail.tokens import load_secret, unsubscribe_links
+from digest.mail.transport import Transport, make_transport
 from digest.models import Digest, RenderedDigest
-from digest.snapshot import digest_from_json
-from digest.store import DeliveryRecord, Store, SubscriberRecord, now_iso
-from digest.tokens import load_secret, unsubscribe_links
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,17 +71,19 @@ class DeliveryReport:
         return any((self.deferred, self.bounced, self.failed, self.waiting))
 
 
-def send_pending(settings: Settings, store: Store, on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
+def send_pending(settings: Settings, ledger: Ledger,
+                 on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
     """Plan new digests, then send every delivery that is due over one connection.
 
     `on_accepted(n)` is called after the n-th accepted message is recorded (the tests'
     crash hook uses it).
     """
-    plan_deliveries(settings, store)
-    due = store.due_deliveries(now_iso())
+    plan_deliveries(settings, ledger)
+    due = ledger.due_deliveries()
     if not due:
         return DeliveryReport()
-    batch = _Batch(settings, store, Composer(settings, load_secret(settings)), on_accepted)
+    composer = Composer(settings, load_secret(settings))
+    batch = _Batch(settings, ledger, composer, make_transport(settings), on_accepted)
     try:
         batch.send_all(due)
     finally:
@@ -88,13 +91,13 @@ def send_pending(settings: Settings, store: Store, on_accepted: Callable[[int], 
     return batch.report()
 
 
-def plan_deliveries(settings: Settings, store: Store) -> None:
+def plan_deliveries(settings: Settings, ledger: Ledger) -> None:
     """Ledger rows for every recorded digest not planned yet, for its active subscribers."""
-    for digest_id in store.unplanned_digests():
-        digest = digest_from_json(store.snapshot(digest_id) or "")
-        recipients = [(s.key, new_message_id(settings.sender)) for s in store.subscribers("active")
+    for digest_id in ledger.unplanned_digests():
+        digest = ledger.snapshot(digest_id)
+        recipients = [(s.key, new_message_id(settings.sender)) for s in ledger.subscribers("active")
                       if subscriber_digest(digest, s.themes) is not None]
-        store.plan_deliveries(digest_id, recipients)
+        ledger.plan_deliveries(digest_id, recipients)
         LOGGER.info("digest %d: %d deliveries planned", digest_id, len(recipients))
 
 
@@ -125,9 +128,10 @@ class Composer:
         self._digests: dict[int, Digest] = {}
         self._rendered: dict[tuple[int, tuple[str, ...]], RenderedDigest | None] = {}
 
-    def message(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, store: Store) -> EmailMessage | None:
+    def message(self, delivery: DeliveryRecord, subscriber: SubscriberRecord,
+                ledger: Ledger) -> EmailMessage | None:
         """The message for one ledger row, or None when none of the subscriber's themes has articles."""
-        rendered = self._render(delivery.digest_id, subscriber.themes, store)
+        rendered = self._render(delivery.digest_id, subscriber.themes, ledger)
         if rendered is None:
             return None
         mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.address)
@@ -139,11 +143,11 @@ class Composer:
                              date=datetime.now(ZoneInfo(self.settings.timezone)),
                              message_id=delivery.message_id, extra_headers=self._list_headers(mailto, web))
 
-    def _render(self, digest_id: int, themes: list[str], store: Store) -> RenderedDigest | None:
+    def _render(self, digest_id: int, themes: list[str], ledger: Ledger) -> RenderedDigest | None:
         key = (digest_id, tuple(sorted(themes)))
         if key not in self._rendered:
             if digest_id not in self._digests:
-                self._digests[digest_id] = digest_from_json(store.snapshot(digest_id) or "")
+                self._digests[digest_id] = ledger.snapshot(digest_id)
             mine = subscriber_digest(self._digests[digest_id], themes)
             self._rendered[key] = self._render_digest(mine) if mine else None
         return self._rendered[key]
@@ -165,15 +169,16 @@ class Composer:
 
 
 class _Batch:
-    """One sending pass: the open connection, and the tally of what happened."""
+    """One sending pass: the transport (opened when the first message is ready), and the tally."""
 
-    def __init__(self, settings: Settings, store: Store, composer: Composer,
+    def __init__(self, settings: Settings, ledger: Ledger, composer: Composer, transport: Transport,
                  on_accepted: Callable[[int], None] | None) -> None:
         self.settings = settings
-        self.store = store
+        self.ledger = ledger
         self.composer = composer
+        self.transport = transport
         self.on_accepted = on_accepted
-        self.connection: SmtpConnection | None = None
+        self.connected = False
         self.counts = dict.fromkeys(("sent", "deferred", "bounced", "failed", "skipped", "waiting"), 0)
         self.problems: list[str] = []
 
@@ -185,59 +190,56 @@ class _Batch:
 
     def send(self, delivery: DeliveryRecord) -> bool:
         """Send one ledger row; False when the connection is gone and the batch must stop."""
-        subscriber = self.store.subscriber(delivery.recipient)  # read now: an unsubscribe mid-batch counts
+        subscriber = self.ledger.subscriber(delivery.recipient)  # read now: an unsubscribe mid-batch counts
         message = None
         if subscriber is not None and subscriber.status == "active":
-            message = self.composer.message(delivery, subscriber, self.store)
+            message = self.composer.message(delivery, subscriber, self.ledger)
         if subscriber is None or message is None:
-            self.store.record_skipped(delivery, _skip_reason(subscriber))
+            self.ledger.record_skipped(delivery, _skip_reason(subscriber))
             self.counts["skipped"] += 1
             return True
-        if self.connection is None and not self._connect():
+        if not self.connected and not self._connect():
             self.counts["waiting"] += 1  # not tried: an unreachable server is not this message's fault
             return False
-        assert self.connection is not None
         try:
-            self.connection.send(message, subscriber.address)
+            self.transport.send(message, subscriber.address)
         except PermanentDeliveryError as e:
             self._bounce(delivery, subscriber, str(e))
         except TemporaryDeliveryError as e:
             self._defer(delivery, str(e))
             return not isinstance(e, ConnectionLost)
         else:
-            self.store.record_sent(delivery)
+            self.ledger.record_sent(delivery)
             self.counts["sent"] += 1
             if self.on_accepted:
                 self.on_accepted(self.counts["sent"])
         return True
 
     def _connect(self) -> bool:
-        connection = SmtpConnection(self.settings.smtp, parseaddr(self.settings.sender)[1])
         try:
-            connection.__enter__()
+            self.transport.open()
         except ConnectionLost as e:
             self.problems.append(str(e))
             return False
-        self.connection = connection
+        self.connected = True
         return True
 
     def _bounce(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, error: str) -> None:
         self.counts["bounced"] += 1
         self.problems.append(error)
-        if self.store.record_bounce(delivery, error, self.settings.smtp.bounce_after):
+        if self.ledger.record_bounce(delivery, error, self.settings.smtp.bounce_after):
             LOGGER.warning("%s is now bouncing: %d permanent failures", subscriber.address,
                            self.settings.smtp.bounce_after)
 
     def _defer(self, delivery: DeliveryRecord, error: str) -> None:
         next_attempt = retry_time(delivery.attempts + 1, self.settings.smtp.max_attempts, datetime.now(UTC))
-        self.store.record_deferred(delivery, error, next_attempt)
+        self.ledger.record_deferred(delivery, error, next_attempt)
         self.counts["deferred" if next_attempt else "failed"] += 1
         self.problems.append(error if next_attempt else f"{error}; giving up after {delivery.attempts + 1} attempts")
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.__exit__(None, None, None)
-            self.connection = None
+        self.transport.close()
+        self.connected = False
 
     def report(self) -> DeliveryReport:
         return DeliveryReport(**self.counts, problems=list(self.problems))

@@ -17,20 +17,20 @@ import os
 from urllib.parse import quote, urlencode
 
 from digest.config import Settings
-from digest.errors import DeliveryError
-from digest.store import subscriber_key
+from digest.errors import ConfigError
+from digest.mail.addresses import subscriber_key
 
 PURPOSE = b"digest-unsubscribe\0"  # binds a token to this one use
 MAC_BYTES = 16  # 128 bits: unguessable, and keeps the link short
 
 
 def load_secret(settings: Settings) -> bytes:
-    """The signing secret from the environment; an error naming the variable when it is unset."""
+    """The signing secret from the environment; a `ConfigError` naming the variable when it is unset or short."""
     name = settings.smtp.secret_env
     value = os.environ.get(name, "")
     if len(value) < 16:
-        raise DeliveryError(f"environment variable {name} must hold the unsubscribe secret (16+ characters)",
-                            hint="e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe())'`")
+        raise ConfigError(f"environment variable {name} must hold the unsubscribe secret (16+ characters)",
+                          hint="e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe())'`")
     return value.encode("utf-8")
 
 

@@ -1,12 +1,8 @@
 """Who receives the digest by SMTP: adding, removing, listing and importing subscribers.
 
 Rules this module relies on:
-- An address is one mailbox `local@domain` (RFC 5321 sizes: 64 octets of local
-  part, 254 in all), a dot-atom local part, and a domain of letters, digits and
-  hyphens in dot-separated labels (an internationalised domain must encode to
-  IDNA); anything else is refused with the reason, because a bad address only
-  comes back as a bounce later.
-- The same address in another case is the same subscriber (`store.subscriber_key`).
+- An address must be one mailbox, and the same address in another case is the
+  same subscriber (`addresses`).
 - A subscriber's themes are names of configured themes; none means every theme.
   Articles in automatically named groups go only to subscribers of every theme.
 - An import (`address,name,themes` CSV, themes separated by `;` or `|`) adds and
@@ -25,15 +21,16 @@ from pathlib import Path
 
 from digest.config import Settings
 from digest.errors import UsageError
-from digest.store import Store
-from digest.tokens import load_secret, verify_token
+from digest.mail.addresses import display_name, validate_address
+from digest.mail.ledger import Ledger
+from digest.mail.tokens import load_secret, verify_token
 
 LOGGER = logging.getLogger(__name__)
 
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# What separates the themes in an import's `themes` column: `;` (half or full width) or `|`.
 _THEME_SEPARATORS = re.compile(r"[;|；]")
-_UNSUBSCRIBE_PREFIX = re.compile(r"^(?:(?:re|aw|回复)\s*[:：]\s*)*unsubscribe\s+", re.IGNORECASE)  # a reply's subject
+# The start of an unsubscribe mail's subject: any `Re:`/`AW:`/`回复：` prefixes, then `unsubscribe `.
+_UNSUBSCRIBE_PREFIX = re.compile(r"^(?:(?:re|aw|回复)\s*[:：]\s*)*unsubscribe\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,33 +41,6 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     refused: list[str] = field(default_factory=list)
-
-
-def validate_address(address: str) -> str:
-    """The address, trimmed, or a `UsageError` saying what is wrong with it."""
-    address = address.strip()
-    problem = _address_problem(address)
-    if problem:
-        raise UsageError(f"{address!r} is not an email address: {problem}")
-    return address
-
-
-def _address_problem(address: str) -> str | None:
-    if address.count("@") != 1:
-        return "expected exactly one @"
-    local, domain = address.split("@")
-    if not _LOCAL_PART.match(local) or len(local) > 64:
-        return "the part before @ has characters a mailbox name cannot have"
-    try:
-        ascii_domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return "the domain cannot be encoded"
-    labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
-        return "the domain must be dot-separated names such as example.org"
-    if len(address.encode("utf-8")) > 254:
-        return "longer than 254 characters"
-    return None
 
 
 def validate_themes(themes: list[str], settings: Settings) -> list[str]:
@@ -84,26 +54,21 @@ def validate_themes(themes: list[str], settings: Settings) -> list[str]:
     return wanted
 
 
-def add_subscriber(store: Store, settings: Settings, address: str, name: str = "",
+def add_subscriber(ledger: Ledger, settings: Settings, address: str, name: str = "",
                    themes: list[str] | None = None) -> str:
     """Add (or re-activate and update) one subscriber; returns 'added', 'updated' or 'unchanged'."""
     address = validate_address(address)
-    return store.save_subscriber(address, display_name(name), validate_themes(themes or [], settings),
+    return ledger.save_subscriber(address, display_name(name), validate_themes(themes or [], settings),
                                  reactivate=True)
 
 
-def display_name(name: str) -> str:
-    """The name on one line: a line break in a header would start a new header."""
-    return " ".join(name.split())
-
-
-def remove_subscriber(store: Store, address: str) -> None:
+def remove_subscriber(ledger: Ledger, address: str) -> None:
     """Forget a subscriber; a `UsageError` when there is none with that address."""
-    if not store.delete_subscriber(address):
+    if not ledger.delete_subscriber(address):
         raise UsageError(f"no subscriber {address.strip()}")
 
 
-def unsubscribe_subscriber(store: Store, settings: Settings, address_or_token: str) -> str:
+def unsubscribe_subscriber(ledger: Ledger, settings: Settings, address_or_token: str) -> str:
     """Mark a subscriber unsubscribed, kept so that no import adds them again; returns the address.
 
     Takes an address, or what an unsubscribe mail carries: the token, alone or
@@ -118,12 +83,12 @@ def unsubscribe_subscriber(store: Store, settings: Settings, address_or_token: s
         if key is None:
             raise UsageError(f"{given}: not a valid unsubscribe token", hint="copy it whole from the mail's subject")
         address = key
-    if not store.set_subscriber_status(address, "unsubscribed"):
+    if not ledger.set_subscriber_status(address, "unsubscribed"):
         raise UsageError(f"no subscriber {address}")
     return address
 
 
-def import_subscribers(store: Store, settings: Settings, path: Path) -> ImportReport:
+def import_subscribers(ledger: Ledger, settings: Settings, path: Path) -> ImportReport:
     """Add or update every subscriber of a CSV file with an `address` column (and `name`, `themes`)."""
     outcomes: Counter[str] = Counter()
     refused = []
@@ -134,7 +99,7 @@ def import_subscribers(store: Store, settings: Settings, path: Path) -> ImportRe
         except UsageError as e:
             refused.append(f"{path.name}:{line}: {e}")
             continue
-        outcomes[store.save_subscriber(address, display_name(row.get("name") or ""), themes, reactivate=False)] += 1
+        outcomes[ledger.save_subscriber(address, display_name(row.get("name") or ""), themes, reactivate=False)] += 1
     report = ImportReport(added=outcomes["added"], updated=outcomes["updated"], unchanged=outcomes["unchanged"],
                           refused=refused)
     LOGGER.info("imported %s: %d added, %d updated, %d refused", path, report.added, report.updated, len(refused))

@@ -1,0 +1,307 @@
+"""The delivery ledger: subscribers, the digests kept for them, and one row per digest × subscriber.
+
+`Ledger` is what the sending logic, the subscriber commands and `digest serve`
+see; `SqliteLedger` keeps it in the state database, and `open_ledger` is the
+one place that picks the implementation. Rules every implementation keeps:
+- A subscriber is found by `subscriber_key(address)`: one subscriber however
+  the address is typed.
+- A digest's snapshot is saved before the run records the digest (so a run that
+  dies in between leaves one that the next run, making the same digest under
+  the same key, overwrites); a digest is planned once it is recorded.
+- A delivery row is planned 'pending' in one transaction per digest, then turns
+  'sent' the moment the server accepted the message, 'bounced' on a permanent
+  refusal, 'failed' after the last temporary one, 'skipped' when there was
+  nothing to send. Each of these is its own transaction.
+- Times are ISO 8601 strings in UTC, to the second.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from digest.errors import StateError
+from digest.mail.addresses import subscriber_key
+from digest.models import Digest
+from digest.snapshot import digest_from_json, digest_to_json
+from digest.store import Store, now_iso, transaction
+
+
+@dataclass(frozen=True)
+class SubscriberRecord:
+    """One subscriber: `themes` empty means every theme."""
+
+    key: str
+    address: str
+    name: str
+    themes: list[str]
+    status: str
+    bounces: int
+    created: str
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One digest for one subscriber, and how its sending went."""
+
+    id: int
+    digest_id: int
+    recipient: str  # the subscriber's key
+    status: str
+    message_id: str | None
+    attempts: int
+    error: str | None
+    next_attempt: str | None
+
+
+class Ledger(Protocol):
+    """Who receives the digest, what each digest says, and what went to whom."""
+
+    # subscribers
+
+    def subscribers(self, status: str | None = None) -> list[SubscriberRecord]:
+        """Every subscriber (or those with `status`), in the order they were added."""
+        ...
+
+    def subscriber(self, address: str) -> SubscriberRecord | None:
+        """The subscriber with this address in any case, if there is one."""
+        ...
+
+    def save_subscriber(self, address: str, name: str, themes: list[str], *, reactivate: bool) -> str:
+        """Add a subscriber or update one; returns 'added', 'updated' or 'unchanged'.
+
+        `reactivate` makes an unsubscribed or bouncing subscriber active again (an operator's
+        explicit `add`); an import never does, so a bulk load cannot undo an unsubscribe.
+        """
+        ...
+
+    def delete_subscriber(self, address: str) -> bool:
+        """Forget a subscriber; False when there was none."""
+        ...
+
+    def set_subscriber_status(self, address: str, status: str) -> bool:
+        """Mark a subscriber 'active', 'unsubscribed' or 'bouncing'; False when there is none."""
+        ...
+
+    # snapshots
+
+    def save_snapshot(self, key: str, digest: Digest) -> None:
+        """Keep the digest named `key`, so later runs can render it for each subscriber."""
+        ...
+
+    def snapshot(self, digest_id: int) -> Digest:
+        """The kept digest of a recorded one; `StateError` naming it when it is missing or damaged."""
+        ...
+
+    # deliveries
+
+    def unplanned_digests(self) -> list[int]:
+        """Recorded digests with a snapshot whose deliveries are not planned yet, oldest first."""
+        ...
+
+    def plan_deliveries(self, digest_id: int, recipients: list[tuple[str, str]]) -> None:
+        """One 'pending' row per (subscriber key, Message-ID), and the digest marked planned, at once."""
+        ...
+
+    def due_deliveries(self) -> list[DeliveryRecord]:
+        """Pending deliveries whose retry time has come, in the order they were planned."""
+        ...
+
+    def deliveries(self, digest_id: int | None = None) -> list[DeliveryRecord]:
+        """Every delivery row (of one digest), in the order they were planned."""
+        ...
+
+    def record_sent(self, delivery: DeliveryRecord) -> None:
+        """The server accepted the message: never send it again; the subscriber's bounces start over."""
+        ...
+
+    def record_deferred(self, delivery: DeliveryRecord, error: str, next_attempt: str | None) -> None:
+        """A temporary failure: try again at `next_attempt`, or give up ('failed') when it is None."""
+        ...
+
+    def record_bounce(self, delivery: DeliveryRecord, error: str, bounce_after: int) -> bool:
+        """A permanent refusal; the subscriber turns 'bouncing' at `bounce_after` of them. True if it did."""
+        ...
+
+    def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
+        """Nothing was sent for this row, for good (`reason` says why)."""
+        ...
+
+
+@contextmanager
+def open_ledger(store: Store) -> Iterator[Ledger]:
+    """The delivery ledger, for the length of the block: the SQLite one, in the state database.
+
+    The one place a ledger is chosen. The SQLite ledger borrows the store's
+    connection, so it has nothing to open or close of its own; a backend on a
+    server would connect and disconnect here.
+    """
+    yield SqliteLedger(store.db)
+
+
+class SqliteLedger:
+    """The ledger in the state database's `subscribers`, `digest_snapshots` and `deliveries` tables.
+
+    It borrows an open, migrated connection (`digest.store.open_database`) and never closes it.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    # subscribers
+
+    def subscribers(self, status: str | None = None) -> list[SubscriberRecord]:
+        """Every subscriber (or those with `status`), in the order they were added."""
+        query = "SELECT * FROM subscribers" + (" WHERE status = ?" if status else "") + " ORDER BY id"
+        return [_subscriber_record(r) for r in self.db.execute(query, (status,) if status else ())]
+
+    def subscriber(self, address: str) -> SubscriberRecord | None:
+        """The subscriber with this address in any case, if there is one."""
+        row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (subscriber_key(address),)).fetchone()
+        return _subscriber_record(row) if row else None
+
+    def save_subscriber(self, address: str, name: str, themes: list[str], *, reactivate: bool) -> str:
+        """Add a subscriber or update one; returns 'added', 'updated' or 'unchanged'."""
+        stamp, key = now_iso(), subscriber_key(address)
+        with transaction(self.db):
+            row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                self.db.execute(
+                    """INSERT INTO subscribers (key, address, name, themes, status, created, updated)
+                       VALUES (?, ?, ?, ?, 'active', ?, ?)""",
+                    (key, address, name, json.dumps(themes, ensure_ascii=False), stamp, stamp))
+                return "added"
+            status = "active" if reactivate else row["status"]
+            bounces = 0 if reactivate else row["bounces"]
+            if (row["name"], json.loads(row["themes"]), row["status"]) == (name, themes, status):
+                return "unchanged"
+            self.db.execute(
+                "UPDATE subscribers SET name = ?, themes = ?, status = ?, bounces = ?, updated = ? WHERE key = ?",
+                (name, json.dumps(themes, ensure_ascii=False), status, bounces, stamp, key))
+            return "updated"
+
+    def delete_subscriber(self, address: str) -> bool:
+        """Forget a subscriber; False when there was none."""
+        with transaction(self.db):
+            cursor = self.db.execute("DELETE FROM subscribers WHERE key = ?", (subscriber_key(address),))
+        return cursor.rowcount > 0
+
+    def set_subscriber_status(self, address: str, status: str) -> bool:
+        """Mark a subscriber 'active', 'unsubscribed' or 'bouncing'; False when there is none."""
+        with transaction(self.db):
+            cursor = self.db.execute("UPDATE subscribers SET status = ?, updated = ? WHERE key = ?",
+                                     (status, now_iso(), subscriber_key(address)))
+        return cursor.rowcount > 0
+
+    # snapshots
+
+    def save_snapshot(self, key: str, digest: Digest) -> None:
+        """Keep the digest named `key` as JSON, so later runs can render it for each subscriber."""
+        with transaction(self.db):
+            self.db.execute("INSERT INTO digest_snapshots (key, content) VALUES (?, ?) "
+                            "ON CONFLICT (key) DO UPDATE SET content = excluded.content",
+                            (key, digest_to_json(digest)))
+
+    def snapshot(self, digest_id: int) -> Digest:
+        """The kept digest of a recorded one; `StateError` naming it when it is missing or damaged."""
+        row = self.db.execute("SELECT d.key, d.eml_path, s.content FROM digests d "
+                              "LEFT JOIN digest_snapshots s ON s.key = d.key WHERE d.id = ?", (digest_id,)).fetchone()
+        if row is None or row["content"] is None:
+            raise _snapshot_error(digest_id, row, "is missing from the state database")
+        try:
+            return digest_from_json(row["content"])
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise _snapshot_error(digest_id, row, f"in the state database is damaged ({_one_line(e)})") from e
+
+    # deliveries
+
+    def unplanned_digests(self) -> list[int]:
+        """Recorded digests with a snapshot whose deliveries are not planned yet, oldest first."""
+        rows = self.db.execute("SELECT d.id FROM digests d JOIN digest_snapshots s ON s.key = d.key "
+                               "WHERE s.planned = 0 ORDER BY d.id")
+        return [row["id"] for row in rows]
+
+    def plan_deliveries(self, digest_id: int, recipients: list[tuple[str, str]]) -> None:
+        """One 'pending' row per (subscriber key, Message-ID), and the digest marked planned, at once."""
+        stamp = now_iso()
+        with transaction(self.db):
+            self.db.executemany(
+                """INSERT OR IGNORE INTO deliveries (digest_id, recipient, status, message_id, updated)
+                   VALUES (?, ?, 'pending', ?, ?)""",
+                [(digest_id, key, message_id, stamp) for key, message_id in recipients])
+            self.db.execute("UPDATE digest_snapshots SET planned = 1 "
+                            "WHERE key = (SELECT key FROM digests WHERE id = ?)", (digest_id,))
+
+    def due_deliveries(self) -> list[DeliveryRecord]:
+        """Pending deliveries whose retry time has come, in the order they were planned."""
+        rows = self.db.execute("SELECT * FROM deliveries WHERE status = 'pending' "
+                               "AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY id", (now_iso(),))
+        return [_delivery_record(r) for r in rows]
+
+    def deliveries(self, digest_id: int | None = None) -> list[DeliveryRecord]:
+        """Every delivery row (of one digest), in the order they were planned."""
+        query = "SELECT * FROM deliveries" + (" WHERE digest_id = ?" if digest_id else "") + " ORDER BY id"
+        return [_delivery_record(r) for r in self.db.execute(query, (digest_id,) if digest_id else ())]
+
+    def record_sent(self, delivery: DeliveryRecord) -> None:
+        """The server accepted the message: never send it again; the subscriber's bounces start over."""
+        stamp = now_iso()
+        with transaction(self.db):
+            self.db.execute("UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, "
+                            "next_attempt = NULL, updated = ? WHERE id = ?", (stamp, delivery.id))
+            self.db.execute("UPDATE subscribers SET bounces = 0 WHERE key = ?", (delivery.recipient,))
+
+    def record_deferred(self, delivery: DeliveryRecord, error: str, next_attempt: str | None) -> None:
+        """A temporary failure: try again at `next_attempt`, or give up ('failed') when it is None."""
+        with transaction(self.db):
+            self.db.execute(
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, error = ?, next_attempt = ?, "
+                "updated = ? WHERE id = ?",
+                ("pending" if next_attempt else "failed", error, next_attempt, now_iso(), delivery.id))
+
+    def record_bounce(self, delivery: DeliveryRecord, error: str, bounce_after: int) -> bool:
+        """A permanent refusal; the subscriber turns 'bouncing' at `bounce_after` of them. True if it did."""
+        stamp = now_iso()
+        with transaction(self.db):
+            self.db.execute("UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, error = ?, "
+                            "next_attempt = NULL, updated = ? WHERE id = ?", (error, stamp, delivery.id))
+            self.db.execute("UPDATE subscribers SET bounces = bounces + 1, updated = ? WHERE key = ?",
+                            (stamp, delivery.recipient))
+            cursor = self.db.execute("UPDATE subscribers SET status = 'bouncing' "
+                                     "WHERE key = ? AND status = 'active' AND bounces >= ?",
+                                     (delivery.recipient, bounce_after))
+        return cursor.rowcount > 0
+
+    def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
+        """Nothing was sent for this row, for good (`reason` says why)."""
+        with transaction(self.db):
+            self.db.execute("UPDATE deliveries SET status = 'skipped', error = ?, next_attempt = NULL, "
+                            "updated = ? WHERE id = ?", (reason, now_iso(), delivery.id))
+
+
+def _snapshot_error(digest_id: int, row: sqlite3.Row | None, problem: str) -> StateError:
+    """One line naming the digest as the outbox does (`digest-DATE-KEY`), and what to do."""
+    name = Path(row["eml_path"]).stem if row is not None and row["eml_path"] else f"digest #{digest_id}"
+    return StateError(f"{name}: its snapshot {problem}, so its messages to subscribers cannot be rendered",
+                      hint="restore the state database from a backup; sending stops here until then")
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _subscriber_record(row: sqlite3.Row) -> SubscriberRecord:
+    return SubscriberRecord(key=row["key"], address=row["address"], name=row["name"],
+                            themes=json.loads(row["themes"]), status=row["status"], bounces=row["bounces"],
+                            created=row["created"])
+
+
+def _delivery_record(row: sqlite3.Row) -> DeliveryRecord:
+    return DeliveryRecord(id=row["id"], digest_id=row["digest_id"], recipient=row["recipient"],
+                          status=row["status"], message_id=row["message_id"], attempts=row["attempts"],
+                          error=row["error"], next_attempt=row["next_attempt"])

@@ -1,0 +1,57 @@
+"""Outbox mode: the digest as files, written so that no reader ever sees half of one.
+
+Each digest is `NAME.eml` (the whole message), `NAME.html` and `NAME.txt` in the
+outbox folder, and `NAME.html` in the archive folder when the email had to be
+shortened (the full copy its "read the full digest" link points at). Every file
+is written to a temporary name in the same folder, flushed to disk and renamed,
+so a crash leaves either the old state or the new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from email.message import EmailMessage
+from pathlib import Path
+
+from digest.errors import DeliveryError
+from digest.models import RenderedDigest
+
+LOGGER = logging.getLogger(__name__)
+
+
+def write_outbox(rendered: RenderedDigest, message: EmailMessage, outbox: Path, name: str) -> dict[str, Path]:
+    """Write the .eml, .html and .txt of one digest atomically; return their paths by kind."""
+    paths = {"eml": outbox / f"{name}.eml", "html": outbox / f"{name}.html", "text": outbox / f"{name}.txt"}
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+        # The .eml goes last: a tool that watches the outbox for messages sees a complete set.
+        atomic_write(paths["html"], rendered.html.encode("utf-8"))
+        atomic_write(paths["text"], rendered.text.encode("utf-8"))
+        atomic_write(paths["eml"], message.as_bytes())
+    except OSError as e:
+        raise DeliveryError(f"{outbox}: cannot write the digest ({e.strerror or e})") from e
+    LOGGER.info("wrote %s", paths["eml"])
+    return paths
+
+
+def write_archive_copy(rendered: RenderedDigest, archive: Path, name: str) -> None:
+    """The full HTML of a digest whose email was shortened, as `NAME.html` in the archive; nothing otherwise."""
+    if rendered.archive_html:
+        archive.mkdir(parents=True, exist_ok=True)
+        atomic_write(archive / f"{name}.html", rendered.archive_html.encode("utf-8"))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
