@@ -52,11 +52,10 @@ from dataclasses import dataclass, field
 
 from digest.models import Article, ListItem, NumberedList
 from digest.zh import (
-    CLOSERS,
     COMMA_FAMILIES,
     LIST_MARKER,
     PARAGRAPH_FAMILIES,
-    SENTENCE_END,
+    SENTENCE_END_RUN,
     SEQUENCE_WORDS,
     cn_number,
     marker_boundary,
@@ -69,7 +68,6 @@ HEADLINE_CHARS = 40
 
 # 首先/其次/再次 count 1, 2, 3; 最后 (the last word) has no number of its own.
 _SEQUENCE_NUMBERS = {word: n for n, word in enumerate(SEQUENCE_WORDS[:-1], 1)}
-_SENTENCE_END = re.compile(f"[{SENTENCE_END}]+[{re.escape(CLOSERS)}]*|…{{2}}")
 
 # Verbs that open an item prescribing action in policy and commentary prose.
 _ACTION_VERB_LIST = """加强 强化 推动 推进 促进 健全 完善 建立 建设 建好 构建 打造 聚焦 坚持 深化 优化
@@ -306,7 +304,7 @@ def _set_ends(run: _Run, text: str, bound: int) -> None:
     run.children = [[] for _ in run.markers]
     first, last = run.markers[0], run.markers[-1]
     between = text[first.end : last.start]
-    if "\n" not in between and not _SENTENCE_END.search(between):
+    if "\n" not in between and not SENTENCE_END_RUN.search(between):
         end = _next_sentence_end(text, last.end, _paragraph_end(text, last.end))  # one sentence
     elif "\n" not in between:
         units = max(_count_sentences(text[m.end : e]) for m, e in zip(run.markers, run.ends, strict=False))
@@ -331,7 +329,7 @@ def _body_paragraphs(span: str) -> list[str]:
 
 def _is_heading_only(paragraph: str) -> bool:
     """A short paragraph of at most one sentence: an item's heading rather than its body."""
-    return len(paragraph) <= HEADLINE_CHARS + 8 and len(_SENTENCE_END.findall(paragraph.rstrip())) <= 1
+    return len(paragraph) <= HEADLINE_CHARS + 8 and len(SENTENCE_END_RUN.findall(paragraph.rstrip())) <= 1
 
 
 def _last_item_end(text: str, start: int, units: int) -> int:
@@ -350,12 +348,12 @@ def _paragraph_end(text: str, pos: int) -> int:
 
 
 def _next_sentence_end(text: str, pos: int, limit: int) -> int:
-    match = _SENTENCE_END.search(text, pos, limit)
+    match = SENTENCE_END_RUN.search(text, pos, limit)
     return match.end() if match else limit
 
 
 def _count_sentences(text: str) -> int:
-    return max(1, len(_SENTENCE_END.findall(text.rstrip())))
+    return max(1, len(SENTENCE_END_RUN.findall(text.rstrip())))
 
 
 # --- reading ---------------------------------------------------------------
@@ -433,7 +431,7 @@ def _intro(run: _Run, text: str) -> str:
     start = run.start
     floor = max((m.end for m in run.parent.markers if m.start < start), default=0) if run.parent else 0
     head = text[max(floor, start - 200) : start].rstrip()
-    ends = [m.end() for m in _SENTENCE_END.finditer(head) if m.end() < len(head)]
+    ends = [m.end() for m in SENTENCE_END_RUN.finditer(head) if m.end() < len(head)]
     return head[ends[-1] :] if ends else head
 
 
@@ -488,7 +486,7 @@ def _headline(item: str) -> str:
 
 
 def _first_sentence(item: str) -> str:
-    match = _SENTENCE_END.search(item)
+    match = SENTENCE_END_RUN.search(item)
     return item[: match.end()].split("\n")[0] if match else item.split("\n")[0]
 
 

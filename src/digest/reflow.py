@@ -79,7 +79,8 @@ _CUT_LINE_MIN = 80
 # one further back was left open by the source and proves nothing.
 _QUOTE_REACH = 80
 
-_PAGE_HEADER = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}.*第\s*\d+\s*版")
+# A masthead line: a date, then the page number ("…2024年5月6日 星期一 第5版").
+_PAGE_HEADER = re.compile(f"{zh.PAGE_DATE}.*{zh.PAGE_NUMBER}")
 _NO_LINE_START = "，。、；：！？）》」』】〕”’,.;:!?)"
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _ASCII = re.compile(r"[\x00-\x7f]")
@@ -90,17 +91,14 @@ _CREDIT_LIKE = re.compile(f"^[{zh.CJK}/／、·]{{2,10}}[：:]\\s*[{zh.CJK}·、
 _INDENT = re.compile(r"^(?:[\t\u3000\u00a0]|  )\s*\S")
 # When most lines are indented, indentation carries nothing.
 _INDENTED_MAX_SHARE = 0.5
-_TERMINAL = re.compile(f"[。！？!?…；;：:][{re.escape(zh.CLOSERS)}]*$")
-# A column kicker closing a headline ("标题（栏目）") does not count towards its length.
-_TRAILING_BRACKET = re.compile(r"[（(][^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*[)）]$")
-_INNER_SENTENCE_END = re.compile(r"[。！？!?；;]")
-_HEADING_BREAKERS = re.compile(r"[。；;]")
-_INNER_QUESTION = re.compile(r"[？！?!](?!$)")
+# A question or exclamation mark before the end of the text.
+_INNER_QUESTION = re.compile(f"[{re.escape(zh.QUESTION_MARKS + zh.EXCLAMATION_MARKS)}](?!$)")
 _EXCLAIMING_HEADLINE_MAX = 16
 # A label behind a decorative initial ("G 某某某某") always starts a line of its own.
 _DECORATED_LABEL = re.compile(f"^[A-Z] ?[{zh.CJK}]{{2,10}}$")
 _ATTRIBUTION_NAME = re.compile(f"^(——.+?)\\s+([{zh.CJK}](?:\\s?[{zh.CJK}]){{1,3}})$")
-_AUTHOR_NOTE = re.compile(r"^[（(]作者")
+# The start of a bracketed note about the author ("（作者为…", "（作者单位：…"): it opens a line.
+_AUTHOR_NOTE_START = re.compile(r"^[（(]作者")
 # A news story's dateline ("本报某地某月某日电", "某某社某地某月某日电"), a reporter's
 # note in brackets perhaps after it: the first words of the story's first paragraph.
 _DATELINE = re.compile(  # "…日电" but not "…日电影", "…日电视"
@@ -224,7 +222,7 @@ def _is_column(window: list[float]) -> bool:
 
 def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
     """Whether `line` continues the paragraph that `previous` (its last line) is in."""
-    if line.after_blank or _AUTHOR_NOTE.match(line.text) or _DECORATED_LABEL.match(line.text):
+    if line.after_blank or _AUTHOR_NOTE_START.match(line.text) or _DECORATED_LABEL.match(line.text):
         return False
     if _unbalanced(paragraph[-_QUOTE_REACH:]) or line.text[:1] in _NO_LINE_START:
         return True  # an open quote goes on; no line begins with closing punctuation
@@ -235,7 +233,7 @@ def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
     if _DATELINE.match(paragraph) and len(paragraph) <= _HEADING_MAX:
         return True  # a dateline never stands alone: the story follows it
     if paragraph[-1:] in "）)" and not paragraph.startswith("——") and is_heading_like(paragraph) \
-            and _TRAILING_BRACKET.search(paragraph):
+            and zh.COLUMN_KICKER.search(paragraph):
         return False  # a headline closed by its column kicker "标题（栏目）"
     if _in_columns(previous):
         return _continues_in_column(previous, line)
@@ -269,7 +267,7 @@ def _continues_paragraph_line(previous: _Line, line: _Line) -> bool:
     not into a heading or a numbered item (the page cut the article off)."""
     if ends_sentence(previous.text):
         return False
-    if len(previous.text) <= _CUT_LINE_MIN and not _INNER_SENTENCE_END.search(previous.text):
+    if len(previous.text) <= _CUT_LINE_MIN and not zh.SENTENCE_STOP.search(previous.text):
         return False  # one unfinished clause: a heading, however long
     return not (zh.starts_with_list_marker(line.text) or is_heading_like(line.text))
 
@@ -315,7 +313,7 @@ def ends_sentence(text: str) -> bool:
     """True when the text ends with sentence-final punctuation (closing marks may follow),
     or is a bracketed remark closed on itself."""
     text = text.rstrip()
-    if _TERMINAL.search(text):
+    if zh.PARAGRAPH_END.search(text):
         return True
     return text[:1] in "（(" and text[-1:] in "）)" and not _unbalanced(text)
 
@@ -327,15 +325,15 @@ def is_heading_like(text: str) -> bool:
     text = text.strip()
     if _DATELINE.match(text):
         return False
-    core = _TRAILING_BRACKET.sub("", text) if len(text) > _HEADING_MAX else text
-    if not core or len(core) > _HEADING_MAX or len(text) > 2 * _HEADING_MAX or _HEADING_BREAKERS.search(text):
+    core = zh.COLUMN_KICKER.sub("", text) if len(text) > _HEADING_MAX else text
+    if not core or len(core) > _HEADING_MAX or len(text) > 2 * _HEADING_MAX or zh.STATEMENT_STOP.search(text):
         return False
     if text[-1] in "，、：,:":
         return False
     # a headline may ask before its kicker ("标题？（栏目）"), and a short one may exclaim
     # or ask midway ("某某！某某某某"); a longer line with a question inside is
     # prose that asks and answers
-    headline = _TRAILING_BRACKET.sub("", text) if text[:1] not in "（(" else text
+    headline = zh.COLUMN_KICKER.sub("", text) if text[:1] not in "（(" else text
     return not _INNER_QUESTION.search(headline) or len(headline) <= _EXCLAIMING_HEADLINE_MAX
 
 

@@ -92,8 +92,8 @@ from digest.reflow import Pieces, clean_line, ends_sentence, is_heading_like, jo
 LOGGER = logging.getLogger(__name__)
 
 _HAN = zh.CJK
-_MASTHEAD = re.compile(r"^\S{2,12}\s*\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*第\s*\d+\s*版")
-_AUTHOR_NOTE = re.compile(r"^[（(]作者(?:单位)?(?:分别)?(?:为|是|系|[：:])\s*(.+?)[)）]$")
+_MASTHEAD = re.compile(f"^\\S{{2,12}}\\s*{zh.PAGE_DATE}\\s*日?\\s*{zh.PAGE_NUMBER}")
+_AFFILIATION_NOTE = re.compile(r"^[（(]作者(?:单位)?(?:分别)?(?:为|是|系|[：:])\s*(.+?)[)）]$")
 _COMPILER_NOTE = re.compile(f"^[（(]([{_HAN}·]{{2,12}}?)(?:\\s*[{_HAN}]{{0,4}})?整理[)）]$")
 _CREDIT_ROLES = r"(?:策划|制图|编辑|责编|责任编辑|美编|摄影|图片|设计|版式设计|撰文|文字|数据来源|资料来源)"
 _COMPILING_ROLE = re.compile(r"^(?:策划|制图|整理|撰文|文字)")  # credits that name who put the piece together
@@ -103,7 +103,6 @@ _EDITORIAL_NOTE = re.compile(r"^[（(](?:本(?:文|版|栏|期)|上接|下转|�
 # "（某某参与采写）", "（本报某地某日电）": who reported the piece, and from where.
 _REPORTING_NOTE = re.compile(r"^[（(][^（）()]{1,40}(?:参与采写|采写|供稿|电)[)）]$")
 _EDITORS_NOTE = re.compile(r"^[【\[（(]?编者按[】\]）)]?\s*[：:]?")
-_KICKER = re.compile(r"^(?P<title>.+?)[（(](?P<kicker>[^（）()]{2,60}(?:[（(][^（）()]*[)）][^（）()]*)*)[)）]$")
 _DECORATIVE = re.compile(f"^[A-Za-z]\\s*(?=[{_HAN}])")
 _LABEL = re.compile(f"^[{_HAN}·]{{2,8}}$")
 _BANNER = re.compile(r"(?:认真|深入|全面)?(?:学习|宣传|贯彻|践行|领会).*(?:精神|思想|篇章|新征程|新时代)")
@@ -130,7 +129,6 @@ _DECK_MIN = 24  # a summary line under a headline is at least this long
 _PLAIN_LABEL_MAX = 5
 _HALVES_RATIO = 1.5  # the second half of a headline set over two lines is at most this much longer
 _HEAD_LINES_MAX = 4  # lead-in, headline, subtitle, byline: a head set apart is at most this long
-_SENTENCE_INSIDE = re.compile(r"[。；;]")
 
 # Common Chinese surnames (single and compound). Characters that more often
 # begin an ordinary word on a page label (国, 明, 和…) are left out on purpose.
@@ -603,7 +601,7 @@ def _head_line_set_apart(line: str) -> bool:
     title, _ = _split_kicker(line)
     if len(title) > _TITLE_MAX + _TITLE_MAX // 2 or _is_end_note(line):
         return False
-    return title[-1:] not in "。；;：:，,、" and not _SENTENCE_INSIDE.search(title)
+    return title[-1:] not in "。；;：:，,、" and not zh.STATEMENT_STOP.search(title)
 
 
 def _close(draft: _Draft, drafts: list[_Draft]) -> None:
@@ -613,7 +611,7 @@ def _close(draft: _Draft, drafts: list[_Draft]) -> None:
 
 def _is_end_note(line: str) -> bool:
     """An author's note, a compiler's note, an editing credit or an editorial note."""
-    if _AUTHOR_NOTE.match(line) or _COMPILER_NOTE.match(line) or _CREDIT.match(line):
+    if _AFFILIATION_NOTE.match(line) or _COMPILER_NOTE.match(line) or _CREDIT.match(line):
         return True
     if _REPORTING_NOTE.match(line):
         return True
@@ -624,7 +622,7 @@ def _apply_end_note(line: str, current: _Draft, drafts: list[_Draft], dropped: l
     """Record an end note on the article it closes; a note after a closed article
     (a credit under the author's note) belongs to that same article."""
     target = current if current.paragraphs else (drafts[-1] if drafts else current)
-    if match := _AUTHOR_NOTE.match(line):
+    if match := _AFFILIATION_NOTE.match(line):
         if target.affiliation is None:
             target.affiliation = match.group(1).strip()
         else:
@@ -873,11 +871,12 @@ def _institution_byline(line: str) -> bool:
 
 def _split_kicker(line: str) -> tuple[str, str | None]:
     """"标题（栏目）" → ("标题", "栏目"); a line without a trailing kicker is all title."""
-    match = _KICKER.match(line)
+    match = zh.COLUMN_KICKER.search(line)
+    title = line[: match.start()] if match else ""
     # a headline may ask or exclaim before its kicker ("标题？（栏目）"), but not end a statement
-    if not match or len(match.group("title")) < 4 or match.group("title").rstrip()[-1] in "。；;：:，,、":
+    if not match or len(title) < 4 or title.rstrip()[-1] in "。；;：:，,、":
         return line, None
-    return match.group("title").strip(), match.group("kicker").strip()
+    return title.strip(), match.group(1).strip()
 
 
 def _strip_decoration(line: str) -> str:
