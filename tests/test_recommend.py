@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.models import Article, ListItem, NumberedList, parsed_issue_to_json
-from digest.recommend import add_lists, find_numbered_lists
+from digest.parse.lists import add_lists, find_numbered_lists
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -187,7 +187,7 @@ def stop_words() -> frozenset[str]:
 # --- Numbered markers ------------------------------------------------------
 # The markers that open the items of a numbered list in Chinese prose, shared by
 # the parser (a marker at a line start is a paragraph-start cue) and by
-# `digest.recommend` (which reads the lists). They rely only on the enumeration
+# `digest.parse.lists` (which reads the lists). They rely only on the enumeration
 # conventions of written Chinese: 第一，/一是/一要/其一，/首先，/（一）/1./①.
 # A marker only counts where a new item can begin: see marker_boundary().
 

@@ -1,0 +1,19 @@
+"""The parse stage: a `Page` into its articles, each with its numbered lists.
+
+`digest.segment` splits the page into articles; `lists` reads each article's
+numbered lists and which of them are recommendations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from digest.models import Page, ParsedIssue
+from digest.parse.lists import add_lists
+from digest.segment import parse_issue
+
+
+def parse_page(page: Page) -> ParsedIssue:
+    """One page split into articles, each with its numbered lists; `IssueError` when it holds none."""
+    parsed = parse_issue(page)
+    return replace(parsed, articles=[add_lists(a) for a in parsed.articles])
