@@ -158,7 +158,7 @@ def test_a_lone_last_is_not_a_list_item() -> None:
 
 
 def test_marker_split_by_a_line_break_is_whole_after_reflow() -> None:
-    reflow = pytest.importorskip("digest.reflow")
+    reflow = pytest.importorskip("digest.parse.reflow")
     raw = (
         "新时代工会干部要坚定理想信念，做到知行合一。一\n"
         "要以精神引领担当砺行，弘扬劳模精神、劳动精神。二\n"
