@@ -348,10 +348,10 @@ def _score_module():  # type: ignore[no-untyped-def]
 def test_seed_recommendations_match_the_reference(name: str) -> None:
     if not (SHARED / "gold" / f"{name}.json").exists():
         pytest.skip(f"reference data not found in {SHARED}")
-    segment = pytest.importorskip("digest.segment")
+    segment = pytest.importorskip("digest.parse.segment")
     from digest.pipeline import read_page
 
-    parsed = segment.parse_issue(read_page(SHARED / "seeds" / f"{name}.txt"))
+    parsed = segment.segment_page(read_page(SHARED / "seeds" / f"{name}.txt"))
     parsed = type(parsed)(parsed.source, [add_lists(a) for a in parsed.articles], parsed.dropped)
     gold = json.loads((SHARED / "gold" / f"{name}.json").read_text(encoding="utf-8"))
     report = _score_module().score_issue(gold, parsed_issue_to_json(parsed))
