@@ -56,7 +56,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from digest import zh
 from digest.models import Line
@@ -176,8 +176,8 @@ def _physical_lines(lines: Sequence[Line]) -> list[_Line]:
     lengths = [_cells(line.text) for line in cleaned]
     indents_mean_something = sum(line.indented for line in cleaned) <= _INDENTED_MAX_SHARE * len(cleaned)
     return [
-        replace(line, indented=line.indented and indents_mean_something, widths=_column_widths(lengths, i),
-                cells=lengths[i])
+        _Line(line.text, line.indented and indents_mean_something, line.after_blank, line.source,
+              _column_widths(lengths, i), lengths[i])
         for i, line in enumerate(cleaned)
     ]
 

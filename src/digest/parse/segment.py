@@ -57,7 +57,7 @@ each line's kind is read by `digest.parse.kinds` and names by
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 from digest import zh
@@ -165,7 +165,7 @@ def _kept(page: list[LogicalLine], keep: list[bool]) -> list[LogicalLine]:
     for line, wanted in zip(page, keep, strict=True):
         blank = blank or line.after_blank
         if wanted:
-            kept.append(replace(line, after_blank=blank))
+            kept.append(LogicalLine(line.text, blank, line.source))
             blank = False
     return kept
 
