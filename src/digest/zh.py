@@ -27,10 +27,12 @@ CJK_PUNCT = (r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65
 _SPACE_IN_CJK = re.compile(f"(?<=[{CJK}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[{CJK}{CJK_PUNCT}])")
 # Letter-spaced numbers ("4 月 28 日", "100 周年") lose the space next to a CJK character.
 _SPACE_DIGIT_CJK = re.compile(f"(?<=[0-9])[ \t\u3000\u00a0]+(?=[{CJK}{CJK_PUNCT}])")
+# The same space on the other side: between CJK and a digit ("第 5 版").
 _SPACE_CJK_DIGIT = re.compile(f"(?<=[{CJK}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[0-9])")
 
 # Half-width punctuation shown full-width when a CJK character touches it.
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+# A half-width mark with a CJK neighbour, or a half-width opening bracket right after a Han character.
 _HALF_PUNCT_IN_CJK = re.compile(
     f"(?<=[{CJK}{CJK_PUNCT}])([,:;?!)])|([,:;?!(])(?=[{CJK}{CJK_PUNCT}])|(?<=[{CJK}])(\\()"
 )
@@ -290,6 +292,8 @@ PAGE_NUMBER = r"第\s*\d+\s*版"
 
 NO_LINE_START = "，。、；：！？）》」』】〕〉”’…—·%,.;:!?)]}"
 NO_LINE_END = "（《「『【〔〈“‘([{"
+# What line breaking never splits: a run of printable ASCII holding a letter or digit
+# (a Latin word, a number, a URL), a run of spaces, or else one character.
 _BREAK_UNIT = re.compile(r"[!-~]*[0-9A-Za-z][!-~]*|\s+|.", re.DOTALL)
 
 
