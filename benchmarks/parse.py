@@ -18,8 +18,8 @@ from multiprocessing import Pool
 from pathlib import Path
 
 from digest.models import Page
+from digest.parse.segment import segment_page as parse_issue
 from digest.pipeline import read_page
-from digest.segment import parse_issue
 
 ROOT = Path(__file__).resolve().parents[1]
 

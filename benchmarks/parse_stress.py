@@ -46,7 +46,7 @@ from typing import Any
 
 from digest.extract.text import page_from_text
 from digest.models import parsed_issue_to_json
-from digest.segment import parse_issue
+from digest.parse.segment import segment_page as parse_issue
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -14,8 +14,8 @@ import pytest
 from digest.errors import IssueError
 from digest.extract.text import page_from_text
 from digest.models import ParsedIssue, parsed_issue_to_json
+from digest.parse.segment import segment_page as parse_issue
 from digest.pipeline import read_page
-from digest.segment import parse_issue
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -17,8 +17,9 @@ import pytest
 from digest import zh
 from digest.extract.text import page_from_text
 from digest.models import ParsedIssue
+from digest.parse.repair import page_lines
+from digest.parse.segment import segment_page as parse_issue
 from digest.pipeline import read_page
-from digest.segment import page_lines, parse_issue
 
 INBOX = Path(__file__).resolve().parents[1] / "examples" / "inbox"
 SEEDS = {p.stem[:3]: p for p in sorted(INBOX.glob("*.txt"))}

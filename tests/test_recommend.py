@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.models import Article, ListItem, NumberedList, parsed_issue_to_json
-from digest.recommend import add_lists, find_numbered_lists
+from digest.parse.lists import add_lists, find_numbered_lists
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -158,7 +158,7 @@ def test_a_lone_last_is_not_a_list_item() -> None:
 
 
 def test_marker_split_by_a_line_break_is_whole_after_reflow() -> None:
-    reflow = pytest.importorskip("digest.reflow")
+    reflow = pytest.importorskip("digest.parse.reflow")
     raw = (
         "新时代工会干部要坚定理想信念，做到知行合一。一\n"
         "要以精神引领担当砺行，弘扬劳模精神、劳动精神。二\n"
@@ -348,10 +348,10 @@ def _score_module():  # type: ignore[no-untyped-def]
 def test_seed_recommendations_match_the_reference(name: str) -> None:
     if not (SHARED / "gold" / f"{name}.json").exists():
         pytest.skip(f"reference data not found in {SHARED}")
-    segment = pytest.importorskip("digest.segment")
+    segment = pytest.importorskip("digest.parse.segment")
     from digest.pipeline import read_page
 
-    parsed = segment.parse_issue(read_page(SHARED / "seeds" / f"{name}.txt"))
+    parsed = segment.segment_page(read_page(SHARED / "seeds" / f"{name}.txt"))
     parsed = type(parsed)(parsed.source, [add_lists(a) for a in parsed.articles], parsed.dropped)
     gold = json.loads((SHARED / "gold" / f"{name}.json").read_text(encoding="utf-8"))
     report = _score_module().score_issue(gold, parsed_issue_to_json(parsed))

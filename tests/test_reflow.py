@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from digest.reflow import ends_sentence, is_heading_like, reflow_lines
+from digest.parse.kinds import ends_sentence, is_heading_like
+from digest.parse.reflow import reflow_lines
 
 
 def column(*lines: str, blank_between: bool = False) -> str:

@@ -161,11 +161,10 @@ def make_summarizer(settings: Settings) -> Summarizer:
 
 def parse_issue(issue: Page, summarizer: Summarizer) -> ParsedIssue:
     """One issue into articles, each with its numbered lists and its summary."""
-    from digest.recommend import add_lists
-    from digest.segment import parse_issue as segment_issue
+    from digest.parse import parse_page
 
-    parsed = segment_issue(issue)
-    articles = [enrich_article(add_lists(a), summarizer, issue.name) for a in parsed.articles]
+    parsed = parse_page(issue)
+    articles = [enrich_article(a, summarizer, issue.name) for a in parsed.articles]
     return replace(parsed, articles=articles)
 
 

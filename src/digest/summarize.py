@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from digest.models import Article, ListItem
-from digest.zh import CJK, LIST_MARKER, PAIRS, SENTENCE_END, load_jieba, split_sentences, stop_words
+from digest.zh import CJK, COLUMN_KICKER, LIST_MARKER, PAIRS, SENTENCE_END, load_jieba, split_sentences, stop_words
 
 if TYPE_CHECKING:
     from sumy.models.dom import ObjectDocumentModel
@@ -71,7 +71,7 @@ _WORD = re.compile(f"[{CJK}{_ALNUM}]")
 _NON_WORD = re.compile(f"[^{CJK}{_ALNUM}]+")
 _DIGITS = re.compile("[0-9\uff10-\uff19]")
 # A column tag in brackets closing a title: 标题（专栏名）.
-_TITLE_TAG = re.compile(r"[（(【〔][^（(【〔]*[）)】〕]\s*$")
+_TITLE_TAG = COLUMN_KICKER
 _END_MARKS = SENTENCE_END + "…"
 _OPENERS = "".join(PAIRS)
 _CLOSERS = "".join(PAIRS.values())

@@ -78,7 +78,7 @@ SHOWN_KEYWORDS = 6  # a configured theme's keywords shown with its group
 VECTOR_FILE = "data/zh_word_vectors.npz"
 NEWS_TOPIC_FILE = "data/zh_news_topics.npz"
 _TERM = re.compile(f"^(?:[{zh.CJK}]{{2,}}|[A-Za-z][A-Za-z+]+)$")
-_COLUMN = re.compile(r"[（(]([^（）()]{2,30})[）)]\s*$")
+_COLUMN = zh.COLUMN_KICKER  # a column name in brackets closing a headline
 
 
 @dataclass(frozen=True)

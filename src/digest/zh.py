@@ -1,8 +1,11 @@
 """Chinese text rules shared by every stage: character classes, spacing,
-punctuation width and sentence splitting.
+punctuation width, sentence and clause marks, sentence splitting, numbered-list
+markers and the page conventions of Chinese newspapers (column kickers, running
+headers).
 
-Rules here rely only on Unicode properties and on the punctuation conventions
-of modern written Chinese (GB/T 15834), never on any particular publication.
+Rules here rely only on Unicode properties, on the punctuation conventions of
+modern written Chinese (GB/T 15834) and on how Chinese newspapers set a page,
+never on any particular publication. Each convention is written here once.
 """
 
 from __future__ import annotations
@@ -24,15 +27,25 @@ CJK_PUNCT = (r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65
 _SPACE_IN_CJK = re.compile(f"(?<=[{CJK}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[{CJK}{CJK_PUNCT}])")
 # Letter-spaced numbers ("4 月 28 日", "100 周年") lose the space next to a CJK character.
 _SPACE_DIGIT_CJK = re.compile(f"(?<=[0-9])[ \t\u3000\u00a0]+(?=[{CJK}{CJK_PUNCT}])")
+# The same space on the other side: between CJK and a digit ("第 5 版").
 _SPACE_CJK_DIGIT = re.compile(f"(?<=[{CJK}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[0-9])")
 
 # Half-width punctuation shown full-width when a CJK character touches it.
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+# A half-width mark with a CJK neighbour, or a half-width opening bracket right after a Han character.
 _HALF_PUNCT_IN_CJK = re.compile(
     f"(?<=[{CJK}{CJK_PUNCT}])([,:;?!)])|([,:;?!(])(?=[{CJK}{CJK_PUNCT}])|(?<=[{CJK}])(\\()"
 )
 
-SENTENCE_END = "。！？!?"
+# --- Sentence and clause marks ----------------------------------------------
+# The marks of GB/T 15834, full- and half-width. Every stage builds its sentence
+# rules from these few definitions.
+
+SENTENCE_END = "。！？!?"  # marks that end a sentence
+QUESTION_MARKS = "？?"
+EXCLAMATION_MARKS = "！!"
+SEMICOLONS = "；;"
+COLONS = "：:"
 ELLIPSIS = "…"
 # Paired marks: an end mark inside a pair does not end the sentence around it.
 PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "(": ")", "《": "》", "【": "】", "〔": "〕"}
@@ -41,6 +54,20 @@ CLOSERS = "".join(PAIRS.values())
 _CLAUSE_MARKS = "，、；：,;:"
 # Any mark that ends a sentence or a clause: a line holding one reads as prose, not a heading.
 PROSE_MARK = re.compile(f"[{re.escape(SENTENCE_END + _CLAUSE_MARKS)}]")
+# A sentence end or a semicolon anywhere in the text: a line holding one has
+# finished a statement (a heading holds none, however long).
+SENTENCE_STOP = re.compile(f"[{re.escape(SENTENCE_END + SEMICOLONS)}]")
+# A full stop or a semicolon anywhere in the text: a headline may ask or exclaim
+# midway ("某某！某某某某"), but never states something and goes on.
+STATEMENT_STOP = re.compile(f"[。{SEMICOLONS}]")
+# Text ending on a mark that can close a paragraph, closing quotes and brackets
+# perhaps after it: a sentence end or an ellipsis, or a semicolon or colon (the
+# items of a list and the line that introduces them end so).
+PARAGRAPH_END = re.compile(f"[{re.escape(SENTENCE_END + ELLIPSIS + SEMICOLONS + COLONS)}][{re.escape(CLOSERS)}]*$")
+# A sentence end in running text as the list reader counts them: a run of end
+# marks with the closing marks after it, or a double ellipsis. Quotes are not
+# tracked (see split_sentences for that): it measures items, it does not cut them.
+SENTENCE_END_RUN = re.compile(f"[{re.escape(SENTENCE_END)}]+[{re.escape(CLOSERS)}]*|{ELLIPSIS}{{2}}")
 # What the splitter looks at: an opening or closing mark, or a run of end marks
 # with the closing marks after it.
 _MARKS = re.compile(
@@ -162,7 +189,7 @@ def stop_words() -> frozenset[str]:
 # --- Numbered markers ------------------------------------------------------
 # The markers that open the items of a numbered list in Chinese prose, shared by
 # the parser (a marker at a line start is a paragraph-start cue) and by
-# `digest.recommend` (which reads the lists). They rely only on the enumeration
+# `digest.parse.lists` (which reads the lists). They rely only on the enumeration
 # conventions of written Chinese: 第一，/一是/一要/其一，/首先，/（一）/1./①.
 # A marker only counts where a new item can begin: see marker_boundary().
 
@@ -241,6 +268,21 @@ def starts_with_list_marker(text: str) -> bool:
     return LIST_MARKER.match(text.lstrip()) is not None
 
 
+# --- Page conventions ------------------------------------------------------
+# How Chinese newspaper pages set their furniture, shared by the parser and by the
+# stages that read titles.
+
+# A column's name in brackets closing a headline, "标题（栏目）" or
+# "标题（国际视点·专题）", group 1 the name: two to sixty characters, perhaps
+# with a pair of its own after them ("（某某论坛（第二期））"). A one-character
+# note is a part number or a picture note ("（上）", "（图）"), not a column.
+COLUMN_KICKER = re.compile(r"[（(]([^（）()]{2,60}(?:[（(][^（）()]*[)）][^（）()]*)*)[)）]\s*$")
+# The date printed in a page's running header: "2024年5月6日", "2024-05-06", "2024.5.6".
+PAGE_DATE = r"\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}"
+# A page's number in its running header: "第5版".
+PAGE_NUMBER = r"第\s*\d+\s*版"
+
+
 # --- Display width and line breaking ---------------------------------------
 # For text shown in a terminal (the email's plain-text part): Han characters and
 # full-width forms take two columns (Unicode East Asian Width W/F), and lines
@@ -250,6 +292,8 @@ def starts_with_list_marker(text: str) -> bool:
 
 NO_LINE_START = "，。、；：！？）》」』】〕〉”’…—·%,.;:!?)]}"
 NO_LINE_END = "（《「『【〔〈“‘([{"
+# What line breaking never splits: a run of printable ASCII holding a letter or digit
+# (a Latin word, a number, a URL), a run of spaces, or else one character.
 _BREAK_UNIT = re.compile(r"[!-~]*[0-9A-Za-z][!-~]*|\s+|.", re.DOTALL)
 
 

@@ -9,7 +9,7 @@ achievements).
 What each rule relies on:
 
 - Markers: the enumeration conventions of written Chinese, shared with the
-  parser in `digest.zh` (`LIST_MARKER`, `marker_boundary`). A marker counts only
+  rest of the parser in `digest.zh` (`LIST_MARKER`, `marker_boundary`). A marker counts only
   where an item can begin — a paragraph start, after 。！？；： (an opening
   quote may come between) or, for the families read inside sentences
   (一是/一要/其一/①, 首先 after "某某认为，"), after a comma — so words
@@ -52,11 +52,10 @@ from dataclasses import dataclass, field
 
 from digest.models import Article, ListItem, NumberedList
 from digest.zh import (
-    CLOSERS,
     COMMA_FAMILIES,
     LIST_MARKER,
     PARAGRAPH_FAMILIES,
-    SENTENCE_END,
+    SENTENCE_END_RUN,
     SEQUENCE_WORDS,
     cn_number,
     marker_boundary,
@@ -69,7 +68,6 @@ HEADLINE_CHARS = 40
 
 # 首先/其次/再次 count 1, 2, 3; 最后 (the last word) has no number of its own.
 _SEQUENCE_NUMBERS = {word: n for n, word in enumerate(SEQUENCE_WORDS[:-1], 1)}
-_SENTENCE_END = re.compile(f"[{SENTENCE_END}]+[{re.escape(CLOSERS)}]*|…{{2}}")
 
 # Verbs that open an item prescribing action in policy and commentary prose.
 _ACTION_VERB_LIST = """加强 强化 推动 推进 促进 健全 完善 建立 建设 建好 构建 打造 聚焦 坚持 深化 优化
@@ -91,12 +89,15 @@ _ACTION_PREFIXES = tuple(_ACTION_PREFIX_LIST.split())
 # words that merely start with the same character (以往, 以来, 将来, 使用).
 _ACTION_FRAME = re.compile(r"以(?![上来往及后前外下至便免])|把|让|将(?![来近])|使(?![用得])")
 
+# An item that gives a reason or says what something is (这是…, 因为…, 在于…).
 _RATIONALE_ITEM = re.compile(r"^(?:(?:这|此|其|它)(?:是|既是|也是|正是|就是|更是|体现|反映)|因为|由于|源于|在于)")
 # A verb with 了 reports what was done (推动了……, 形成了……), not what should be.
 _DONE = re.compile(r"^[^，。；]{1,6}?了(?!解)")
+# Words that name a problem or a shortfall.
 _PROBLEM_WORDS = (
     "矛盾|问题|挑战|短板|困境|瓶颈|难题|障碍|隐患|弊端|不足|滞后|薄弱|欠缺|缺乏|失衡|错位|不够|不强|不高|不畅"
 )
+# A clause that names a problem anywhere in it.
 _PROBLEM_ITEM = re.compile(f"(?:{_PROBLEM_WORDS})")
 # A clause that ends by saying something falls short names a problem even when it
 # opens with a word that can be a verb (创新能力不足, 协同机制不健全).
@@ -105,12 +106,15 @@ _PROBLEM_PREDICATE = re.compile(
 )
 # A subject may come before the modal that prescribes (党委要加强……, 企业应当……).
 _MODAL = re.compile(r"要|应当|应该|应|需要|需|必须|务必")
+# A clause that reports what was achieved (取得…, 实现了…, 显著提升).
 _ACHIEVEMENT_ITEM = re.compile(r"取得|实现了|成效显著|成果丰硕|显著提升|明显提升|大幅提升|持续提升|不断增强|迈上")
 
 # Cues in the sentence that introduces a list.
 # Announcing work to be done outweighs naming the problem it answers (针对上述问题，提出以下措施).
 _INTRO_WORK = re.compile(r"以下几(?:方面|点|个方面)?工作|做好|抓好|着力|重点发挥|措施|举措|对策|建议")
+# Asking for a way or a need (路径, 如何, 必须…) announces recommendations too, unless the intro names an analysis.
 _INTRO_RECOMMEND = re.compile(r"发挥.{0,12}作用|路径|途径|需要|必须|应当|应该|如何|怎样")
+# What an intro names when it announces analysis: problems, reasons, achievements, features.
 _INTRO_KINDS = (
     ("problems", _PROBLEM_ITEM),
     ("rationale", re.compile(r"原因|意义|必要性|必然性|重要性|缘于|源于|因为|理由")),
@@ -306,7 +310,7 @@ def _set_ends(run: _Run, text: str, bound: int) -> None:
     run.children = [[] for _ in run.markers]
     first, last = run.markers[0], run.markers[-1]
     between = text[first.end : last.start]
-    if "\n" not in between and not _SENTENCE_END.search(between):
+    if "\n" not in between and not SENTENCE_END_RUN.search(between):
         end = _next_sentence_end(text, last.end, _paragraph_end(text, last.end))  # one sentence
     elif "\n" not in between:
         units = max(_count_sentences(text[m.end : e]) for m, e in zip(run.markers, run.ends, strict=False))
@@ -331,7 +335,7 @@ def _body_paragraphs(span: str) -> list[str]:
 
 def _is_heading_only(paragraph: str) -> bool:
     """A short paragraph of at most one sentence: an item's heading rather than its body."""
-    return len(paragraph) <= HEADLINE_CHARS + 8 and len(_SENTENCE_END.findall(paragraph.rstrip())) <= 1
+    return len(paragraph) <= HEADLINE_CHARS + 8 and len(SENTENCE_END_RUN.findall(paragraph.rstrip())) <= 1
 
 
 def _last_item_end(text: str, start: int, units: int) -> int:
@@ -350,12 +354,12 @@ def _paragraph_end(text: str, pos: int) -> int:
 
 
 def _next_sentence_end(text: str, pos: int, limit: int) -> int:
-    match = _SENTENCE_END.search(text, pos, limit)
+    match = SENTENCE_END_RUN.search(text, pos, limit)
     return match.end() if match else limit
 
 
 def _count_sentences(text: str) -> int:
-    return max(1, len(_SENTENCE_END.findall(text.rstrip())))
+    return max(1, len(SENTENCE_END_RUN.findall(text.rstrip())))
 
 
 # --- reading ---------------------------------------------------------------
@@ -433,7 +437,7 @@ def _intro(run: _Run, text: str) -> str:
     start = run.start
     floor = max((m.end for m in run.parent.markers if m.start < start), default=0) if run.parent else 0
     head = text[max(floor, start - 200) : start].rstrip()
-    ends = [m.end() for m in _SENTENCE_END.finditer(head) if m.end() < len(head)]
+    ends = [m.end() for m in SENTENCE_END_RUN.finditer(head) if m.end() < len(head)]
     return head[ends[-1] :] if ends else head
 
 
@@ -488,7 +492,7 @@ def _headline(item: str) -> str:
 
 
 def _first_sentence(item: str) -> str:
-    match = _SENTENCE_END.search(item)
+    match = SENTENCE_END_RUN.search(item)
     return item[: match.end()].split("\n")[0] if match else item.split("\n")[0]
 
 

@@ -1,4 +1,4 @@
-"""Turn raw issue text into logical lines: one paragraph, heading or label a line.
+"""Physical lines → logical lines: one paragraph, heading or label a line.
 
 Text extracted from a PDF keeps the page's column lines; a web export keeps one
 paragraph a line but may break some mid-sentence. Whether two physical lines
@@ -41,19 +41,26 @@ from the words they hold:
   with one paragraph a line an unfinished line only goes on when it is long
   prose cut mid-sentence and the next line is not a heading or a numbered item.
 
-Each logical line has its letter-spacing undone and its punctuation shown
-full-width in CJK context (`zh.normalize_spacing`); a short bare line keeps one
-space between its parts (names on a byline, the halves of a headline), but
-never the space extraction puts between a number and Han text.
+The kinds of line these rules name are read by `digest.parse.kinds`. Each
+logical line has its letter-spacing undone and its punctuation shown full-width
+in CJK context (`zh.normalize_spacing`); a short bare line keeps one space
+between its parts (names on a byline, the halves of a headline), but never the
+space extraction puts between a number and Han text.
+
+Each logical line keeps the physical `Line`s it was joined from, with whatever
+layout hints the extractor gave them; the rules here read only the text.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from digest import zh
+from digest.models import Line
+from digest.parse import kinds
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,43 +77,29 @@ _NEAR_SHARE = 0.9
 _MIN_WINDOW = 4
 # A line at least this share of its column width fills the column.
 _FULL_SHARE = 0.8
-# A heading-like line is at most this long (headlines and bylines are short).
-_HEADING_MAX = 40
 # With one paragraph a line, an unfinished line shorter than this without a
-# sentence end inside is a heading (some run past _HEADING_MAX), not a cut line.
+# sentence end inside is a heading (some run past kinds.HEADING_MAX), not a cut line.
 _CUT_LINE_MIN = 80
 # An unclosed quote or bracket this close to the end of a paragraph holds it open;
 # one further back was left open by the source and proves nothing.
 _QUOTE_REACH = 80
+# When most lines are indented, indentation carries nothing.
+_INDENTED_MAX_SHARE = 0.5
 
-_PAGE_HEADER = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}.*第\s*\d+\s*版")
+# Punctuation no line begins with: a line opening on one continues the line above
+# (dashes are not among them, unlike in zh.NO_LINE_START: an attribution "——…" opens a line).
 _NO_LINE_START = "，。、；：！？）》」』】〕”’,.;:!?)"
+# A line break of any convention: CRLF, CR or LF.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A Latin letter: two Latin words joined across a wrap get their space back.
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+# An ASCII character: it takes half a cell of a page column.
 _ASCII = re.compile(r"[\x00-\x7f]")
-# "策划/制图：某某": a short label, a colon and a name, with no other punctuation.
-_CREDIT_LIKE = re.compile(f"^[{zh.CJK}/／、·]{{2,10}}[：:]\\s*[{zh.CJK}·、 ]{{2,16}}$")
 # An indent: a full-width space, a tab or two spaces. One space is what extraction
 # leaves before a number or before a name cut off the line above, not an indent.
 _INDENT = re.compile(r"^(?:[\t\u3000\u00a0]|  )\s*\S")
-# When most lines are indented, indentation carries nothing.
-_INDENTED_MAX_SHARE = 0.5
-_TERMINAL = re.compile(f"[。！？!?…；;：:][{re.escape(zh.CLOSERS)}]*$")
-# A column kicker closing a headline ("标题（栏目）") does not count towards its length.
-_TRAILING_BRACKET = re.compile(r"[（(][^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*[)）]$")
-_INNER_SENTENCE_END = re.compile(r"[。！？!?；;]")
-_HEADING_BREAKERS = re.compile(r"[。；;]")
-_INNER_QUESTION = re.compile(r"[？！?!](?!$)")
-_EXCLAIMING_HEADLINE_MAX = 16
-# A label behind a decorative initial ("G 某某某某") always starts a line of its own.
-_DECORATED_LABEL = re.compile(f"^[A-Z] ?[{zh.CJK}]{{2,10}}$")
-_ATTRIBUTION_NAME = re.compile(f"^(——.+?)\\s+([{zh.CJK}](?:\\s?[{zh.CJK}]){{1,3}})$")
-_AUTHOR_NOTE = re.compile(r"^[（(]作者")
-# A news story's dateline ("本报某地某月某日电", "某某社某地某月某日电"), a reporter's
-# note in brackets perhaps after it: the first words of the story's first paragraph.
-_DATELINE = re.compile(  # "…日电" but not "…日电影", "…日电视"
-    f"^[{zh.CJK}]{{1,12}}?\\s*\\d{{1,2}}\\s*月\\s*\\d{{1,2}}\\s*日\\s*电(?![影视脑力网器话商子梯池站])"
-)
-_OPEN_CLOSE = (("“", "”"), ("（(", "）)"), ("《", "》"), ("‘", "’"), ("【", "】"))
+# A gap between two Han characters, with the spaces in it.
+_HAN_GAP = re.compile(f"[{zh.CJK}]\\s*(?=[{zh.CJK}])")
 
 
 @dataclass(frozen=True)
@@ -116,38 +109,47 @@ class _Line:
     text: str
     indented: bool
     after_blank: bool
+    source: Line  # the line as the extractor gave it, with its layout hints
     widths: tuple[float, ...] = ()  # widths of the page columns it may sit in; none: a paragraph a line
     cells: float = 0.0  # its own width in column cells
-
-
-def reflow_lines(text: str) -> list[str]:
-    """Raw issue text → logical lines (paragraphs, headings, labels), cleaned."""
-    return [line for line in (join_pieces(p.pieces) for p in reflow_pieces(text)) if line]
 
 
 @dataclass(frozen=True)
 class Pieces:
     """One logical line as the physical lines it was joined from."""
 
-    pieces: list[str]
+    pieces: list[str]  # the physical lines' texts, cleaned
     after_blank: bool  # a meaningful blank line stands before it (a web export's block break)
+    sources: list[Line] = field(default_factory=list)  # the physical lines, with their layout hints
+
+    def split(self, k: int) -> tuple[Pieces, Pieces]:
+        """The logical line split in two after its first `k` pieces."""
+        return (Pieces(self.pieces[:k], self.after_blank, self.sources[:k]),
+                Pieces(self.pieces[k:], False, self.sources[k:]))
 
 
-def reflow_pieces(text: str) -> list[Pieces]:
-    """Raw issue text → logical lines, each as the physical lines it was joined from.
+def reflow_lines(text: str) -> list[str]:
+    """Raw issue text → logical lines (paragraphs, headings, labels), cleaned."""
+    return [line for line in (join_pieces(p.pieces) for p in reflow_pieces([Line(text)])) if line]
 
+
+def reflow_pieces(lines: Sequence[Line]) -> list[Pieces]:
+    """A page's physical lines → logical lines, each as the physical lines it was joined from.
+
+    A `Line` whose text holds line breaks is taken as that many physical lines.
     The segmenter reads the pieces to undo a join the evidence could not rule out
     (a byline or a label that happened to follow a line filling its column).
     """
-    lines = _physical_lines(text)
-    if not lines:
+    physical = _physical_lines(lines)
+    if not physical:
         return []
-    paragraphs = [Pieces([lines[0].text], lines[0].after_blank)]
-    for previous, line in zip(lines, lines[1:], strict=False):
+    paragraphs = [Pieces([physical[0].text], physical[0].after_blank, [physical[0].source])]
+    for previous, line in zip(physical, physical[1:], strict=False):
         if _continues(previous, line, "".join(paragraphs[-1].pieces)):
             paragraphs[-1].pieces.append(line.text)
+            paragraphs[-1].sources.append(line.source)
         else:
-            paragraphs.append(Pieces([line.text], line.after_blank))
+            paragraphs.append(Pieces([line.text], line.after_blank, [line.source]))
     return paragraphs
 
 
@@ -156,26 +158,26 @@ def join_pieces(pieces: list[str]) -> str:
     paragraph = pieces[0] if pieces else ""
     for piece in pieces[1:]:
         paragraph = _join(paragraph, piece)
-    return _tidy(paragraph)
+    return clean_line(paragraph)  # spacing undone once more across the joins
 
 
-def _physical_lines(text: str) -> list[_Line]:
+def _physical_lines(lines: Sequence[Line]) -> list[_Line]:
     """Non-blank lines with spacing undone, each knowing its column width."""
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").split("\n")
-    blanks_mean_nothing = _blank_after_every_line(raw)
+    raw = [(part.replace("\ufeff", ""), line) for line in lines for part in _LINE_BREAK.split(line.text)]
+    blanks_mean_nothing = _blank_after_every_line([text for text, _ in raw])
     cleaned: list[_Line] = []
     after_blank = False
-    for line in raw:
-        if not line.strip():
+    for text, source in raw:
+        if not text.strip():
             after_blank = not blanks_mean_nothing
             continue
-        cleaned.append(_Line(clean_line(line), bool(_INDENT.match(line)), after_blank))
+        cleaned.append(_Line(clean_line(text), bool(_INDENT.match(text)), after_blank, source))
         after_blank = False
     lengths = [_cells(line.text) for line in cleaned]
     indents_mean_something = sum(line.indented for line in cleaned) <= _INDENTED_MAX_SHARE * len(cleaned)
     return [
-        _Line(line.text, line.indented and indents_mean_something, line.after_blank, _column_widths(lengths, i),
-              lengths[i])
+        _Line(line.text, line.indented and indents_mean_something, line.after_blank, line.source,
+              _column_widths(lengths, i), lengths[i])
         for i, line in enumerate(cleaned)
     ]
 
@@ -224,22 +226,27 @@ def _is_column(window: list[float]) -> bool:
 
 def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
     """Whether `line` continues the paragraph that `previous` (its last line) is in."""
-    if line.after_blank or _AUTHOR_NOTE.match(line.text) or _DECORATED_LABEL.match(line.text):
+    if line.after_blank or kinds.opens_author_note(line.text) or kinds.is_decorated_line(line.text):
         return False
-    if _unbalanced(paragraph[-_QUOTE_REACH:]) or line.text[:1] in _NO_LINE_START:
+    if kinds.has_open_pair(paragraph[-_QUOTE_REACH:]) or line.text[:1] in _NO_LINE_START:
         return True  # an open quote goes on; no line begins with closing punctuation
     if paragraph[:1] in "（(" and paragraph[-1:] in "）)":
         return False  # a bracketed note closed on itself: an author's or editor's note
-    if _PAGE_HEADER.search(paragraph) and len(paragraph) <= _HEADING_MAX:
+    if kinds.holds_page_date(paragraph):
         return False  # a masthead line: paper, date, page
-    if _DATELINE.match(paragraph) and len(paragraph) <= _HEADING_MAX:
+    if kinds.opens_on_dateline(paragraph) and len(paragraph) <= kinds.HEADING_MAX:
         return True  # a dateline never stands alone: the story follows it
-    if paragraph[-1:] in "）)" and not paragraph.startswith("——") and is_heading_like(paragraph) \
-            and _TRAILING_BRACKET.search(paragraph):
+    if _closed_by_kicker(paragraph):
         return False  # a headline closed by its column kicker "标题（栏目）"
     if _in_columns(previous):
         return _continues_in_column(previous, line)
     return _continues_paragraph_line(previous, line)
+
+
+def _closed_by_kicker(paragraph: str) -> bool:
+    """A headline closed by its column kicker "标题（栏目）" (not a "——" attribution)."""
+    return paragraph[-1:] in "）)" and not paragraph.startswith("——") and kinds.is_heading_like(paragraph) \
+        and zh.COLUMN_KICKER.search(paragraph) is not None
 
 
 def _continues_in_column(previous: _Line, line: _Line) -> bool:
@@ -249,29 +256,29 @@ def _continues_in_column(previous: _Line, line: _Line) -> bool:
     end the paragraph also ends where the next line opens a numbered item or an
     attribution, or is a bare heading.
     """
-    if not _fills_column(previous) or _ATTRIBUTION_NAME.match(previous.text):
+    if not _fills_column(previous) or kinds.split_signature(previous.text):
         return False  # a short line ends its paragraph, heading or not; so does a signed attribution
     if line.indented:
         return False  # an indented line opens a paragraph, even under a headline that filled the column
     if _wider_than_column(line, previous):
         return False  # a wrapped line never runs past its column: a byline or headline set wider
-    if _bare_heading(previous.text) and _runs_past(previous, line.widths):
+    if kinds.is_bare_heading(previous.text) and _runs_past(previous, line.widths):
         return False  # a bare line wider than the column under it: a headline or byline set wider
-    if not ends_sentence(previous.text):
+    if not kinds.ends_sentence(previous.text):
         return True
     if zh.starts_with_list_marker(line.text) or line.text.startswith("——"):
         return False
-    return not (_bare_heading(line.text) or _CREDIT_LIKE.match(line.text) or _short_heading(line))
+    return not (kinds.is_bare_heading(line.text) or kinds.looks_like_credit(line.text) or _short_heading(line))
 
 
 def _continues_paragraph_line(previous: _Line, line: _Line) -> bool:
     """With one paragraph a line, only a long line cut mid-sentence goes on, and
     not into a heading or a numbered item (the page cut the article off)."""
-    if ends_sentence(previous.text):
+    if kinds.ends_sentence(previous.text):
         return False
-    if len(previous.text) <= _CUT_LINE_MIN and not _INNER_SENTENCE_END.search(previous.text):
+    if len(previous.text) <= _CUT_LINE_MIN and not zh.SENTENCE_STOP.search(previous.text):
         return False  # one unfinished clause: a heading, however long
-    return not (zh.starts_with_list_marker(line.text) or is_heading_like(line.text))
+    return not (zh.starts_with_list_marker(line.text) or kinds.is_heading_like(line.text))
 
 
 def _short_heading(line: _Line) -> bool:
@@ -279,7 +286,7 @@ def _short_heading(line: _Line) -> bool:
     that goes on fills the column and a paragraph's last line ends a sentence."""
     text = line.text
     short = not line.widths or line.cells < _FULL_SHARE * min(line.widths)
-    return short and is_heading_like(text) and not ends_sentence(text)
+    return short and kinds.is_heading_like(text) and not kinds.ends_sentence(text)
 
 
 def _wider_than_column(line: _Line, previous: _Line) -> bool:
@@ -311,58 +318,12 @@ def _fills_column(line: _Line) -> bool:
     return any(_FULL_SHARE * width <= line.cells <= width + 2 for width in line.widths)
 
 
-def ends_sentence(text: str) -> bool:
-    """True when the text ends with sentence-final punctuation (closing marks may follow),
-    or is a bracketed remark closed on itself."""
-    text = text.rstrip()
-    if _TERMINAL.search(text):
-        return True
-    return text[:1] in "（(" and text[-1:] in "）)" and not _unbalanced(text)
-
-
-def is_heading_like(text: str) -> bool:
-    """Short, without a full stop inside and not ending on a clause mark: a title,
-    subheading, question, label or byline rather than prose (a line opening on a
-    news dateline is the story's text)."""
-    text = text.strip()
-    if _DATELINE.match(text):
-        return False
-    core = _TRAILING_BRACKET.sub("", text) if len(text) > _HEADING_MAX else text
-    if not core or len(core) > _HEADING_MAX or len(text) > 2 * _HEADING_MAX or _HEADING_BREAKERS.search(text):
-        return False
-    if text[-1] in "，、：,:":
-        return False
-    # a headline may ask before its kicker ("标题？（栏目）"), and a short one may exclaim
-    # or ask midway ("某某！某某某某"); a longer line with a question inside is
-    # prose that asks and answers
-    headline = _TRAILING_BRACKET.sub("", text) if text[:1] not in "（(" else text
-    return not _INNER_QUESTION.search(headline) or len(headline) <= _EXCLAIMING_HEADLINE_MAX
-
-
-def _bare_heading(text: str) -> bool:
-    """Short and without any sentence punctuation (a label, byline or headline)."""
-    return len(text) <= _HEADING_MAX and not zh.PROSE_MARK.search(text)
-
-
-def _unbalanced(text: str) -> bool:
-    """An opening quote or bracket is still open at the end of the text."""
-    def count(marks: str) -> int:
-        return sum(text.count(mark) for mark in marks)
-
-    return any(count(openers) > count(closers) for openers, closers in _OPEN_CLOSE)
-
-
 def _join(paragraph: str, line: str) -> str:
     """Join a wrapped line; a space goes back only between two Latin words (digits of a
     number split by the wrap join up again)."""
     if _LATIN_LETTER.match(paragraph[-1:]) and _LATIN_LETTER.match(line[:1]):
         return f"{paragraph} {line}"
     return paragraph + line
-
-
-def _tidy(paragraph: str) -> str:
-    """Spacing undone once more across the joins, and punctuation shown in its Chinese width."""
-    return clean_line(paragraph)
 
 
 def clean_line(text: str) -> str:
@@ -373,15 +334,15 @@ def clean_line(text: str) -> str:
     or the two halves of a headline, and says something.
     """
     text = zh.collapse_number_spaces(text.strip())
-    attribution = _ATTRIBUTION_NAME.match(text)
-    if attribution:  # "——单位 职务 姓名": the space before the name marks where it starts
-        return f"{zh.normalize_spacing(attribution.group(1))} {attribution.group(2)}"
-    if _bare_heading(text) and " " in text.replace("\u3000", " ") and not _letter_spaced(text):
+    signature = kinds.split_signature(text)
+    if signature:  # "——单位 职务 姓名": the space before the name marks where it starts
+        return f"{zh.normalize_spacing(signature[0])} {signature[1]}"
+    if kinds.is_bare_heading(text) and " " in text.replace("\u3000", " ") and not _letter_spaced(text):
         return zh.fullwidth_punctuation(" ".join(text.split()))
     return zh.normalize_spacing(text)
 
 
 def _letter_spaced(text: str) -> bool:
     """Every gap between two Han characters holds a space ("热 点 思 考")."""
-    han = re.findall(f"[{zh.CJK}]\\s*(?=[{zh.CJK}])", text)
-    return len(han) >= 2 and all(gap[1:].strip() == "" and len(gap) > 1 for gap in han)
+    gaps = _HAN_GAP.findall(text)
+    return len(gaps) >= 2 and all(gap[1:].strip() == "" and len(gap) > 1 for gap in gaps)
