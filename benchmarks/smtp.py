@@ -33,6 +33,7 @@ from digest.config import Settings, build_settings
 from digest.mail.ledger import Ledger, open_ledger
 from digest.mail.sending import send_pending
 from digest.pipeline import build_digest, parse_issues, read_new_issues
+from digest.sources import make_sources
 from digest.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +79,7 @@ def shipped_themes() -> list[dict[str, Any]]:
 
 def prepare(settings: Settings, store: Store, ledger: Ledger, subscribers: int, mixed: bool) -> int:
     """Record the samples' digest and N subscribers; returns the number of articles."""
-    issues, _ = read_new_issues(settings, set())
+    issues, _ = read_new_issues(make_sources(settings), set())
     parsed, _ = parse_issues(issues, settings)
     articles = [a for p in parsed for a in p.articles]
     digest = build_digest(articles, [i.name for i in issues], settings, "bench")

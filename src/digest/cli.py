@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: global options, then one subcommand per job."""
     parser = argparse.ArgumentParser(prog="digest", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     common = argparse.ArgumentParser(add_help=False)
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_subscriber_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
                             common: argparse.ArgumentParser) -> None:
+    """The `digest subscribers …` actions."""
     subscribers = commands.add_parser("subscribers", help="manage who receives the digest by SMTP")
     actions = subscribers.add_subparsers(title="actions", required=True, metavar="ACTION")
     add = actions.add_parser("add", parents=[common], help="add a subscriber (or re-activate one)")
@@ -108,6 +110,7 @@ def add_subscriber_commands(commands: argparse._SubParsersAction[argparse.Argume
 
 
 def configure_logging(verbose: int) -> None:
+    """Log to stderr: warnings by default, progress with -v, debug and tracebacks with -vv."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
                         force=True)
@@ -116,10 +119,12 @@ def configure_logging(verbose: int) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings the command line points at."""
     return load_settings(args.config)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """`digest run`: new issues into a digest, delivered; the state updated."""
     from digest.pipeline import run
 
     settings = settings_from(args)
@@ -128,6 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def report_run(report: RunReport, settings: Settings) -> int:
+    """Print what a run did; the exit code it calls for."""
     if report.locked_out:
         print("another run is in progress")
         return 0
@@ -152,12 +158,14 @@ def report_delivery(report: RunReport) -> bool:
 
 
 def delivery_summary(delivery: DeliveryReport) -> str:
+    """One line counting what happened to this run's messages."""
     counts = [(delivery.sent, "sent"), (delivery.deferred, "deferred"), (delivery.waiting, "waiting"),
               (delivery.bounced, "refused"), (delivery.failed, "given up"), (delivery.skipped, "skipped")]
     return "messages: " + ", ".join(f"{n} {what}" for n, what in counts if n)
 
 
 def run_summary(report: RunReport) -> str:
+    """One line saying what a run made of the new issues."""
     issues = f"{len(report.issues)} issue{'s' * (len(report.issues) != 1)}"
     articles = f"{report.articles} article{'s' * (report.articles != 1)}"
     repeated = f" ({report.repeated_articles} sent before)" if report.repeated_articles else ""
@@ -171,11 +179,13 @@ def run_summary(report: RunReport) -> str:
 
 
 def report_failures(failures: list[IssueFailure]) -> None:
+    """One line on stderr for each issue that failed."""
     for failure in failures:
         print(f"digest: {failure.error}", file=sys.stderr)
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    """`digest preview`: render the next digest (or the given files) without touching state."""
     from digest.outbox import atomic_write
     from digest.pipeline import preview
 
@@ -196,6 +206,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    """`digest parse`: one issue's articles, as text or as the JSON contract."""
     from digest.models import parsed_issue_to_json
     from digest.pipeline import parse_file
 
@@ -209,6 +220,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def print_parse(parsed: ParsedIssue, out: TextIO) -> None:
+    """A readable outline of a parsed issue."""
     for number, article in enumerate(parsed.articles, 1):
         byline = " · ".join(x for x in (article.section, "、".join(article.authors)) if x)
         print(f"{number}. {article.display_title}" + (f"  [{byline}]" if byline else ""), file=out)
@@ -223,6 +235,7 @@ def print_parse(parsed: ParsedIssue, out: TextIO) -> None:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    """`digest schedule`: run on the configured cron schedule until stopped."""
     from digest.pipeline import run
     from digest.schedule import run_scheduler
 
@@ -245,6 +258,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_add(args: argparse.Namespace) -> int:
+    """`digest subscribers add`."""
     from digest.mail.ledger import open_ledger
     from digest.mail.subscribers import add_subscriber
     from digest.store import Store
@@ -257,6 +271,7 @@ def cmd_subscribers_add(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_remove(args: argparse.Namespace) -> int:
+    """`digest subscribers remove`."""
     from digest.mail.ledger import open_ledger
     from digest.mail.subscribers import remove_subscriber
     from digest.store import Store
@@ -268,6 +283,7 @@ def cmd_subscribers_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_unsubscribe(args: argparse.Namespace) -> int:
+    """`digest subscribers unsubscribe`."""
     from digest.mail.ledger import open_ledger
     from digest.mail.subscribers import unsubscribe_subscriber
     from digest.store import Store
@@ -280,6 +296,7 @@ def cmd_subscribers_unsubscribe(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_list(args: argparse.Namespace) -> int:
+    """`digest subscribers list`."""
     from digest.mail.ledger import open_ledger
     from digest.store import Store
 
@@ -292,6 +309,7 @@ def cmd_subscribers_list(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_import(args: argparse.Namespace) -> int:
+    """`digest subscribers import`."""
     from digest.mail.ledger import open_ledger
     from digest.mail.subscribers import import_subscribers
     from digest.store import Store
@@ -307,6 +325,7 @@ def cmd_subscribers_import(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """`digest serve`: the web archive and the unsubscribe page, until stopped."""
     from digest.serve import make_server
 
     settings = settings_from(args)

@@ -21,7 +21,7 @@ import logging
 import os
 import signal
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ from digest.errors import IssueError
 from digest.extract import extract_page
 from digest.lock import run_lock
 from digest.models import Article, Digest, IssueFailure, Page, ParsedIssue, RawIssue, RenderedDigest
-from digest.sources import make_sources
+from digest.sources import Source, make_sources
 from digest.sources.folder import read_file
 from digest.store import Store
 
@@ -65,20 +65,26 @@ class RunReport:
         return not self.issues and not self.failures and not self.locked_out
 
 
-def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None = None) -> RunReport:
-    """One scheduled run: every new issue in the inbox into one digest, delivered and remembered."""
+def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None = None,
+        sources: Sequence[Source] | None = None) -> RunReport:
+    """One scheduled run: every new issue of the sources into one digest, delivered and remembered.
+
+    `sources` defaults to those the settings configure (`make_sources`).
+    """
+    sources = make_sources(settings) if sources is None else sources
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
             return RunReport(locked_out=True)
         with Store.open_existing(settings.database) if dry_run else Store.open(settings.database) as store:
-            report = _run_locked(settings, store, dry_run, progress)
+            report = _run_locked(settings, sources, store, dry_run, progress)
             if not dry_run and settings.delivery_mode == "smtp":
                 report = replace(report, delivery=send_to_subscribers(settings, store))
             return report
 
 
-def _run_locked(settings: Settings, store: Store, dry_run: bool, progress: Progress | None) -> RunReport:
-    issues, failures = read_new_issues(settings, store.done_hashes())
+def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry_run: bool,
+                progress: Progress | None) -> RunReport:
+    issues, failures = read_new_issues(sources, store.done_hashes())
     if not issues and not failures:
         return RunReport(dry_run=dry_run)
     parsed, parse_failures = parse_issues(issues, settings, progress)
@@ -112,12 +118,12 @@ def _run_locked(settings: Settings, store: Store, dry_run: bool, progress: Progr
     return replace(report, paths=paths)
 
 
-def read_new_issues(settings: Settings, done: set[str]) -> tuple[list[Page], list[IssueFailure]]:
+def read_new_issues(sources: Sequence[Source], done: set[str]) -> tuple[list[Page], list[IssueFailure]]:
     """Every issue the sources hold whose identity is not done yet, as pages; bad ones become failures."""
     issues: list[Page] = []
     failures: list[IssueFailure] = []
     seen = set(done)
-    for source in make_sources(settings):
+    for source in sources:
         for raw in source.fetch():
             if isinstance(raw, IssueFailure):
                 failures.append(raw)
@@ -154,6 +160,7 @@ def parse_issues(issues: list[Page], settings: Settings,
 
 
 def make_summarizer(settings: Settings) -> Summarizer:
+    """The summariser the settings describe."""
     from digest.summarize import Summarizer
 
     return Summarizer(sentences=settings.summary_sentences, max_chars=settings.summary_max_chars)
@@ -168,9 +175,9 @@ def parse_issue(issue: Page, summarizer: Summarizer) -> ParsedIssue:
     return replace(parsed, articles=articles)
 
 
-def read_page(path: Path) -> Page:
+def read_page(path: str | Path) -> Page:
     """One issue file as a page, whatever kind of document it is; `IssueError` when it cannot be read."""
-    raw = read_file(path)
+    raw = read_file(Path(path))
     if isinstance(raw, IssueFailure):
         raise IssueError(raw.error)
     return extract_page(raw)
@@ -187,7 +194,7 @@ def read_pages(paths: list[Path]) -> tuple[list[Page], list[IssueFailure]]:
     return pages, failures
 
 
-def parse_file(path: Path, settings: Settings) -> ParsedIssue:
+def parse_file(path: str | Path, settings: Settings) -> ParsedIssue:
     """One issue file, parsed and enriched, each article with its theme and keywords (`digest parse`)."""
     from digest.themes import theme_articles
 
@@ -196,6 +203,7 @@ def parse_file(path: Path, settings: Settings) -> ParsedIssue:
 
 
 def enrich_article(article: Article, summarizer: Summarizer, source: str) -> Article:
+    """The article with its summary and the issue it came from."""
     return replace(article, summary=summarizer.summarize(article), source=source)
 
 
@@ -224,6 +232,7 @@ def _normalise(text: str) -> str:
 
 
 def digest_key(articles: Iterable[Article]) -> str:
+    """The digest's identity: a hash of its articles' fingerprints, in any order."""
     return hashlib.sha256("\n".join(sorted(article_fingerprint(a) for a in articles)).encode()).hexdigest()
 
 
@@ -239,6 +248,7 @@ def build_digest(articles: list[Article], issue_names: list[str], settings: Sett
 
 
 def render(digest: Digest, settings: Settings) -> RenderedDigest:
+    """The digest as an email, for the outbox copy."""
     from digest.render import render_digest
 
     return render_digest(digest, settings.templates, max_html_bytes=settings.max_html_bytes,
@@ -247,6 +257,7 @@ def render(digest: Digest, settings: Settings) -> RenderedDigest:
 
 
 def outbox_unsubscribe_url(settings: Settings) -> str:
+    """The unsubscribe link of the outbox copy: a mail to the sender."""
     from email.utils import parseaddr
 
     return f"mailto:{parseaddr(settings.sender)[1]}?subject=unsubscribe"
@@ -289,16 +300,20 @@ def outbox_name(outbox: Path, created: datetime, key: str) -> str:
     return f"digest-{created:%Y%m%d-%H%M}-{key[:12]}"
 
 
-def preview(settings: Settings, paths: list[Path] | None = None,
-            progress: Progress | None = None) -> tuple[RenderedDigest | None, RunReport]:
-    """Render what the next run would send (or the digest of the given files); touch no state."""
+def preview(settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None,
+            sources: Sequence[Source] | None = None) -> tuple[RenderedDigest | None, RunReport]:
+    """Render what the next run would send (or the digest of the given files); touch no state.
+
+    `sources` defaults to those the settings configure (`make_sources`).
+    """
     if paths:
         issues, failures = read_pages(paths)
         parsed, parse_failures = parse_issues(issues, settings, progress)
         fresh, repeated = drop_sent_articles(parsed)
     else:
         with Store.open_existing(settings.database) as store:
-            issues, failures = read_new_issues(settings, store.done_hashes())
+            issues, failures = read_new_issues(make_sources(settings) if sources is None else sources,
+                                               store.done_hashes())
             parsed, parse_failures = parse_issues(issues, settings, progress)
             fresh, repeated = drop_sent_articles(parsed, store)
     report = RunReport(issues=[p.source for p in parsed], failures=failures + parse_failures,

@@ -45,6 +45,7 @@ TEASER_CHARS = 60  # the one line shown for an article the email only mentions
 
 # Stand-ins for URLs while lxml serialises the HTML; letters and dashes survive unchanged.
 _URL_TOKENS = {"unsubscribe_url": "digest-url-token-unsubscribe", "archive_url": "digest-url-token-archive"}
+# Two or more blank (or whitespace-only) lines in a row: the text part keeps at most one.
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 
 

@@ -29,6 +29,7 @@ MACROS = {
 }
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+# One day-of-week item of a crontab field: "*", a day (number or name), or a range, each with an optional /step.
 _DOW_TOKEN = re.compile(r"^(\*|[0-7a-z]+)(?:-([0-7a-z]+))?(?:/(\d+))?$")
 MISFIRE_GRACE_SECONDS = 3600  # APScheduler's default of 1 s silently drops a run that starts late
 
