@@ -78,6 +78,8 @@ _COLUMN_FIELD = re.compile(r"^(?:栏目|专栏|栏目名称|频道|专题)\s*[�
 _BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by)\s*[：:/／｜|]\s*(.+)$", re.I)
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").
 _FIELD_SEPARATOR = re.compile(r"\s*[|｜•]\s*|\s{2,}(?=\S+[：:])|\u3000+")
+# The start of the next labelled field in an unseparated publication line (" 来源：…").
+_NEXT_LABEL = re.compile(r"\s+\S{1,6}[：:]")
 # Separators between names on a byline.
 _NAME_SEPARATOR = re.compile(r"\s*[、，,;；/／]\s*")
 # "（作者为…）", "（作者系…）", "（作者单位：…）": the author's note that closes an article.
@@ -87,7 +89,7 @@ _BRACKET_NOTE = re.compile(r"^[（(][^（）()]{2,120}[)）]$")
 # Words in class and id attributes that say what an element is, the way page authors name them.
 _KICKER_CLASS = re.compile(r"kicker|column|lanmu|channel|category|eyebrow|label|\btag\b|section-name|lm\b", re.I)
 _OVER_TITLE_CLASS = re.compile(r"\bpre|over|yinti|intro[-_]?title|supertitle|shoulder", re.I)
-_TITLE_CLASS = re.compile(r"title|headline|heading|\btit\b|biaoti", re.I)
+_TITLE_CLASS = re.compile(r"(?<![a-z])(?:title|headline|heading|tit|biaoti)(?![a-z])", re.I)
 _BYLINE_CLASS = re.compile(r"author|byline|writer|zuozhe", re.I)
 # A page title's site suffix: "标题--观点--人民网", "标题_网站", "标题 | 网站".
 _SITE_SUFFIX = re.compile(r"\s*(?:--|_|\s[|｜–—-]\s).*$")
@@ -172,7 +174,8 @@ class _Article:
     over_title: str | None = None
     subtitle: str | None = None
     byline: str | None = None
-    evidence: bool = False  # something besides type says it opens an article
+    evidence: bool = False  # a byline, a column label or a table of contents says it opens an article
+    named: bool = False  # it is the page's own title (evidence on a page of one article, not in a newsletter)
     url: str | None = None
     body: list[Block] = field(default_factory=list)
 
@@ -283,12 +286,17 @@ def _heading_shaped(block: Block, reading: _Reading) -> bool:
     text = block.text
     if not 2 <= len(text) <= TITLE_MAX or is_prose(text) or furniture.is_furniture(text):
         return False
-    if furniture.is_date_line(text) or _AUTHOR_NOTE.match(text) or _BRACKETED.match(text):
+    if furniture.is_date_line(text) or _AUTHOR_NOTE.match(text) or _BRACKETED.match(text) or _is_subtitle(text):
         return False
     if block.level or block.bold or (block.size or 0) >= reading.body_size * _LARGER:
         return True
-    return _marked(block.element, _TITLE_CLASS) or (reading.title is not None and _squeeze(text) == _squeeze(
+    return _marked(block, _TITLE_CLASS) or (reading.title is not None and _squeeze(text) == _squeeze(
         reading.title))
+
+
+def _is_subtitle(text: str) -> bool:
+    """A "——…" line: the subtitle under a headline."""
+    return text.startswith(("—", "--", "－－"))
 
 
 def _prominence(block: Block) -> tuple[float, bool, int]:
@@ -296,15 +304,28 @@ def _prominence(block: Block) -> tuple[float, bool, int]:
     return (round(block.size or BODY_SIZE, 1), block.bold, -(block.level or 7))
 
 
+def _styled(block: Block) -> bool:
+    """Whether the markup says how the block is set: a heading element, an inline size, bold type."""
+    return bool(block.level or block.size or block.bold)
+
+
 def _article_heads(heads: list[_Article], reading: _Reading) -> list[_Article]:
-    """The heads that open articles: at least as prominent as the least prominent head with evidence."""
+    """The heads that open articles: at least as prominent as the least prominent head with evidence.
+
+    A newsletter's own name is its page title too, so the page title counts as evidence only where no
+    head shows a byline, a column label or a table of contents pointing at it. A headline whose type only
+    a style sheet sets (a classed div) gives no yardstick: then only the heads with evidence open articles.
+    """
     if not heads:
         return []
-    evidenced = [h for h in heads if h.evidence]
+    evidenced = [h for h in heads if h.evidence] or [h for h in heads if h.named]
     if evidenced:
-        level = min(_prominence(h.title) for h in evidenced)
+        weakest = min(evidenced, key=lambda h: _prominence(h.title))
+        if not _styled(weakest.title):
+            return _without_overlaps(evidenced)  # its type is set by a style sheet we do not read: no yardstick
         first = evidenced[0].title.index
-        chosen = [h for h in heads if _prominence(h.title) >= level and (h.evidence or h.title.index > first)]
+        chosen = [h for h in heads if _prominence(h.title) >= _prominence(weakest.title)
+                  and (h in evidenced or h.title.index > first)]
     else:
         level = max(_prominence(h.title) for h in heads)
         chosen = [h for h in heads if _prominence(h.title) == level]
@@ -327,18 +348,22 @@ def _read_head(title: Block, reading: _Reading) -> _Article | None:
     below = []
     for block in blocks[title.index + 1:title.index + 1 + _HEAD_BELOW + 1]:
         if is_prose(block.text) and not _labelled(block.text):
+            if furniture.is_trailer(block.text):
+                return None  # a footer: the line above it heads nothing
             break
         if _heading_shaped(block, reading) and _prominence(block) >= _prominence(title):
             return None
         below.append(block)
     else:
         return None
+    if sum(1 for b in below if b.link and not furniture.is_furniture(b.text)) >= 2:
+        return None  # a heading over a list of links: related articles, a menu
     body_start = title.index + 1 + len(below)
     article = _Article(title=title, start=title.index, body_start=body_start)
     _read_below(article, below)
     _read_above(article, _lines_above(title, reading))
-    article.evidence = bool(article.byline or article.column) or _pointed_at(article, reading) or (
-        reading.title is not None and _squeeze(title.text) == _squeeze(reading.title))
+    article.evidence = bool(article.byline or article.column) or _pointed_at(article, reading)
+    article.named = reading.title is not None and _squeeze(title.text) == _squeeze(reading.title)
     return article
 
 
@@ -394,9 +419,9 @@ def _read_above(article: _Article, above: list[Block]) -> None:
     for block in above:
         text = block.text
         bracketed, field_ = _BRACKETED.match(text), _COLUMN_FIELD.match(text)
-        if bracketed or field_ or _marked(block.element, _KICKER_CLASS):
+        if bracketed or field_ or _marked(block, _KICKER_CLASS):
             article.column = (bracketed or field_).group(1) if (bracketed or field_) else text  # type: ignore[union-attr]
-        elif block.level or _marked(block.element, _OVER_TITLE_CLASS):
+        elif block.level or _marked(block, _OVER_TITLE_CLASS):
             article.over_title = text
         else:
             unmarked.append(text)
@@ -412,7 +437,7 @@ def _read_below(article: _Article, below: list[Block]) -> None:
     """Subtitle, byline and labelled fields from the lines under a headline."""
     for block in below:
         text = block.text
-        if text.startswith(("——", "—", "--")) and article.subtitle is None:
+        if _is_subtitle(text) and article.subtitle is None:
             article.subtitle = "——" + text.lstrip("—-－ ")
             continue
         if block.link is not None or furniture.is_furniture(text) and not _fields_with_names(text):
@@ -422,7 +447,7 @@ def _read_below(article: _Article, below: list[Block]) -> None:
             if column and article.column is None:
                 article.column = column.group(1)
             elif byline and article.byline is None:
-                article.byline = _byline_text(byline.group(1))
+                article.byline = _byline_text(_NEXT_LABEL.split(byline.group(1))[0])
         if article.byline is None and _plain_byline(block, text):
             article.byline = _byline_text(text)
 
@@ -439,7 +464,7 @@ def _plain_byline(block: Block, text: str) -> bool:
     """An unlabelled line under a headline that can be a byline: short, no date, no fields, no punctuation."""
     if furniture.is_date_line(text) or len(text) > 30 or any(c in text for c in "：:|｜。，"):
         return False
-    return _marked(block.element, _BYLINE_CLASS) or not block.level
+    return _marked(block, _BYLINE_CLASS) or not block.level
 
 
 def _byline_text(text: str) -> str:
@@ -453,12 +478,25 @@ def _pointed_at(article: _Article, reading: _Reading) -> bool:
                for name in b.anchors)
 
 
-def _marked(element: _Element, words: re.Pattern[str]) -> bool:
-    """The element or its parent is named (class or id) for what the pattern says."""
-    for e in (element, element.getparent()):
-        if e is not None and words.search(f"{e.get('class') or ''} {e.get('id') or ''}"):
+def _marked(block: Block, words: re.Pattern[str]) -> bool:
+    """An element holding exactly the block's text is named, by class or id, for what the pattern says.
+
+    Page authors name the element that holds a kicker or a byline ("kicker", "author"), whether it is the
+    block element, an inline element around all of its text, or a wrapper around the block alone.
+    """
+    own = _squeeze(block.text)
+    for element in block.element.iter():
+        if _named(element, words) and _squeeze(element.text_content()) == own:
             return True
+    for element in block.element.iterancestors():
+        if _named(element, words):  # the first named wrapper decides: those around it hold more still
+            return _squeeze(element.text_content()) == own
     return False
+
+
+def _named(element: _Element, words: re.Pattern[str]) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return isinstance(element.tag, str) and bool(words.search(names))
 
 
 # --- bodies ------------------------------------------------------------------
@@ -466,7 +504,7 @@ def _marked(element: _Element, words: re.Pattern[str]) -> bool:
 
 def _gather_body(article: _Article, reading: _Reading, end: int, titles: list[_Article]) -> None:
     """The article's text: the blocks after its head that belong to it, up to where it ends."""
-    container = _container(article, titles)
+    container = _container(article, titles, reading)
     span = _main_span(reading)
     ended = False
     for block in reading.blocks[article.body_start:end]:
@@ -492,7 +530,7 @@ def _gather_body(article: _Article, reading: _Reading, end: int, titles: list[_A
         article.url = article.title.link
 
 
-def _container(article: _Article, titles: list[_Article]) -> _Element | None:
+def _container(article: _Article, titles: list[_Article], reading: _Reading) -> _Element | None:
     """The largest element holding the headline and no other article's: the article's own box, if it has one."""
     others = [t.title.element for t in titles if t is not article]
     box = None
@@ -500,8 +538,10 @@ def _container(article: _Article, titles: list[_Article]) -> _Element | None:
         if any(_contains(element, other) for other in others):
             break
         box = element
-    if box is None or box is article.title.element or not titles[1:]:
+    if box is None or not titles[1:] or article.body_start >= len(reading.blocks):
         return None
+    if not _contains(box, reading.blocks[article.body_start].element):
+        return None  # the page is flat: the box holds the head only, the text follows outside it
     return box
 
 

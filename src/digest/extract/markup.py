@@ -46,8 +46,12 @@ _KEYWORD_SIZES = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.
                   "x-large": 24.0, "xx-large": 32.0, "smaller": 13.0, "larger": 19.0}
 # Whitespace that holds a line break between two CJK characters: source wrapping, which shows as nothing.
 _CJK_WRAP = re.compile(f"(?<=[{zh.CJK}{zh.CJK_PUNCT}])[ \t\u00a0]*[\r\n][\\s\u00a0]*(?=[{zh.CJK}{zh.CJK_PUNCT}])")
-# Any run of spacing, the ideographic space included.
-_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# A run of spacing that sets things apart (an ideographic space, two spaces or more): kept as two spaces.
+_WIDE_SPACE = re.compile(r"[\s\u00a0\u3000]*(?:\u3000|[ \t\u00a0]{2})[\s\u00a0\u3000]*")
+# Any other run of spacing.
+_SPACES = re.compile(r"[\s\u00a0]+")
+# Characters that take no room: zero-width spaces and joiners, a stray byte-order mark.
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 # An XML declaration, which lxml refuses in a string it is to parse.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -201,7 +205,8 @@ def _font_size(value: str | None, outer: float | None) -> float | None:
 
 
 def _clean_text(text: str) -> str:
-    return _SPACES.sub(" ", _CJK_WRAP.sub("", text)).strip()
+    parts = _WIDE_SPACE.split(_ZERO_WIDTH.sub("", _CJK_WRAP.sub("", text)))
+    return "  ".join(_SPACES.sub(" ", part) for part in parts).strip()
 
 
 def _block(text: str, pieces: list[_Piece], element: _Element, anchors: tuple[str, ...], index: int) -> Block:
