@@ -70,8 +70,8 @@ def is_trailer(text: str) -> bool:
 
 
 def is_date_line(text: str) -> bool:
-    """A line that opens with a date (a publication line: date, time, source)."""
-    return bool(_DATE_LINE.match(text))
+    """A publication line: short, opening with a date (then a time, a source); no sentence that starts with one."""
+    return len(text) <= FURNITURE_MAX and "。" not in text and bool(_DATE_LINE.match(text))
 
 
 def reads_original(text: str) -> bool:

@@ -68,14 +68,16 @@ TITLE_MAX = 60  # a headline or a head line is a line: longer text without a ful
 _PROSE_MIN = 40  # an unfinished line this long, with a clause break, reads as prose rather than a heading
 _HEAD_ABOVE = 2  # column label and over-title: at most this many head lines above a headline
 _HEAD_BELOW = 6  # subtitle, byline, date, source and share lines under a headline before its text
+_TEXT_WITHIN = 3  # a headline's text starts within this many lines after its head (a lead line, a subheading)
 _LARGER = 1.15  # type this much larger than the body's is display type
-_SENTENCE_END = re.compile(r"[。！？!?…][”’」』）)]*$|[。！？!?]")  # a sentence ends in the line
+_SENTENCE_END = re.compile(r"[。！？!?]")  # a sentence ends in the line
+_FULL_STOP = re.compile(r"[。；]")  # a statement ends in the line: headlines never hold one
 # "【思想纵横】", "[视点]", "〔专题〕": a label in brackets, the way pages set a column's name.
 _BRACKETED = re.compile(r"^[【\[〔［「]\s*(.+?)\s*[】\]〕］」]$")
 # "栏目：思想纵横", "专栏｜有的放矢": a labelled column name.
 _COLUMN_FIELD = re.compile(r"^(?:栏目|专栏|栏目名称|频道|专题)\s*[：:｜|]\s*(.+)$")
 # "作者：某某", "文/某某", "撰文｜某某": a labelled byline (staff titles such as 本报记者 stay with the names).
-_BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by)\s*[：:/／｜|]\s*(.+)$", re.I)
+_BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by)\s*[：:/／｜|]\s*(.*)$", re.I)
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").
 _FIELD_SEPARATOR = re.compile(r"\s*[|｜•]\s*|\s{2,}(?=\S+[：:])|\u3000+")
 # The start of the next labelled field in an unseparated publication line (" 来源：…").
@@ -259,9 +261,13 @@ def _view_online_link(blocks: list[Block]) -> str | None:
 
 
 def is_prose(text: str) -> bool:
-    """Running text: a sentence ends in it, or it is long and breaks into clauses."""
+    """Running text: a full stop in it, a question or exclamation longer than a headline, long clauses."""
+    if _AUTHOR_NOTE.match(text) and len(text) <= TITLE_MAX * 2:
+        return False
+    if _FULL_STOP.search(text):
+        return True
     if _SENTENCE_END.search(text):
-        return not _AUTHOR_NOTE.match(text) or len(text) > TITLE_MAX * 2
+        return len(text) > _PROSE_MIN  # headlines ask and exclaim too ("上链接！重卡开进直播间")
     return len(text) > _PROSE_MIN and bool(zh.PROSE_MARK.search(text))
 
 
@@ -343,28 +349,39 @@ def _without_overlaps(heads: list[_Article]) -> list[_Article]:
 
 
 def _read_head(title: Block, reading: _Reading) -> _Article | None:
-    """The head around a headline, or None when no prose follows it (a list of links, a menu)."""
+    """The head around a headline, or None when no text follows it (a list of links, a menu, a footer)."""
     blocks = reading.blocks
-    below = []
+    below: list[Block] = []
     for block in blocks[title.index + 1:title.index + 1 + _HEAD_BELOW + 1]:
-        if is_prose(block.text) and not _labelled(block.text):
-            if furniture.is_trailer(block.text):
-                return None  # a footer: the line above it heads nothing
+        if _heading_shaped(block, reading) and _prominence(block) >= _prominence(title) and _styled(title):
+            return None  # the line is a label over a headline, not a headline
+        if not _head_material(block, below):
             break
-        if _heading_shaped(block, reading) and _prominence(block) >= _prominence(title):
-            return None
         below.append(block)
     else:
         return None
+    body_start = title.index + 1 + len(below)
+    text = blocks[body_start:body_start + _TEXT_WITHIN]
+    if not any(is_prose(b.text) for b in text) or furniture.is_trailer(text[0].text):
+        return None
     if sum(1 for b in below if b.link and not furniture.is_furniture(b.text)) >= 2:
         return None  # a heading over a list of links: related articles, a menu
-    body_start = title.index + 1 + len(below)
     article = _Article(title=title, start=title.index, body_start=body_start)
     _read_below(article, below)
     _read_above(article, _lines_above(title, reading))
     article.evidence = bool(article.byline or article.column) or _pointed_at(article, reading)
     article.named = reading.title is not None and _squeeze(title.text) == _squeeze(reading.title)
     return article
+
+
+def _head_material(block: Block, below: list[Block]) -> bool:
+    """A line that belongs under a headline: subtitle, byline, publication line, share or author links."""
+    text = block.text
+    if _is_subtitle(text) or _labelled(text) or furniture.is_date_line(text) or block.link is not None:
+        return True
+    if furniture.is_furniture(text):
+        return True
+    return not any(_plain_byline(b, b.text) for b in below) and _plain_byline(block, text)
 
 
 def _labelled(text: str) -> bool:
@@ -380,6 +397,8 @@ def _lines_above(title: Block, reading: _Reading) -> list[Block]:
         text = block.text
         if is_prose(text) or furniture.is_furniture(text) or furniture.is_date_line(text) or len(text) > TITLE_MAX:
             break
+        if _AUTHOR_NOTE.match(text) or _BRACKET_NOTE.match(text) or furniture.reads_original(text):
+            break  # the end of the article before
         if block.link is not None and block.link.startswith("#"):
             break  # an entry of a table of contents
         if _heading_shaped(block, reading) and _prominence(block) >= _prominence(title):
@@ -462,7 +481,7 @@ def _fields_with_names(text: str) -> bool:
 
 def _plain_byline(block: Block, text: str) -> bool:
     """An unlabelled line under a headline that can be a byline: short, no date, no fields, no punctuation."""
-    if furniture.is_date_line(text) or len(text) > 30 or any(c in text for c in "：:|｜。，"):
+    if furniture.is_date_line(text) or len(text) > 30 or any(c in text for c in "：:|｜。，,？！?!“”《》"):
         return False
     return _marked(block, _BYLINE_CLASS) or not block.level
 
