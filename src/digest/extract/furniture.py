@@ -29,6 +29,8 @@ _PAPER_REFERENCE = re.compile(
 _DATE_LINE = re.compile(
     r"^(?:发布(?:时间|日期)[：:]\s*)?\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 )
+# A calendar date anywhere in a line: "2026-05-06", "2026年5月6日", "2026/05/06".
+_DATE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}")
 # Copyright and licensing notices, registration numbers, legal disclaimers.
 _COPYRIGHT = re.compile(
     r"版权所有|版权归|版权声明|copyright|©|\(c\)\s*\d{4}|未经.{0,12}授权|转载请|禁止转载|ICP[备证]|不良信息举报|"
@@ -72,6 +74,11 @@ def is_trailer(text: str) -> bool:
 def is_date_line(text: str) -> bool:
     """A publication line: short, opening with a date (then a time, a source); no sentence that starts with one."""
     return len(text) <= FURNITURE_MAX and "。" not in text and bool(_DATE_LINE.match(text))
+
+
+def holds_date(text: str) -> bool:
+    """Whether a calendar date appears in the line."""
+    return bool(_DATE.search(text))
 
 
 def reads_original(text: str) -> bool:

@@ -78,6 +78,8 @@ _BRACKETED = re.compile(r"^[【\[〔［「]\s*(.+?)\s*[】\]〕］」]$")
 _COLUMN_FIELD = re.compile(r"^(?:栏目|专栏|栏目名称|频道|专题)\s*[：:｜|]\s*(.+)$")
 # "作者：某某", "文/某某", "撰文｜某某": a labelled byline (staff titles such as 本报记者 stay with the names).
 _BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by)\s*[：:/／｜|]\s*(.*)$", re.I)
+# A byline or column label set off from its value by a bar or a slash, or by a space ("文 | 某某", "作者 某某").
+_LABEL_BAR = re.compile(r"(?:^|(?<=\s))(作者|文|撰文|撰稿|栏目|专栏)\s*(?:[|｜/／]|\s)\s*(?=[^\s：:|｜])")
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").
 _FIELD_SEPARATOR = re.compile(r"\s*[|｜•]\s*|\s{2,}(?=\S+[：:])|\u3000+")
 # The start of the next labelled field in an unseparated publication line (" 来源：…").
@@ -204,6 +206,8 @@ def read_html(text: str) -> tuple[list[Line], str | None, str | None]:
             href[1:] for b in blocks for _, href in b.links if href.startswith("#") and len(href) > 1),
     )
     articles = _find_articles(reading)
+    if len(articles) == 1 and articles[0].byline is None and metadata.get("author"):
+        articles[0].byline = _byline_text(metadata["author"])  # the page's author metadata names the one writer
     lines = _emit(articles, reading)
     page_url = metadata.get("url") or _view_online_link(blocks)
     if len(articles) == 1 and articles[0].url is None:
@@ -329,9 +333,9 @@ def _article_heads(heads: list[_Article], reading: _Reading) -> list[_Article]:
         weakest = min(evidenced, key=lambda h: _prominence(h.title))
         if not _styled(weakest.title):
             return _without_overlaps(evidenced)  # its type is set by a style sheet we do not read: no yardstick
-        first = evidenced[0].title.index
-        chosen = [h for h in heads if _prominence(h.title) >= _prominence(weakest.title)
-                  and (h in evidenced or h.title.index > first)]
+        level, first = _prominence(weakest.title), evidenced[0].title.index
+        chosen = [h for h in heads if _prominence(h.title) >= level
+                  and (h in evidenced or h.title.index > first or _prominence(h.title) == level)]
     else:
         level = max(_prominence(h.title) for h in heads)
         chosen = [h for h in heads if _prominence(h.title) == level]
@@ -379,15 +383,21 @@ def _head_material(block: Block, below: list[Block]) -> bool:
     text = block.text
     if _is_subtitle(text) or _labelled(text) or furniture.is_date_line(text) or block.link is not None:
         return True
+    if furniture.holds_date(text) and len(text) <= TITLE_MAX and not is_prose(text):
+        return True  # a publication line that puts the date last ("原创 某某 某号 2026-05-06")
+    if _BRACKETED.match(text) and len(text) <= TITLE_MAX:
+        return True  # a column label printed under the headline, at the top of the text
     if furniture.is_furniture(text):
         return True
     return not any(_plain_byline(b, b.text) for b in below) and _plain_byline(block, text)
 
 
 def _labelled(text: str) -> bool:
-    """A publication line with labelled fields, which may end like a sentence ("来源：某报。")."""
-    return len(text) <= TITLE_MAX and any(_BYLINE_FIELD.match(f) or furniture.is_furniture(f)
-                                          for f in _fields(text))
+    """A publication line: short labelled fields ("作者：某 | 来源：某报 | 浏览：100"), no sentence."""
+    fields = _fields(text)
+    if "。" in text or any(len(f) > TITLE_MAX for f in fields):
+        return False
+    return any(_BYLINE_FIELD.match(f) or _COLUMN_FIELD.match(f) or furniture.is_furniture(f) for f in fields)
 
 
 def _lines_above(title: Block, reading: _Reading) -> list[Block]:
@@ -410,14 +420,20 @@ def _lines_above(title: Block, reading: _Reading) -> list[Block]:
 
 
 def _opens_element(first: Block, title: Block, reading: _Reading) -> bool:
-    """Whether a line and the headline share an element that starts with that line, or prose ends before it."""
-    if first.index == 0 or is_prose(reading.blocks[first.index - 1].text):
+    """Whether a line and the headline share an element that starts with that line, or text ends before it."""
+    if first.index == 0 or _ends_text(reading.blocks[first.index - 1].text):
         return True
     shared = _common_ancestor(first.element, title.element)
     if shared is None:
         return False
     before = reading.blocks[first.index - 1].element
     return not _contains(shared, before)
+
+
+def _ends_text(text: str) -> bool:
+    """A line that ends what came before: prose, an end note, a "阅读原文" link."""
+    return is_prose(text) or bool(_AUTHOR_NOTE.match(text) or _BRACKET_NOTE.match(text)) or \
+        furniture.reads_original(text)
 
 
 def _common_ancestor(a: _Element, b: _Element) -> _Element | None:
@@ -433,7 +449,11 @@ def _contains(outer: _Element, inner: _Element) -> bool:
 
 
 def _read_above(article: _Article, above: list[Block]) -> None:
-    """Column label and over-title from the lines above a headline."""
+    """Column label and over-title from the lines above a headline.
+
+    A bracketed, labelled ("栏目：") or column-classed line is the column; a heading element or an
+    over-title-classed line is the over-title; a plain line is the column unless one was found.
+    """
     unmarked: list[str] = []
     for block in above:
         text = block.text
@@ -444,8 +464,8 @@ def _read_above(article: _Article, above: list[Block]) -> None:
             article.over_title = text
         else:
             unmarked.append(text)
-    if unmarked and article.column is None and len(unmarked) + (article.over_title is not None) > 1:
-        article.column = unmarked.pop(0)  # of two lines over a headline the column label comes first
+    if unmarked and article.column is None:
+        article.column = unmarked.pop(0)  # a plain label over a headline is most often its column; of two, the first
     if unmarked and article.over_title is None:
         article.over_title = unmarked[0]
     if above:
@@ -458,6 +478,10 @@ def _read_below(article: _Article, below: list[Block]) -> None:
         text = block.text
         if _is_subtitle(text) and article.subtitle is None:
             article.subtitle = "——" + text.lstrip("—-－ ")
+            continue
+        bracketed = _BRACKETED.match(text)
+        if bracketed and article.column is None:
+            article.column = bracketed.group(1)
             continue
         if block.link is not None or furniture.is_furniture(text) and not _fields_with_names(text):
             continue
@@ -472,7 +496,8 @@ def _read_below(article: _Article, below: list[Block]) -> None:
 
 
 def _fields(text: str) -> list[str]:
-    return [f for f in _FIELD_SEPARATOR.split(text) if f]
+    """The fields of a publication line, a label set off by a bar ("文 | 某某") kept with its value."""
+    return [f for f in _FIELD_SEPARATOR.split(_LABEL_BAR.sub(r"\1：", text)) if f]
 
 
 def _fields_with_names(text: str) -> bool:
