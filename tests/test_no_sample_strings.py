@@ -29,6 +29,6 @@ def test_no_reference_string_in_the_code_or_templates() -> None:
     strings = reference_strings()
     if not strings:
         pytest.skip("no reference files found")
-    sources = [*sorted((REPO / "src" / "digest").glob("*.py")), *sorted((REPO / "templates").glob("*"))]
+    sources = [*sorted((REPO / "src" / "digest").rglob("*.py")), *sorted((REPO / "templates").glob("*"))]
     found = {(path.name, s) for path in sources for s in strings if s in path.read_text(encoding="utf-8")}
     assert not found

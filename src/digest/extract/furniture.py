@@ -21,7 +21,7 @@ _CREDIT = re.compile(
     r"^[（(\[【]?\s*(?:责任编辑|责编|编辑|审核|审校|审签|校对|终审|监制|值班编辑|主编|统筹|策划|制作|供稿|"
     r"来源|稿源|文章来源|本文来源|信息来源|出处|原标题|原文标题|原题|转载自|摘自)\s*[：:｜|]"
 )
-# "《 人民日报 》（ 2026年05月06日 09 版）": where a reprint first appeared.
+# "《 某某日报 》（ 2026年05月06日 09 版）": where a reprint first appeared.
 _PAPER_REFERENCE = re.compile(
     r"^《\s*[^》]{1,20}\s*》\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:第?\s*[0-9０-９]+\s*版)?\s*[)）]$"
 )
@@ -54,7 +54,7 @@ _NAVIGATION = re.compile(
 # A link to the article's own page: "阅读原文", "查看原文", "原文链接", "Read more".
 _READ_ORIGINAL = re.compile(r"阅读原文|查看原文|原文链接|原文地址|阅读全文|查看全文|read more|read the full|"
                             r"continue reading|full story", re.I)
-# A breadcrumb trail: names joined by ">" or "»" ("人民网 >> 观点 >> 评论").
+# A breadcrumb trail: names joined by ">" or "»" ("某某网 >> 观点 >> 评论").
 _BREADCRUMB = re.compile(r"\S\s*(?:>|»|＞|›)+\s*\S.*(?:>|»|＞|›)")
 
 

@@ -72,9 +72,9 @@ _TEXT_WITHIN = 3  # a headline's text starts within this many lines after its he
 _LARGER = 1.15  # type this much larger than the body's is display type
 _SENTENCE_END = re.compile(r"[。！？!?]")  # a sentence ends in the line
 _FULL_STOP = re.compile(r"[。；]")  # a statement ends in the line: headlines never hold one
-# "【思想纵横】", "[视点]", "〔专题〕": a label in brackets, the way pages set a column's name.
+# "【某某论坛】", "[视点]", "〔专题〕": a label in brackets, the way pages set a column's name.
 _BRACKETED = re.compile(r"^[【\[〔［「]\s*(.+?)\s*[】\]〕］」]$")
-# "栏目：思想纵横", "专栏｜有的放矢": a labelled column name.
+# "栏目：某某论坛", "专栏｜某某观察": a labelled column name.
 _COLUMN_FIELD = re.compile(r"^(?:栏目|专栏|栏目名称|频道|专题)\s*[：:｜|]\s*(.+)$")
 # "作者：某某", "文/某某", "撰文｜某某": a labelled byline (staff titles such as 本报记者 stay with the names).
 _BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by)\s*[：:/／｜|]\s*(.*)$", re.I)
@@ -95,7 +95,7 @@ _KICKER_CLASS = re.compile(r"kicker|column|lanmu|channel|category|eyebrow|label|
 _OVER_TITLE_CLASS = re.compile(r"\bpre|over|yinti|intro[-_]?title|supertitle|shoulder", re.I)
 _TITLE_CLASS = re.compile(r"(?<![a-z])(?:title|headline|heading|tit|biaoti)(?![a-z])", re.I)
 _BYLINE_CLASS = re.compile(r"author|byline|writer|zuozhe", re.I)
-# A page title's site suffix: "标题--观点--人民网", "标题_网站", "标题 | 网站".
+# A page title's site suffix: "标题--观点--某某网", "标题_网站", "标题 | 网站".
 _SITE_SUFFIX = re.compile(r"\s*(?:--|_|\s[|｜–—-]\s).*$")
 
 

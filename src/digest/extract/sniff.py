@@ -117,15 +117,17 @@ def utf16_text(data: bytes) -> str | None:
     if len(sample) < 4:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    # ASCII-range characters (markup, digits, line ends) put a zero in every other byte
-    encoding = "utf-16-le" if odd > len(sample) // 8 and even == 0 else \
-        "utf-16-be" if even > len(sample) // 8 and odd == 0 else None
+    # ASCII-range characters (markup, digits, line ends) put a zero byte on one side of each pair; a
+    # code point such as U+4E00 puts one on the other side now and then
+    encoding = "utf-16-le" if odd > 2 * even else "utf-16-be" if even > 2 * odd else None
     if encoding is None:
         return None
     try:
-        return data[:len(data) - len(data) % 2].decode(encoding)
+        text = data[:len(data) - len(data) % 2].decode(encoding)
     except UnicodeDecodeError:
         return None
+    shown = sum(1 for c in text[:_HEAD] if c.isprintable() or c.isspace())
+    return text if shown >= 0.95 * len(text[:_HEAD]) else None
 
 
 def _ascii_head(data: bytes) -> bytes:
