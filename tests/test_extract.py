@@ -218,3 +218,17 @@ def test_a_mail_without_text_or_documents_is_an_issue_error() -> None:
                                        policy=policy.default)
     with pytest.raises(IssueError, match="no text or HTML part"):
         extract_page(raw(message.as_bytes(), "empty.eml"))
+
+
+def test_a_newsletter_in_the_mail_body_wins_over_an_attached_copy_and_an_html_cover_note_does_not() -> None:
+    newsletter = NEWSLETTER.read_bytes()
+    cover_note = "<html><body><p>各位好，本期通讯见附件，请查收。</p></body></html>".encode()
+    for body in (newsletter, cover_note):  # either way the issue is the newsletter, once
+        message = EmailMessage()
+        message["From"] = "基层工作通讯 <letters@example.cn>"
+        message["Subject"] = "第8期"
+        message.set_content(body, maintype="text", subtype="html", params={"charset": "utf-8"})
+        message.add_attachment(newsletter, maintype="text", subtype="html", filename="copy.html")
+        page = extract_page(raw(message.as_bytes(), "letter.eml"))
+        assert len([line for line in page.lines if line.role == "title"]) == 2
+        assert "请查收" not in page.text

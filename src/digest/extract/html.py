@@ -211,7 +211,7 @@ def read_html(text: str) -> tuple[list[Line], str | None, str | None]:
     lines = _emit(articles, reading)
     page_url = metadata.get("url") or _view_online_link(blocks)
     if len(articles) == 1 and articles[0].url is None:
-        lines = [line if line.role != "title" else _with_url(line, page_url) for line in lines]
+        lines = [line if line.role not in ("title", "page-title") else _with_url(line, page_url) for line in lines]
     return lines, _page_title(root) or reading.title, page_url
 
 
@@ -656,7 +656,8 @@ def _head_lines(article: _Article, number: int, reading: _Reading) -> list[Line]
     if title.text:
         text = title.text if not article.column or title.text.endswith(("）", ")")) else \
             f"{title.text}（{article.column}）"
-        lines.append(Line(text, size=_relative(title, reading), bold=title.bold, role="title", block=number,
+        role = "page-title" if title.tag == "title" else "title"  # a headless page's own title stands in
+        lines.append(Line(text, size=_relative(title, reading), bold=title.bold, role=role, block=number,
                           url=article.url))
     if article.subtitle:
         lines.append(Line(article.subtitle, role="subtitle", block=number))

@@ -1,9 +1,10 @@
 """Newsletter mails: RFC 5322 messages (.eml) and mbox files of them.
 
 A mail's HTML part goes through the HTML extractor, else its text part is read
-as text; attached documents (a PDF of the issue, an HTML page) go through
-whichever extractor of the registry accepts them, and when there are such
-attachments they are the issue and the body is their cover note. Transfer
+as text. When the HTML body holds headlines it is the issue (an attached PDF
+of the same newsletter would repeat its articles); otherwise attached
+documents (a PDF of the issue, an HTML page) go through whichever extractor of
+the registry accepts them, and the body is their cover note. Transfer
 encodings (base64, quoted-printable, 8bit) and charsets are the email
 package's and the part's business; RFC 2047 headers are decoded. The sender
 and subject name the issue.
@@ -50,7 +51,7 @@ class MailExtractor:
         message = email.message_from_bytes(raw.data, policy=policy.default)
         assert isinstance(message, EmailMessage)  # what policy.default builds
         title = mail_title(message)
-        page = _attached_issues(message, raw) or _body_page(message, raw)
+        page = _issue_page(message, raw)
         return replace(page, id=raw.id, name=raw.name, origin=raw.origin, media_type="message/rfc822",
                        title=title or page.title)
 
@@ -115,11 +116,22 @@ def _squeeze(text: str) -> str:
     return re.sub(r"[\s《》「」“”\"']+", "", text)
 
 
-def _body_page(message: EmailMessage, raw: RawIssue) -> Page:
-    """The mail's own text: the HTML part through the HTML extractor, else the text part."""
+def _issue_page(message: EmailMessage, raw: RawIssue) -> Page:
+    """The mail's issue: an HTML body with headlines, else the documents attached, else the body as it is."""
     body = message.get_body(preferencelist=("html", "plain"))
-    if body is None:
+    page = _body_page(body, raw) if body is not None else None
+    if page is not None and any(line.role == "title" for line in page.lines):
+        return page  # a newsletter in the mail itself; an attached copy of it would repeat its articles
+    attached = _attached_issues(message, raw)
+    if attached is not None:
+        return attached  # the body only covers the documents attached
+    if page is None:
         raise IssueError(f"{raw.origin}: the mail has no text or HTML part and no document attached")
+    return page
+
+
+def _body_page(body: Message, raw: RawIssue) -> Page:
+    """The mail's own text: the HTML part through the HTML extractor, else the text part."""
     data = _payload(body)
     charset = body.get_content_charset()
     if body.get_content_type() == "text/html":
