@@ -82,8 +82,14 @@ _BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by
 _LABEL_BAR = re.compile(r"(?:^|(?<=\s))(作者|文|撰文|撰稿|栏目|专栏)\s*(?:[|｜/／]|\s)\s*(?=[^\s：:|｜])")
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").
 _FIELD_SEPARATOR = re.compile(r"\s*[|｜•]\s*|\s{2,}(?=\S+[：:])|\u3000+")
-# The start of the next labelled field in an unseparated publication line (" 来源：…").
-_NEXT_LABEL = re.compile(r"\s+\S{1,6}[：:]")
+# Where the next labelled field of a publication line starts: after a space (" 来源：…"), or glued to the
+# field before it when the page sets its fields apart by style alone ("…人民要论来源：…").
+_NEXT_LABEL = re.compile(r"\s+(?=[^\s：:]{1,6}[：:])|(?<=\S)(?=(?:来源|作者|责任编辑|编辑|发布时间|发布日期|时间|日期|"
+                         r"浏览|阅读|点击|栏目|专栏|出处|字号)[：:])")
+# "（作者：某某）": a byline in brackets, set under a headline (an author's note names a post, not a person).
+_BRACKET_BYLINE = re.compile(r"^[（(]\s*(?:作者|文|撰文)\s*[：:]\s*([^（）()：:]{1,24})[)）]$")
+# Where a date or time follows the names on a publication line (names hold no digits).
+_DATE_AFTER = re.compile(r"\s*(?=\d)")
 # Separators between names on a byline.
 _NAME_SEPARATOR = re.compile(r"\s*[、，,;；/／]\s*")
 # "（作者为…）", "（作者系…）", "（作者单位：…）": the author's note that closes an article.
@@ -359,7 +365,7 @@ def _read_head(title: Block, reading: _Reading) -> _Article | None:
     for block in blocks[title.index + 1:title.index + 1 + _HEAD_BELOW + 1]:
         if _heading_shaped(block, reading) and _prominence(block) >= _prominence(title) and _styled(title):
             return None  # the line is a label over a headline, not a headline
-        if not _head_material(block, below):
+        if not _head_material(block, below) or _opens_other_head(block, title, reading):
             break
         below.append(block)
     else:
@@ -385,11 +391,31 @@ def _head_material(block: Block, below: list[Block]) -> bool:
         return True
     if furniture.holds_date(text) and len(text) <= TITLE_MAX and not is_prose(text):
         return True  # a publication line that puts the date last ("原创 某某 某号 2026-05-06")
-    if _BRACKETED.match(text) and len(text) <= TITLE_MAX:
-        return True  # a column label printed under the headline, at the top of the text
+    if _BRACKETED.match(text) and len(text) <= TITLE_MAX or _BRACKET_BYLINE.match(text):
+        return True  # a column label or a bracketed byline printed under the headline
     if furniture.is_furniture(text):
         return True
     return not any(_plain_byline(b, b.text) for b in below) and _plain_byline(block, text)
+
+
+def _opens_other_head(block: Block, title: Block, reading: _Reading) -> bool:
+    """Whether the line opens an element, apart from the headline's, that holds a headline of its own.
+
+    A column label set over the next article's headline is not a byline of the masthead above it.
+    """
+    box = None
+    for element in [block.element, *block.element.iterancestors()]:
+        if _contains(element, title.element):
+            break
+        box = element
+    if box is None:
+        return False
+    for later in reading.blocks[block.index + 1:]:
+        if not _contains(box, later.element):
+            return False
+        if _heading_shaped(later, reading):
+            return True
+    return False
 
 
 def _labelled(text: str) -> bool:
@@ -479,7 +505,10 @@ def _read_below(article: _Article, below: list[Block]) -> None:
         if _is_subtitle(text) and article.subtitle is None:
             article.subtitle = "——" + text.lstrip("—-－ ")
             continue
-        bracketed = _BRACKETED.match(text)
+        bracketed, bracket_byline = _BRACKETED.match(text), _BRACKET_BYLINE.match(text)
+        if bracket_byline and article.byline is None:
+            article.byline = _byline_text(bracket_byline.group(1))
+            continue
         if bracketed and article.column is None:
             article.column = bracketed.group(1)
             continue
@@ -490,14 +519,15 @@ def _read_below(article: _Article, below: list[Block]) -> None:
             if column and article.column is None:
                 article.column = column.group(1)
             elif byline and article.byline is None:
-                article.byline = _byline_text(_NEXT_LABEL.split(byline.group(1))[0])
+                article.byline = _byline_text(byline.group(1))
         if article.byline is None and _plain_byline(block, text):
             article.byline = _byline_text(text)
 
 
 def _fields(text: str) -> list[str]:
     """The fields of a publication line, a label set off by a bar ("文 | 某某") kept with its value."""
-    return [f for f in _FIELD_SEPARATOR.split(_LABEL_BAR.sub(r"\1：", text)) if f]
+    parts = _FIELD_SEPARATOR.split(_LABEL_BAR.sub(r"\1：", text))
+    return [f for part in parts for f in _NEXT_LABEL.split(part) if f]
 
 
 def _fields_with_names(text: str) -> bool:
@@ -512,8 +542,9 @@ def _plain_byline(block: Block, text: str) -> bool:
 
 
 def _byline_text(text: str) -> str:
-    """The names of a byline, separated by spaces as the text pages print them."""
-    return " ".join(_NAME_SEPARATOR.split(text.strip()))
+    """The names of a byline, separated by spaces as the text pages print them (a date after them dropped)."""
+    names = _DATE_AFTER.split(text.strip())[0]
+    return " ".join(_NAME_SEPARATOR.split(names))
 
 
 def _pointed_at(article: _Article, reading: _Reading) -> bool:

@@ -105,7 +105,8 @@ class _Walker:
         if not self.pieces:
             self.anchors.clear()
             return
-        text = _clean_text("".join(p.text for p in self.pieces))
+        # source line breaks inside one text node are wrapping; between two elements they keep a space
+        text = _clean_text("".join(_CJK_WRAP.sub("", p.text) for p in self.pieces))
         if text and self.open_blocks:
             self.blocks.append(_block(text, self.pieces, self.open_blocks[-1], tuple(self.anchors), len(self.blocks)))
         self.pieces = []
@@ -205,7 +206,7 @@ def _font_size(value: str | None, outer: float | None) -> float | None:
 
 
 def _clean_text(text: str) -> str:
-    parts = _WIDE_SPACE.split(_ZERO_WIDTH.sub("", _CJK_WRAP.sub("", text)))
+    parts = _WIDE_SPACE.split(_ZERO_WIDTH.sub("", text))
     return "  ".join(_SPACES.sub(" ", part) for part in parts).strip()
 
 
