@@ -52,7 +52,7 @@ _NAVIGATION = re.compile(
     re.I,
 )
 # A link to the article's own page: "阅读原文", "查看原文", "原文链接", "Read more".
-_READ_ORIGINAL = re.compile(r"阅读原文|查看原文|原文链接|原文地址|阅读全文|查看全文|read more|read the full|"
+_READ_ORIGINAL = re.compile(r"阅读原文|查看原文|原文链接|原文地址|阅读全文|查看全文|继续阅读|read more|read the full|"
                             r"continue reading|full story", re.I)
 # A breadcrumb trail: names joined by ">" or "»" ("某某网 >> 观点 >> 评论").
 _BREADCRUMB = re.compile(r"\S\s*(?:>|»|＞|›)+\s*\S.*(?:>|»|＞|›)")

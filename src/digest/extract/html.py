@@ -38,7 +38,7 @@ import codecs
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lxml.etree import _Element
@@ -81,7 +81,7 @@ _BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by
 # A byline or column label set off from its value by a bar or a slash, or by a space ("文 | 某某", "作者 某某").
 _LABEL_BAR = re.compile(r"(?:^|(?<=\s))(作者|文|撰文|撰稿|栏目|专栏)\s*(?:[|｜/／]|\s)\s*(?=[^\s：:|｜])")
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").
-_FIELD_SEPARATOR = re.compile(r"\s*[|｜•]\s*|\s{2,}(?=\S+[：:])|\u3000+")
+_FIELD_SEPARATOR = re.compile(r"\s*[|｜•]\s*|\s+·\s+|\s{2,}(?=\S+[：:])|\u3000+")
 # Where the next labelled field of a publication line starts: after a space (" 来源：…"), or glued to the
 # field before it when the page sets its fields apart by style alone ("…人民要论来源：…").
 _NEXT_LABEL = re.compile(r"\s+(?=[^\s：:]{1,6}[：:])|(?<=\S)(?=(?:来源|作者|责任编辑|编辑|发布时间|发布日期|时间|日期|"
@@ -184,7 +184,8 @@ class _Article:
     over_title: str | None = None
     subtitle: str | None = None
     byline: str | None = None
-    evidence: bool = False  # a byline, a column label or a table of contents says it opens an article
+    evidence: bool = False  # a labelled byline, a column label or a table of contents says it opens an article
+    plain_byline: bool = False  # only an unlabelled short line under it, which may be a byline (weaker evidence)
     named: bool = False  # it is the page's own title (evidence on a page of one article, not in a newsletter)
     url: str | None = None
     body: list[Block] = field(default_factory=list)
@@ -334,7 +335,8 @@ def _article_heads(heads: list[_Article], reading: _Reading) -> list[_Article]:
     """
     if not heads:
         return []
-    evidenced = [h for h in heads if h.evidence] or [h for h in heads if h.named]
+    evidenced = [h for h in heads if h.evidence] or [h for h in heads if h.plain_byline] or \
+        [h for h in heads if h.named]
     if evidenced:
         weakest = min(evidenced, key=lambda h: _prominence(h.title))
         if not _styled(weakest.title):
@@ -379,7 +381,8 @@ def _read_head(title: Block, reading: _Reading) -> _Article | None:
     article = _Article(title=title, start=title.index, body_start=body_start)
     _read_below(article, below)
     _read_above(article, _lines_above(title, reading))
-    article.evidence = bool(article.byline or article.column) or _pointed_at(article, reading)
+    labelled_byline = article.byline is not None and not article.plain_byline
+    article.evidence = bool(article.column) or labelled_byline or _pointed_at(article, reading)
     article.named = reading.title is not None and _squeeze(title.text) == _squeeze(reading.title)
     return article
 
@@ -514,14 +517,22 @@ def _read_below(article: _Article, below: list[Block]) -> None:
             continue
         if block.link is not None or furniture.is_furniture(text) and not _fields_with_names(text):
             continue
-        for field_ in _fields(text):
+        if article.column is None:
+            article.column = _marked_part(block, _KICKER_CLASS)
+        fields = _fields(text)
+        if len(fields) >= 2 and not any(_labelled(f) or furniture.holds_date(f) for f in fields) and \
+                article.byline is None and _plain_byline(block, fields[-1]):
+            article.column = article.column or fields[0]  # "栏目 · 作者": a row names the column first, the writer last
+            article.byline = _byline_text(fields[-1])
+            continue
+        for field_ in fields:
             byline, column = _BYLINE_FIELD.match(field_), _COLUMN_FIELD.match(field_)
             if column and article.column is None:
                 article.column = column.group(1)
             elif byline and article.byline is None:
                 article.byline = _byline_text(byline.group(1))
         if article.byline is None and _plain_byline(block, text):
-            article.byline = _byline_text(text)
+            article.byline, article.plain_byline = _byline_text(text), True
 
 
 def _fields(text: str) -> list[str]:
@@ -569,6 +580,16 @@ def _marked(block: Block, words: re.Pattern[str]) -> bool:
     return False
 
 
+def _marked_part(block: Block, words: re.Pattern[str]) -> str | None:
+    """The text of an element inside the block named for what the pattern says ("tag", "column"), if any."""
+    for element in block.element.iterdescendants():
+        if _named(element, words):
+            text = " ".join(element.text_content().split())
+            if text and text != block.text and len(text) <= TITLE_MAX:
+                return text
+    return None
+
+
 def _named(element: _Element, words: re.Pattern[str]) -> bool:
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
     return isinstance(element.tag, str) and bool(words.search(names))
@@ -580,7 +601,10 @@ def _named(element: _Element, words: re.Pattern[str]) -> bool:
 def _gather_body(article: _Article, reading: _Reading, end: int, titles: list[_Article]) -> None:
     """The article's text: the blocks after its head that belong to it, up to where it ends."""
     container = _container(article, titles, reading)
-    span = _main_span(reading)
+    main = _main_kept(article, reading, end)
+    if main is None:
+        return  # text trafilatura left out, under a head without evidence: a teaser, a sidebar box
+    span = _main_span(main)
     ended = False
     for block in reading.blocks[article.body_start:end]:
         text = block.text
@@ -592,7 +616,7 @@ def _gather_body(article: _Article, reading: _Reading, end: int, titles: list[_A
             if _BRACKET_NOTE.match(text) and not furniture.is_furniture(text):
                 article.body.append(block)
             continue
-        if not _in_main(block, reading, span) or _furniture_in_body(block):
+        if not _in_main(block, main, span) or _furniture_in_body(block):
             continue
         if _original_link(block):
             ended = True
@@ -618,6 +642,19 @@ def _container(article: _Article, titles: list[_Article], reading: _Reading) -> 
     if not _contains(box, reading.blocks[article.body_start].element):
         return None  # the page is flat: the box holds the head only, the text follows outside it
     return box
+
+
+def _main_kept(article: _Article, reading: _Reading, end: int) -> _Reading | None:
+    """What bounds the article's text: trafilatura's main text when it holds the article's first prose.
+
+    trafilatura picks one main block; in a newsletter it may pick one story of several. An article
+    head with evidence whose text it left out is read on the head's evidence alone (no main text); one
+    without evidence is dropped (None).
+    """
+    prose = next((b for b in reading.blocks[article.body_start:end] if is_prose(b.text)), None)
+    if prose is None or _in_main_text(prose, reading):
+        return reading
+    return replace(reading, main="") if article.evidence or article.plain_byline else None
 
 
 def _main_span(reading: _Reading) -> tuple[int, int]:
@@ -715,6 +752,4 @@ def _relative(block: Block, reading: _Reading) -> float | None:
 
 
 def _with_url(line: Line, url: str | None) -> Line:
-    from dataclasses import replace
-
     return replace(line, url=url) if url else line

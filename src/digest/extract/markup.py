@@ -24,6 +24,7 @@ _SKIPPED = frozenset({
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe", "object", "embed",
     "svg", "canvas", "form", "button", "select", "input", "textarea", "option", "nav", "aside", "footer",
     "menu", "dialog", "audio", "video", "map",
+    "figcaption",  # a picture's caption: the digest carries no pictures, and it is no part of the text
 })
 # Elements that start and end a block of text; everything else flows inside one.
 _BLOCKS = frozenset({
