@@ -83,7 +83,7 @@ _LABEL_BAR = re.compile(r"(?:^|(?<=\s))(作者|文|撰文|撰稿|栏目|专栏)\
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").
 _FIELD_SEPARATOR = re.compile(r"\s*[|｜•]\s*|\s+·\s+|\s{2,}(?=\S+[：:])|\u3000+")
 # Where the next labelled field of a publication line starts: after a space (" 来源：…"), or glued to the
-# field before it when the page sets its fields apart by style alone ("…人民要论来源：…").
+# field before it when the page sets its fields apart by style alone ("…某某论坛来源：…").
 _NEXT_LABEL = re.compile(r"\s+(?=[^\s：:]{1,6}[：:])|(?<=\S)(?=(?:来源|作者|责任编辑|编辑|发布时间|发布日期|时间|日期|"
                          r"浏览|阅读|点击|栏目|专栏|出处|字号)[：:])")
 # "（作者：某某）": a byline in brackets, set under a headline (an author's note names a post, not a person).
