@@ -96,10 +96,13 @@ _NAME_SEPARATOR = re.compile(r"\s*[、，,;；/／]\s*")
 _AUTHOR_NOTE = re.compile(r"^[（(]作者(?:单位)?(?:分别)?(?:为|是|系|[：:]).+[)）]$")
 # A note in brackets after the author's: "（本文系…成果）", "（本报记者某某参与采写）".
 _BRACKET_NOTE = re.compile(r"^[（(][^（）()]{2,120}[)）]$")
-# Words in class and id attributes that say what an element is, the way page authors name them.
+# Words in class and id attributes that say what an element is, the way page authors name them: a column label…
 _KICKER_CLASS = re.compile(r"kicker|column|lanmu|channel|category|eyebrow|label|\btag\b|section-name|lm\b", re.I)
+# … an over-title (引题) above a headline:
 _OVER_TITLE_CLASS = re.compile(r"\bpre|over|yinti|intro[-_]?title|supertitle|shoulder", re.I)
+# … a headline (a whole word, so "subtitle" and "title-box" do not count):
 _TITLE_CLASS = re.compile(r"(?<![a-z])(?:title|headline|heading|tit|biaoti)(?![a-z])", re.I)
+# … a byline:
 _BYLINE_CLASS = re.compile(r"author|byline|writer|zuozhe", re.I)
 # A page title's site suffix: "标题--观点--某某网", "标题_网站", "标题 | 网站".
 _SITE_SUFFIX = re.compile(r"\s*(?:--|_|\s[|｜–—-]\s).*$")
