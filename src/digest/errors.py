@@ -37,6 +37,10 @@ class IssueError(DigestError):
     """One issue file cannot be read or parsed; the run goes on without it."""
 
 
+class UnsupportedIssueError(IssueError):
+    """The file is no kind of issue we read (an image, an archive, an office file): trying again will not help."""
+
+
 class StateError(DigestError):
     """The state database cannot be opened, migrated or written, or lacks what it should hold (a snapshot)."""
 

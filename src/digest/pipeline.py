@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from digest.config import Settings
 from digest.errors import IssueError
-from digest.extract import extract_page
+from digest.extract import extract_page, unpack_issues
 from digest.lock import run_lock
 from digest.models import Article, Digest, IssueFailure, Page, ParsedIssue, RawIssue, RenderedDigest
 from digest.sources import Source, make_sources
@@ -127,10 +127,21 @@ def read_new_issues(sources: Sequence[Source], done: set[str]) -> tuple[list[Pag
         for raw in source.fetch():
             if isinstance(raw, IssueFailure):
                 failures.append(raw)
-            elif raw.id not in seen:
-                seen.add(raw.id)
-                _take(raw, issues, failures)
+                continue
+            for issue in _unpack(raw, failures):
+                if issue.id not in seen:
+                    seen.add(issue.id)
+                    _take(issue, issues, failures)
     return issues, failures
+
+
+def _unpack(raw: RawIssue, failures: list[IssueFailure]) -> list[RawIssue]:
+    """The issues a file holds (each mail of an mbox); a container that cannot be read is a failure."""
+    try:
+        return unpack_issues(raw)
+    except IssueError as e:
+        failures.append(IssueFailure(raw.name, str(e), raw.id))
+        return []
 
 
 def _take(raw: RawIssue, issues: list[Page], failures: list[IssueFailure]) -> None:
@@ -177,10 +188,18 @@ def parse_issue(issue: Page, summarizer: Summarizer) -> ParsedIssue:
 
 def read_page(path: str | Path) -> Page:
     """One issue file as a page, whatever kind of document it is; `IssueError` when it cannot be read."""
+    pages = read_file_pages(path)
+    if len(pages) != 1:
+        raise IssueError(f"{path}: holds {len(pages)} issues, not one")
+    return pages[0]
+
+
+def read_file_pages(path: str | Path) -> list[Page]:
+    """The issues one file holds as pages: the file's own, or one for each mail of an mbox file."""
     raw = read_file(Path(path))
     if isinstance(raw, IssueFailure):
         raise IssueError(raw.error)
-    return extract_page(raw)
+    return [extract_page(issue) for issue in unpack_issues(raw)]
 
 
 def read_pages(paths: list[Path]) -> tuple[list[Page], list[IssueFailure]]:
@@ -188,17 +207,24 @@ def read_pages(paths: list[Path]) -> tuple[list[Page], list[IssueFailure]]:
     pages, failures = [], []
     for path in paths:
         try:
-            pages.append(read_page(path))
+            pages += read_file_pages(path)
         except IssueError as e:
             failures.append(IssueFailure(path.name, str(e)))
     return pages, failures
 
 
 def parse_file(path: str | Path, settings: Settings) -> ParsedIssue:
-    """One issue file, parsed and enriched, each article with its theme and keywords (`digest parse`)."""
+    """One issue file, parsed and enriched, each article with its theme and keywords (`digest parse`).
+
+    An mbox file's mails are parsed one by one and their articles listed together.
+    """
     from digest.themes import theme_articles
 
-    parsed = parse_issue(read_page(path), make_summarizer(settings))
+    summarizer = make_summarizer(settings)
+    issues = [parse_issue(page, summarizer) for page in read_file_pages(path)]
+    parsed = issues[0] if len(issues) == 1 else ParsedIssue(
+        source=Path(path).name, articles=[a for i in issues for a in i.articles],
+        dropped=[d for i in issues for d in i.dropped])
     return replace(parsed, articles=theme_articles(parsed.articles, settings.themes))
 
 

@@ -4,13 +4,24 @@ An extractor is chosen by what the bytes are, not by the file's name or what
 the source claims, so a PDF or an HTML page saved as `.txt` is still read as
 what it is. Each extractor is one module implementing `Extractor`; `EXTRACTORS`
 is the one place that lists them, tried in order, the first that accepts the
-bytes wins (plain text comes last: it takes whatever no other one claims).
+bytes wins (plain text comes last: it takes whatever no other one claims and
+that is not a known binary format). Bytes no extractor takes raise
+`UnsupportedIssueError` naming what they are ("a PNG image").
+
+Some files hold several issues: an mbox file holds one newsletter mail after
+another. A `Container` splits such a file into its issues before extraction
+(`unpack_issues`), so each mail keeps an identity of its own: a mail appended
+to the file later is new, the ones already taken are not.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from digest.errors import UnsupportedIssueError
+from digest.extract.html import HtmlExtractor
+from digest.extract.mail import MailExtractor, MboxContainer
+from digest.extract.sniff import describe_binary
 from digest.extract.text import TextExtractor
 from digest.models import Page, RawIssue
 
@@ -29,10 +40,41 @@ class Extractor(Protocol):
         ...
 
 
-EXTRACTORS: tuple[Extractor, ...] = (TextExtractor(),)
+class Container(Protocol):
+    """A file holding several issues, each to be taken on its own (an mbox of newsletter mails)."""
+
+    name: str  # what the file is, for messages ("mbox")
+
+    def accepts(self, raw: RawIssue) -> bool:
+        """Whether the bytes are this kind of container (by their content)."""
+        ...
+
+    def unpack(self, raw: RawIssue) -> list[RawIssue]:
+        """The issues it holds, each with its own identity; `IssueError` when it cannot be read."""
+        ...
+
+
+# An attachment of a mail is read by whichever extractor of this list accepts it.
+EXTRACTORS: tuple[Extractor, ...] = (MailExtractor(lambda raw: extract_page(raw)), HtmlExtractor(), TextExtractor())
+CONTAINERS: tuple[Container, ...] = (MboxContainer(),)
+
+
+def find_extractor(raw: RawIssue) -> Extractor:
+    """The first extractor that accepts the bytes; `UnsupportedIssueError` saying what they are when none does."""
+    for extractor in EXTRACTORS:
+        if extractor.accepts(raw):
+            return extractor
+    raise UnsupportedIssueError(f"{raw.origin}: {describe_binary(raw.data) or 'an unknown format'}, not an issue")
 
 
 def extract_page(raw: RawIssue) -> Page:
     """The page of an issue, read by the first extractor that accepts its bytes."""
-    extractor = next(e for e in EXTRACTORS if e.accepts(raw))
-    return extractor.extract(raw)
+    return find_extractor(raw).extract(raw)
+
+
+def unpack_issues(raw: RawIssue) -> list[RawIssue]:
+    """The issues a file holds: each mail of an mbox, else the file itself."""
+    for container in CONTAINERS:
+        if container.accepts(raw):
+            return container.unpack(raw)
+    return [raw]

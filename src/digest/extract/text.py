@@ -1,9 +1,10 @@
 """Plain-text issues: decoding, and the physical lines the parser reflows.
 
-Decoding relies on byte-order marks first (UTF-8, UTF-16), then on strict
-UTF-8, then on GB18030 (a superset of GBK and GB2312, the usual legacy encodings
-of Chinese text). A file with NUL bytes and no UTF-16 mark, or one that decodes
-to text without Chinese or Latin letters, is reported as not a text issue.
+Decoding relies on byte-order marks first (UTF-8, UTF-16), then on the zero
+bytes of UTF-16 without a mark, then on strict UTF-8, then on GB18030 (a
+superset of GBK and GB2312, the usual legacy encodings of Chinese text). A file
+with NUL bytes that is not UTF-16, or one that decodes to text without Chinese
+or Latin letters, is reported as not a text issue.
 Text carries no layout hints: every `Line` keeps its defaults.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import codecs
 
 from digest.errors import IssueError
+from digest.extract.sniff import describe_binary, utf16_text
 from digest.models import Line, Page, RawIssue
 
 _BOMS = (
@@ -22,12 +24,12 @@ _BOMS = (
 
 
 class TextExtractor:
-    """Plain text in UTF-8, UTF-16 or GB18030: the extractor of last resort."""
+    """Plain text in UTF-8, UTF-16 or GB18030: the extractor of last resort, for bytes of no binary format."""
 
     name = "text"
 
     def accepts(self, raw: RawIssue) -> bool:
-        return True
+        return describe_binary(raw.data) is None
 
     def extract(self, raw: RawIssue) -> Page:
         if not raw.data.strip():
@@ -55,7 +57,10 @@ def decode_bytes(raw: bytes, origin: str) -> tuple[str, str]:
             except UnicodeDecodeError as e:
                 raise IssueError(f"{origin}: broken {encoding} text at byte {e.start}") from e
     if b"\x00" in raw:
-        raise IssueError(f"{origin}: binary file, not text")
+        text = utf16_text(raw)
+        if text is None:
+            raise IssueError(f"{origin}: binary file, not text")
+        return text, "utf-16"
     for encoding in ("utf-8", "gb18030"):
         try:
             return raw.decode(encoding), encoding

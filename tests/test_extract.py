@@ -1,0 +1,234 @@
+"""Issues as they arrive: saved web pages, HTML newsletters, mails and mbox files, typed by their bytes."""
+
+from __future__ import annotations
+
+import email
+import gzip
+import io
+import re
+import zipfile
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Installation
+from digest.config import load_settings
+from digest.errors import IssueError, UnsupportedIssueError
+from digest.extract import extract_page, unpack_issues
+from digest.models import Page, ParsedIssue, RawIssue
+from digest.pipeline import parse_file
+
+DATA = REPO / "tests" / "data" / "html"
+ARTICLE = DATA / "article.html"
+NEWSLETTER = DATA / "newsletter.html"
+FURNITURE = ("责编", "相关新闻", "社区养老服务的新探索", "版权所有", "分享到", "来源：", "示例日报", "本期目录",
+             "退订", "浏览器中查看", "阅读原文", "返回目录", "本期刊发")
+
+
+def raw(data: bytes, name: str = "issue.html", media_type: str = "") -> RawIssue:
+    return RawIssue(id=name, origin=f"inbox/{name}", name=name, data=data, media_type=media_type)
+
+
+@pytest.fixture
+def parse(tmp_path: Path):  # noqa: ANN201 - a callable fixture
+    """`digest parse` as a library call: the file's articles with everything the CLI prints."""
+    inst = Installation(tmp_path)
+    inst.inbox.mkdir()
+    inst.write_config()
+    settings = load_settings(str(inst.config))
+
+    def run(data: bytes, name: str) -> ParsedIssue:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return parse_file(path, settings)
+
+    return run
+
+
+def heads(parsed: ParsedIssue) -> list[tuple[str | None, str | None, list[str]]]:
+    return [(a.title, a.section, a.authors) for a in parsed.articles]
+
+
+def no_furniture(parsed: ParsedIssue) -> None:
+    text = "\n".join(a.body for a in parsed.articles)
+    assert not [f for f in FURNITURE if f in text]
+
+
+def test_an_article_page_is_one_article_with_its_head_and_no_furniture(parse) -> None:  # noqa: ANN001
+    parsed = parse(ARTICLE.read_bytes(), "article.html")
+    assert heads(parsed) == [("让社区食堂办得更红火", "民生观察", ["郑晓明"])]
+    article = parsed.articles[0]
+    assert article.paragraphs[0].startswith("社区食堂开到居民家门口")
+    assert article.paragraphs[-1].startswith("第三本是安全账")
+    assert "办好食堂要算好三本账" in article.body  # the subheading stays in the text
+    assert article.affiliation and "副教授" in article.affiliation
+    no_furniture(parsed)
+
+
+def test_a_newsletter_is_split_at_its_headlines_and_its_furniture_dropped(parse) -> None:  # noqa: ANN001
+    parsed = parse(NEWSLETTER.read_bytes(), "newsletter.html")
+    assert heads(parsed) == [("把服务送到职工身边", "一线声音", ["韩冬梅"]),
+                             ("技能培训要对准岗位需要", "观察与思考", ["宋立新"])]
+    assert parsed.articles[1].paragraphs[-1].startswith("企业最清楚岗位需要什么技能")
+    no_furniture(parsed)
+
+
+def test_the_page_names_itself_and_its_lines_carry_what_the_markup_says() -> None:
+    page = extract_page(raw(NEWSLETTER.read_bytes()))
+    assert page.title == "《基层工作通讯》第8期"
+    assert page.url == "https://letters.example.cn/view/8"
+    titles = [line for line in page.lines if line.role == "title"]
+    assert [(t.text, t.url, t.block) for t in titles] == [
+        ("把服务送到职工身边（一线声音）", "https://news.example.cn/2026/0302/a1.html", 0),
+        ("技能培训要对准岗位需要（观察与思考）", "https://news.example.cn/2026/0302/a2.html", 1),
+    ]
+    roles = {line.text: line.role for line in page.lines}
+    assert roles["韩冬梅"] == "byline"
+    assert roles["让企业参与课程设计"] == "heading"
+    assert roles["（作者为示例市总工会干部）"] == "note"
+    assert all(line.size and line.size > 1 for line in titles)
+    article = extract_page(raw(ARTICLE.read_bytes()))
+    assert article.url == "https://news.example.cn/2026/0312/c1003-1001.html"
+    assert [line.text for line in article.lines if line.role == "subtitle"] == ["——来自三个城市的调查"]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-8-sig"])
+def test_an_article_page_reads_the_same_in_any_charset_and_with_entities(encoding: str) -> None:
+    markup = ARTICLE.read_text(encoding="utf-8").replace('charset="utf-8"', f'charset="{encoding}"')
+    markup = markup.replace("“", "&ldquo;").replace("社区", "&#31038;&#x533A;")  # entities, decimal and hex
+    page = extract_page(raw(markup.encode(encoding)))
+    assert [line.text for line in page.lines] == [line.text for line in extract_page(raw(ARTICLE.read_bytes())).lines]
+
+
+def test_a_wrong_charset_label_falls_back_to_what_the_bytes_are() -> None:
+    markup = ARTICLE.read_text(encoding="utf-8")  # says utf-8, written in GB18030
+    page = extract_page(raw(markup.encode("gb18030")))
+    assert page.encoding == "gb18030"
+    assert "让社区食堂办得更红火（民生观察）" in page.text
+
+
+def newsletter_mail(cte: str, charset: str, subject: str = "《基层工作通讯》第8期") -> bytes:
+    message = EmailMessage()
+    message["From"] = "基层工作通讯 <letters@example.cn>"
+    message["To"] = "reader@example.org"
+    message["Subject"] = subject
+    markup = NEWSLETTER.read_text(encoding="utf-8").replace("charset=utf-8", f"charset={charset}")
+    message.set_content("本期两篇文章，请用支持网页的邮件程序阅读。".encode(charset), maintype="text", subtype="plain",
+                        cte=cte, params={"charset": charset})
+    message.add_alternative(markup.encode(charset), maintype="text", subtype="html", cte=cte,
+                            params={"charset": charset})
+    return message.as_bytes(policy=policy.SMTP)
+
+
+@pytest.mark.parametrize(("cte", "charset"), [("base64", "utf-8"), ("quoted-printable", "gb18030"),
+                                              ("8bit", "utf-8"), ("quoted-printable", "gbk")])
+def test_a_newsletter_mail_reads_as_its_html_part_whatever_the_transfer_encoding(cte: str, charset: str) -> None:
+    data = newsletter_mail(cte, charset)
+    assert f"Content-Transfer-Encoding: {cte}".encode() in data
+    assert b"=?utf-8?" in data  # the subject went out RFC 2047 encoded
+    page = extract_page(raw(data, "letter.eml"))
+    assert page.media_type == "message/rfc822"
+    assert page.title == "《基层工作通讯》第8期"  # the subject names the issue; it holds the sender's name
+    html_page = extract_page(raw(NEWSLETTER.read_bytes()))
+    assert [line.text for line in page.lines] == [line.text for line in html_page.lines]
+
+
+def test_the_sender_names_the_issue_when_the_subject_does_not() -> None:
+    page = extract_page(raw(newsletter_mail("base64", "utf-8", subject="第8期"), "letter.eml"))
+    assert page.title == "基层工作通讯：第8期"
+
+
+def test_a_text_only_mail_is_read_as_text() -> None:
+    message = EmailMessage()
+    message["From"] = "letters@example.cn"
+    message["Subject"] = "文字版"
+    message.set_content("示例标题\n\n第一段文字。\n", charset="gb18030", cte="base64")
+    page = extract_page(raw(message.as_bytes(), "text.eml"))
+    assert page.text.splitlines()[:3] == ["示例标题", "", "第一段文字。"]
+    assert page.title == "letters@example.cn：文字版"
+
+
+def test_a_document_attached_to_a_mail_is_read_through_the_registry_and_the_cover_note_left_out() -> None:
+    message = EmailMessage()
+    message["From"] = "基层工作通讯 <letters@example.cn>"
+    message["Subject"] = "本期通讯见附件"
+    message.set_content("各位好，本期通讯见附件，请查收。")
+    message.add_attachment(NEWSLETTER.read_bytes(), maintype="text", subtype="html", filename="第8期.html")
+    message.add_attachment(b"\x89PNG\r\n\x1a\n" + bytes(32), maintype="image", subtype="png", filename="logo.png")
+    page = extract_page(raw(message.as_bytes(), "attached.eml"))
+    assert "请查收" not in page.text
+    assert [line.text for line in page.lines if line.role == "title"][0] == "把服务送到职工身边（一线声音）"
+    assert page.title == "基层工作通讯：本期通讯见附件"
+
+
+def test_an_mbox_holds_one_issue_per_mail_each_with_its_own_identity() -> None:
+    first, second = newsletter_mail("base64", "utf-8"), newsletter_mail("quoted-printable", "utf-8", "第9期")
+    quoted = second.replace(b"\r\n", b"\n").replace("本期两篇文章".encode(), b"From here on")
+    mbox = b"From letters@example.cn Mon Mar  2 08:00:00 2026\n" + first.replace(b"\r\n", b"\n") + b"\n" + \
+        b"From letters@example.cn Mon Mar  9 08:00:00 2026\n" + quoted + b"\n"
+    issues = unpack_issues(raw(mbox, "letters.mbox"))
+    assert [i.name for i in issues] == ["letters.mbox#1", "letters.mbox#2"]
+    assert len({i.id for i in issues}) == 2
+    pages = [extract_page(i) for i in issues]
+    assert [p.title for p in pages] == ["《基层工作通讯》第8期", "基层工作通讯：第9期"]
+    assert unpack_issues(raw(first, "one.eml")) == [raw(first, "one.eml")]  # a lone mail is itself
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("data", "kind"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "a JPEG image"),
+    (b"GIF89a\x01\x00\x01\x00\x00\x00", "a GIF image"),
+    (docx(), "a Word document (DOCX)"),
+    (gzip.compress("正文".encode()), "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c\x00\x04", "a 7z archive"),
+    (b"\x7fELF\x02\x01\x01\x00" + bytes(8), "a program (ELF executable)"),
+    (bytes(range(256)), "a binary file"),
+])
+def test_a_file_that_is_no_issue_is_refused_in_one_line_naming_what_it_is(data: bytes, kind: str) -> None:
+    with pytest.raises(UnsupportedIssueError) as refused:
+        extract_page(raw(data, "scan.txt"))
+    assert str(refused.value) == f"inbox/scan.txt: {kind}, not an issue"
+
+
+def test_utf16_text_without_a_byte_order_mark_is_text() -> None:
+    page = extract_page(raw("示例标题\n\n第一段文字。\n".encode("utf-16-le"), "page.txt"))
+    assert isinstance(page, Page) and page.text.startswith("示例标题")
+
+
+def test_a_page_of_nothing_but_furniture_has_no_article(parse) -> None:  # noqa: ANN001
+    markup = ARTICLE.read_text(encoding="utf-8")
+    furniture_only = re.sub(r'<div class="article">.*?<div class="related">', '<div class="related">', markup,
+                            flags=re.S)
+    with pytest.raises(IssueError):
+        parse(furniture_only.encode(), "menu.html")
+
+
+def test_a_mail_without_text_or_documents_is_an_issue_error() -> None:
+    message = email.message_from_bytes(b"From: a@example.cn\nSubject: x\nContent-Type: image/png\n\n\x89PNG",
+                                       policy=policy.default)
+    with pytest.raises(IssueError, match="no text or HTML part"):
+        extract_page(raw(message.as_bytes(), "empty.eml"))
+
+
+def test_a_newsletter_in_the_mail_body_wins_over_an_attached_copy_and_an_html_cover_note_does_not() -> None:
+    newsletter = NEWSLETTER.read_bytes()
+    cover_note = "<html><body><p>各位好，本期通讯见附件，请查收。</p></body></html>".encode()
+    for body in (newsletter, cover_note):  # either way the issue is the newsletter, once
+        message = EmailMessage()
+        message["From"] = "基层工作通讯 <letters@example.cn>"
+        message["Subject"] = "第8期"
+        message.set_content(body, maintype="text", subtype="html", params={"charset": "utf-8"})
+        message.add_attachment(newsletter, maintype="text", subtype="html", filename="copy.html")
+        page = extract_page(raw(message.as_bytes(), "letter.eml"))
+        assert len([line for line in page.lines if line.role == "title"]) == 2
+        assert "请查收" not in page.text
