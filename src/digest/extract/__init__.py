@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from digest.extract.pdf import PdfExtractor
 from digest.extract.text import TextExtractor
 from digest.models import Page, RawIssue
 
@@ -29,7 +30,7 @@ class Extractor(Protocol):
         ...
 
 
-EXTRACTORS: tuple[Extractor, ...] = (TextExtractor(),)
+EXTRACTORS: tuple[Extractor, ...] = (PdfExtractor(), TextExtractor())
 
 
 def extract_page(raw: RawIssue) -> Page:

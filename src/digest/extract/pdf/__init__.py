@@ -1,0 +1,86 @@
+"""PDF issues: the text of newspaper and newsletter pages, read in order from the page geometry.
+
+The stages, one module each: `glyphs` (pdfminer.six: positioned characters,
+rules and boxes) → `lines` (rows of glyphs cut at gutters) → `furniture`
+(running headers and footers, and the issue's name) → `order` (XY-cut reading
+order) → `units` (paragraphs and runs set apart) → `stories` (roles, pull
+quotes, jumps joined). The page handed to the parser has one line a paragraph,
+headline, kicker, byline or label, articles parted by a blank line, and the
+typography on each `Line`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from digest.errors import IssueError
+from digest.extract.pdf.furniture import find_furniture, issue_title
+from digest.extract.pdf.glyphs import SheetPage, read_sheets
+from digest.extract.pdf.lines import TextLine, find_lines
+from digest.extract.pdf.order import measure_body, read_blocks
+from digest.extract.pdf.stories import Story, drop_pull_quotes, gather_stories, mark_roles
+from digest.extract.pdf.units import Body, Unit, body_setting, build_units
+from digest.models import Line, Page, RawIssue
+
+LOGGER = logging.getLogger(__name__)
+
+MAGIC = b"%PDF-"
+_MAGIC_WINDOW = 1024  # PDF readers accept the header anywhere in the first kilobyte
+_CID = "(cid:"  # pdfminer's stand-in for a glyph its font maps to no character
+_HEAD_ROLES = ("kicker", "title", "subtitle", "byline")
+
+
+class PdfExtractor:
+    """PDF files with a text layer: pages of columns, headlines and boxes, in reading order."""
+
+    name = "PDF"
+
+    def accepts(self, raw: RawIssue) -> bool:
+        return MAGIC in raw.data[:_MAGIC_WINDOW]
+
+    def extract(self, raw: RawIssue) -> Page:
+        sheets = read_sheets(raw.data, raw.origin)
+        pages = [find_lines(sheet.glyphs, sheet.shapes) for sheet in sheets]
+        _check_text_layer(sheets, pages, raw.origin)
+        furniture = find_furniture(sheets, pages)
+        header = [line for k, line in enumerate(pages[0]) if k in furniture[0] and line.top < sheets[0].height / 2]
+        text = [[line for k, line in enumerate(lines) if k not in furniture[n]] for n, lines in enumerate(pages)]
+        measure = measure_body(text)
+        body = body_setting(text, measure)
+        blocks = [read_blocks(lines, sheet.shapes, measure) for sheet, lines in zip(sheets, text, strict=True)]
+        units = build_units(blocks, body)
+        mark_roles(units, body)
+        drop_pull_quotes(units)
+        stories = gather_stories(units)
+        LOGGER.info("%s: %d pages, %d stories", raw.name, len(sheets), len(stories))
+        return Page(id=raw.id, name=raw.name, origin=raw.origin, lines=tuple(page_lines(stories, body)),
+                    media_type="application/pdf", title=issue_title(header))
+
+
+def _check_text_layer(sheets: list[SheetPage], pages: list[list[TextLine]], origin: str) -> None:
+    chars = sum(len(line.text) for lines in pages for line in lines)
+    if not chars:
+        scanned = any(sheet.images for sheet in sheets)
+        what = "its pages are images (a scan?)" if scanned else "no text on its pages"
+        raise IssueError(f"{origin}: the PDF has no text layer: {what}", hint="OCR is not supported")
+    unmapped = sum(line.text.count(_CID) for lines in pages for line in lines) * len(_CID + "0)")
+    if unmapped > chars / 2:
+        raise IssueError(f"{origin}: the PDF's fonts map their glyphs to no characters; its text cannot be read",
+                         hint="export the PDF again with embedded Unicode fonts")
+
+
+def page_lines(stories: list[Story], body: Body) -> list[Line]:
+    """The stories as the parser reads them: a blank line before each story's head."""
+    lines: list[Line] = []
+    for story in stories:
+        for k, unit in enumerate(story.units):
+            opens_head = unit.role in _HEAD_ROLES and (k == 0 or story.units[k - 1].role not in _HEAD_ROLES)
+            if lines and (opens_head or (k > 0 and story.units[k - 1].role == "byline")):
+                lines.append(Line(""))
+            lines.append(_line(unit, body))
+    return lines
+
+
+def _line(unit: Unit, body: Body) -> Line:
+    return Line(unit.text, size=round(unit.size / body.measure.size, 2), bold=unit.bold, boxed=unit.boxed,
+                column=unit.column, block=unit.block, role=unit.role if unit.role != "head" else None)
