@@ -12,6 +12,7 @@ typography on each `Line`.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from digest.errors import IssueError
 from digest.extract.pdf.furniture import find_furniture, issue_title
@@ -70,14 +71,25 @@ def _check_text_layer(sheets: list[SheetPage], pages: list[list[TextLine]], orig
 
 
 def page_lines(stories: list[Story], body: Body) -> list[Line]:
-    """The stories as the parser reads them: a blank line before each story's head."""
+    """The stories as the parser reads them: a blank line before each story's head.
+
+    A kicker (the column's name) is put after the headline in brackets, the way
+    web editions print it ("……（人民要论）"): the text rules read a label there as
+    the article's section, where a label line above would read as an over-title.
+    """
     lines: list[Line] = []
     for story in stories:
+        kicker = next((u for u in story.units if u.role == "kicker"), None)
         for k, unit in enumerate(story.units):
+            if unit is kicker:
+                continue
             opens_head = unit.role in _HEAD_ROLES and (k == 0 or story.units[k - 1].role not in _HEAD_ROLES)
             if lines and (opens_head or (k > 0 and story.units[k - 1].role == "byline")):
                 lines.append(Line(""))
-            lines.append(_line(unit, body))
+            line = _line(unit, body)
+            if kicker is not None and unit.role == "title":
+                line = replace(line, text=f"{line.text}（{kicker.text}）")
+            lines.append(line)
     return lines
 
 

@@ -39,7 +39,7 @@ def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLin
         for k in found:
             seen.setdefault(_DIGITS.sub("#", lines[k].text), set()).add(number)
     furniture = []
-    for number, (lines, found) in enumerate(zip(pages, edges, strict=True)):
+    for lines, found in zip(pages, edges, strict=True):
         marked = {k for k in found if len(seen[_DIGITS.sub("#", lines[k].text)]) > 1 or _reads_as_furniture(lines[k])}
         furniture.append(marked | {k for k in found for m in marked if _same_row(lines[k], lines[m])})
     return furniture

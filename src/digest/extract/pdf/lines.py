@@ -19,7 +19,7 @@ from digest.extract.pdf.glyphs import Glyph, Shape
 
 _LINE_GAP = 0.9  # a gap wider than this (in the glyphs' size) ends a line: a gutter, not a space
 _SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space between words
-_WIDE_SPACE = 0.6  # between two CJK characters only a gap this wide is a space (a headline's word break)
+_WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
 _ROW_TOLERANCE = 0.5  # glyphs whose centres are this close (in their size) share a row
 # A character set edge to edge in CJK text: a justified line may spread these apart without meaning a space.
 _CJK_CHAR = re.compile(f"[{zh.CJK}{zh.CJK_PUNCT}]")
@@ -50,10 +50,17 @@ class TextLine:
 def make_line(glyphs: Sequence[Glyph]) -> TextLine:
     """The line the glyphs (left to right) make, spaces put where the gaps are."""
     text = ""
-    for before, glyph in zip((None, *glyphs[:-1]), glyphs, strict=True):
+    before: Glyph | None = None
+    for glyph in glyphs:
+        if glyph.text.isspace():
+            text += " "  # a space the file sets as a glyph
+            continue
         if before is not None and _spaced(before, glyph):
             text += " "
         text += glyph.text
+        before = glyph
+    text = " ".join(text.split())
+    glyphs = [g for g in glyphs if not g.text.isspace()] or list(glyphs)
     fonts = Counter(g.font for g in glyphs)
     return TextLine(text=text, x0=min(g.x0 for g in glyphs), top=min(g.top for g in glyphs),
                     x1=max(g.x1 for g in glyphs), bottom=max(g.bottom for g in glyphs),
@@ -80,8 +87,10 @@ def find_lines(glyphs: Iterable[Glyph], shapes: Sequence[Shape]) -> list[TextLin
     """The printed lines of a page, in no particular order."""
     dividers = [s for s in shapes if s.is_rule and not s.horizontal]
     lines = []
-    for row in _rows(g for g in glyphs if g.text.strip()):
-        lines += [make_line(piece) for piece in _pieces(sorted(row, key=lambda g: g.x0), dividers)]
+    for row in _rows(glyphs):
+        for piece in _pieces(sorted(row, key=lambda g: g.x0), dividers):
+            if any(not g.text.isspace() for g in piece):
+                lines.append(make_line(piece))
     return lines
 
 

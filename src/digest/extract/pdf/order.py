@@ -23,7 +23,10 @@ from digest.extract.pdf.lines import TextLine
 _HEAD_RATIO = 1.25  # a line this much larger than body text opens a story or a section
 _MIN_GUTTER = 0.5  # a vertical gap at least this wide (in body sizes) may be a column gutter
 _GAP_EXCESS = 0.3  # a horizontal gap this much wider (in body sizes) than the line spacing parts blocks
+_BODY_TOLERANCE = 0.06  # sizes this close to the body size are body text
 _RULE_SPAN = 0.5  # a horizontal rule across at least this share of a region parts it
+_INSIDE_SHARE = 0.9  # a line this much inside a box (across) is held by it: glyphs may overhang a frame
+_BOX_REACH = 2.0  # a box this close (in body sizes) above a line is read just before it (a label over a headline)
 _MAX_DEPTH = 40  # the XY-cut's depth bound (real pages need under ten)
 
 
@@ -89,35 +92,53 @@ def read_blocks(lines: Sequence[TextLine], shapes: Sequence[Shape], measure: Mea
     rules = [s for s in shapes if s.is_rule]
     blocks = _cut(flow, rules, measure, 0)
     for held in sorted(boxed.values(), key=lambda ls: min(ln.top for ln in ls)):
-        _put_back(Block(tuple(sorted(held, key=lambda ln: (ln.top, ln.x0))), boxed=True), blocks)
+        _put_back(Block(tuple(sorted(held, key=lambda ln: (ln.top, ln.x0))), boxed=True), blocks, measure)
     return blocks
 
 
 def _holding_box(line: TextLine, boxes: Sequence[Shape]) -> int | None:
     """The smallest box around the line, by index, if any."""
     holding = [(b.x1 - b.x0) * (b.bottom - b.top) for b in boxes]
-    inside = [k for k, b in enumerate(boxes)
-              if b.x0 - 1 <= line.x0 and line.x1 <= b.x1 + 1 and b.top - 1 <= line.top and line.bottom <= b.bottom + 1]
+    inside = [k for k, b in enumerate(boxes) if b.top <= line.middle <= b.bottom
+              and min(b.x1, line.x1) - max(b.x0, line.x0) >= _INSIDE_SHARE * (line.x1 - line.x0)]
     return min(inside, key=lambda k: holding[k]) if inside else None
 
 
-def _put_back(block: Block, blocks: list[Block]) -> None:
-    for k, other in enumerate(blocks):
-        if other.boxed:
-            continue
-        for line in other.lines:
-            if line.top >= block.top and line.x0 < block.x1 and block.x0 < line.x1:
-                split = other.lines.index(line)
-                head, tail = other.lines[:split], other.lines[split:]
-                blocks[k:k + 1] = [b for b in (Block(head), block, Block(tail)) if b.lines]
-                return
+def _put_back(block: Block, blocks: list[Block], measure: Measure) -> None:
+    """Put a box before the block it sits just over (one under it first), else before the first line below it."""
+    bottom = max(line.bottom for line in block.lines)
+    near = [k for k, other in enumerate(blocks)
+            if not other.boxed and other.top >= block.top - 1 and other.top - bottom <= _BOX_REACH * measure.size]
+    under = [k for k in near if blocks[k].x0 < block.x1 and block.x0 < blocks[k].x1]
+    if near:
+        blocks.insert((under or near)[0], block)
+        return
+    placed = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines]
+    for k, line in placed:
+        if line.top >= block.top and line.x0 < block.x1 and block.x0 < line.x1:
+            _insert(block, blocks, k, line)
+            return
     blocks.append(block)
+
+
+def _insert(block: Block, blocks: list[Block], k: int, line: TextLine) -> None:
+    other = blocks[k]
+    split = other.lines.index(line)
+    blocks[k:k + 1] = [b for b in (Block(other.lines[:split]), block, Block(other.lines[split:])) if b.lines]
 
 
 def _cut(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, depth: int) -> list[Block]:
     if len(lines) < 2 or depth > _MAX_DEPTH:
         return [_leaf(lines)] if lines else []
-    for parts in (_strong_rows(lines, rules, measure), _columns(lines, rules, measure), _rows(lines, measure)):
+    attempts = (
+        lambda: _rows(lines, rules, measure, ruled_only=True),
+        lambda: _columns(lines, rules, measure, headed_only=True),
+        lambda: _rows(lines, rules, measure, ruled_only=False, headed=True),
+        lambda: _columns(lines, rules, measure, headed_only=False),
+        lambda: _rows(lines, rules, measure, ruled_only=False, headed=False),
+    )
+    for attempt in attempts:
+        parts = attempt()
         if len(parts) > 1:
             return [block for part in parts for block in _cut(part, rules, measure, depth + 1)]
     return [_leaf(lines)]
@@ -127,9 +148,31 @@ def _leaf(lines: list[TextLine]) -> Block:
     return Block(tuple(sorted(lines, key=lambda ln: (ln.top, ln.x0))))
 
 
-def _row_gaps(lines: list[TextLine], measure: Measure) -> list[tuple[float, float, int]]:
-    """Horizontal white bands wider than the line spacing: (top, bottom, lines above)."""
+def _is_head(line: TextLine, measure: Measure) -> bool:
+    return line.size >= _HEAD_RATIO * measure.size
+
+
+def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ruled_only: bool,
+          headed: bool = False) -> list[list[TextLine]]:
+    """Cuts along horizontal white bands: those a rule marks; or those a headline sits under or over; or all."""
+    x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
     ordered = sorted(lines, key=lambda ln: ln.top)
+    cuts = []
+    strip_start = 0
+    for top, bottom, k in _row_gaps(ordered, measure):
+        ruled = any(r.horizontal and top - 1 <= r.top and r.bottom <= bottom + 1
+                    and min(r.x1, x1) - max(r.x0, x0) >= _RULE_SPAN * (x1 - x0) for r in rules)
+        below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
+        heads = any(_is_head(ln, measure) for ln in below) or _head_strip(ordered[strip_start:k], measure)
+        if ruled or (not ruled_only and (heads or not headed)):
+            cuts.append(k)
+        strip_start = k
+    bounds = [0, *cuts, len(ordered)]
+    return [ordered[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _row_gaps(ordered: list[TextLine], measure: Measure) -> list[tuple[float, float, int]]:
+    """Horizontal white bands wider than the line spacing: (top, bottom, lines above), lines sorted by top."""
     gaps = []
     reach = ordered[0].bottom
     for k, line in enumerate(ordered[1:], start=1):
@@ -139,46 +182,37 @@ def _row_gaps(lines: list[TextLine], measure: Measure) -> list[tuple[float, floa
     return gaps
 
 
-def _split_rows(lines: list[TextLine], cuts: list[int]) -> list[list[TextLine]]:
-    ordered = sorted(lines, key=lambda ln: ln.top)
-    bounds = [0, *cuts, len(ordered)]
-    return [ordered[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+def _head_strip(strip: list[TextLine], measure: Measure) -> bool:
+    """A band of headline matter (a headline, its deck and byline) with no body text in it."""
+    body = any(abs(ln.size - measure.size) <= _BODY_TOLERANCE * measure.size for ln in strip)
+    return not body and any(_is_head(ln, measure) for ln in strip)
 
 
-def _strong_rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure) -> list[list[TextLine]]:
-    """Cuts a rule marks or a headline sits under: where stories part."""
-    x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
-    ordered = sorted(lines, key=lambda ln: ln.top)
-    cuts = []
-    for top, bottom, k in _row_gaps(lines, measure):
-        ruled = any(r.horizontal and top - 1 <= r.top and r.bottom <= bottom + 1
-                    and min(r.x1, x1) - max(r.x0, x0) >= _RULE_SPAN * (x1 - x0) for r in rules)
-        below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
-        headed = any(ln.size >= _HEAD_RATIO * measure.size for ln in below)
-        if ruled or headed:
-            cuts.append(k)
-    return _split_rows(lines, cuts)
+def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,
+             headed_only: bool) -> list[list[TextLine]]:
+    """Cuts along gutters, white or ruled from the top of the region to its bottom.
 
-
-def _rows(lines: list[TextLine], measure: Measure) -> list[list[TextLine]]:
-    return _split_rows(lines, [k for _, _, k in _row_gaps(lines, measure)])
-
-
-def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure) -> list[list[TextLine]]:
-    """Cuts along gutters: white (or ruled) from the top of the region to its bottom."""
+    With `headed_only`, only ruled gutters, or gutters between parts that each
+    have their own headline (stories side by side): a headline over several
+    columns must be read before them, which a white gutter beside it would not do.
+    """
     top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
     if bottom - top < 2.5 * max(ln.height for ln in lines):
         return [lines]  # one row (a headline with a wide space): not columns
     ordered = sorted(lines, key=lambda ln: ln.x0)
     parts: list[list[TextLine]] = [[ordered[0]]]
+    ruled_cuts: list[bool] = []
     reach = ordered[0].x1
     for line in ordered[1:]:
         gap = line.x0 - reach
-        ruled = any(not r.horizontal and reach - 1 <= r.x0 <= line.x0 + 1 and r.top <= top + measure.size
-                    and r.bottom >= bottom - measure.size for r in rules)
-        if gap >= _MIN_GUTTER * measure.size or (gap > 0 and ruled):
+        ruled = gap > 0 and any(not r.horizontal and reach - 1 <= r.x0 <= line.x0 + 1 and r.top <= top + measure.size
+                                and r.bottom >= bottom - measure.size for r in rules)
+        if gap >= _MIN_GUTTER * measure.size or ruled:
             parts.append([line])
+            ruled_cuts.append(ruled)
         else:
             parts[-1].append(line)
         reach = max(reach, line.x1)
+    if headed_only and not all(ruled_cuts) and not all(any(_is_head(ln, measure) for ln in p) for p in parts):
+        return [lines]
     return parts

@@ -25,6 +25,7 @@ from digest.extract.pdf.units import Body, Unit
 _HEAD_RATIO = 1.25  # a run this much larger than body text is a headline
 _NOTE_RATIO = 0.95  # a run this much smaller than body text is a note or a caption
 _LABEL_MAX = 12  # a kicker (column name) is at most this long
+_BANNER_MAX = 60  # a column's name printed as a banner over its headline is at most this long
 _BYLINE_MAX = 24  # a byline is at most this long
 _HEADING_MAX = 40  # a subheading is at most this long
 _QUOTE_MIN = 12  # a shorter repeat is a set phrase, not a pull quote
@@ -32,9 +33,10 @@ _QUOTE_SHARE = 0.8  # a boxed passage is a pull quote when the body text holds t
 _LOOSE_QUOTE_SHARE = 0.95  # an unboxed one must repeat nearly word for word: a subheading echoes the text too
 _GRAM = 4
 # A jump note at the foot of a story's first part: （下转第十版）, (转第8版), 下转A3版.
-_JUMP_OUT = re.compile(r"^[（(]?\s*(?:下转|转至|转)\s*第?\s*[0-9A-Z一二三四五六七八九十]{1,4}\s*版\s*[)）]?$")
+_PAGE = r"第?\s*[0-9A-Z一二三四五六七八九十]{1,4}\s*版"  # a page as jump notes name it: 第十版, 第8版, A3版
+_JUMP_OUT = re.compile(f"^[（(]?\\s*(?:下转|转至|转)\\s*{_PAGE}\\s*[)）]?$")
 # The head of a story's later part: "……（上接第九版）", "(接第7版)", alone or after the story's title.
-_JUMP_IN = re.compile(r"^(?P<title>.*?)\s*[（(]\s*(?:上接|接|承)\s*第?\s*[0-9A-Z一二三四五六七八九十]{1,4}\s*版\s*[)）]$")
+_JUMP_IN = re.compile(f"^(?P<title>.*?)\\s*[（(]\\s*(?:上接|接|承)\\s*{_PAGE}\\s*[)）]$")
 # The end of a finished sentence: an end mark or an ellipsis, then any closing quotes or brackets.
 _FINISHED = re.compile(f"[{zh.SENTENCE_END}{zh.ELLIPSIS}][{re.escape(zh.CLOSERS)}]*$")
 _KEEP = re.compile(f"[{zh.CJK}0-9A-Za-z]")  # the characters compared when a passage may repeat the text
@@ -80,13 +82,15 @@ def _mark_stack(units: Sequence[Unit], start: int, end: int) -> None:
     before = units[start - 1] if start else None
     if before is not None and before.role is None and not before.body and _label(before.text):
         before.role = "kicker"
+    elif stack[0] is not title and _label(stack[0].text, _BANNER_MAX):
+        stack[0].role = "kicker"  # a banner over the headline, no label above it: the column's name
     after = units[end + 1] if end + 1 < len(units) else None
     if after is not None and after.role is None and _byline(after.text):
         after.role = "byline"
 
 
-def _label(text: str) -> bool:
-    return len(text) <= _LABEL_MAX and not zh.PROSE_MARK.search(text)
+def _label(text: str, longest: int = _LABEL_MAX) -> bool:
+    return len(text) <= longest and not zh.PROSE_MARK.search(text)
 
 
 def _byline(text: str) -> bool:

@@ -109,7 +109,8 @@ class _Columns:
     def left(self, line: TextLine, block: int) -> float:
         """The left edge of the line's column."""
         reach = _COLUMN_REACH * self.size
-        return min((m.x0 for m in self._mates(line, block) if line.x0 - reach <= m.x0 <= line.x0 + 0.5), default=line.x0)
+        edges = [m.x0 for m in self._mates(line, block) if line.x0 - reach <= m.x0 <= line.x0 + 0.5]
+        return min(edges, default=line.x0)
 
     def right(self, line: TextLine, block: int) -> float:
         """The right edge of the line's column."""
@@ -165,7 +166,7 @@ def _continues(unit: Unit, line: TextLine, is_body: bool, block: int, columns: _
         indented = line.x0 - columns.left(line, block) >= _INDENT * line.size
         short = before.x1 < unit.edges[-1] - _SHORT * before.size
         return not indented and not short
-    same = abs(line.size - before.size) <= _SIZE_TOLERANCE * before.size and line.font == before.font
+    same = abs(line.size - before.size) <= _SIZE_TOLERANCE * before.size and family(line.font) == family(before.font)
     same_row = abs(line.top - before.top) < 0.3 * line.size and line.x0 >= before.x1
     next_row = (0 <= line.top - before.bottom <= _RUN_GAP * line.size
                 and line.x0 < before.x1 and before.x0 < line.x1)
