@@ -126,4 +126,5 @@ def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
 
 def _divided(left: Glyph, right: Glyph, dividers: Sequence[Shape]) -> bool:
     middle = (left.top + left.bottom) / 2
-    return any(left.x1 - 0.5 <= d.x0 and d.x1 <= right.x0 + 0.5 and d.top <= middle <= d.bottom for d in dividers)
+    centre = (left.x0 + left.x1) / 2  # punctuation may hang past the column's edge, over the rule
+    return any(centre <= d.x0 and d.x1 <= right.x0 + 0.5 and d.top <= middle <= d.bottom for d in dividers)

@@ -213,6 +213,17 @@ def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,
         else:
             parts[-1].append(line)
         reach = max(reach, line.x1)
-    if headed_only and not all(ruled_cuts) and not all(any(_is_head(ln, measure) for ln in p) for p in parts):
-        return [lines]
+    if headed_only and not all(any(_is_head(ln, measure) for ln in p) for p in parts):
+        return _merge_unruled(parts, ruled_cuts)
     return parts
+
+
+def _merge_unruled(parts: list[list[TextLine]], ruled_cuts: list[bool]) -> list[list[TextLine]]:
+    """The parts rejoined across every gutter that has no rule in it."""
+    merged = [parts[0]]
+    for part, ruled in zip(parts[1:], ruled_cuts, strict=True):
+        if ruled:
+            merged.append(part)
+        else:
+            merged[-1] = merged[-1] + part
+    return merged

@@ -23,6 +23,7 @@ _INDENT = 0.9  # a first line set in by at least this much (in its size) opens a
 _SHORT = 1.5  # a line stopping this much (in its size) before its column's edge closes a paragraph
 _RUN_GAP = 1.0  # lines of one setting this close (in their size) read as one run
 _COLUMN_REACH = 3.0  # a column's left edge lies at most this far (in body sizes) left of a line in it
+_DASH = "——"  # opens a subtitle ("——学习……") or an attribution ("——某某大学教授 某某")
 _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")  # "AAAAAB+" names a subset of the font after it
 _FACE_SUFFIX = re.compile(r"[-,]\d+$")  # "-0", ",1": a font program's index, not another face
 _LATIN_END = re.compile(r"[0-9A-Za-z]$")  # a line ending in a Latin letter or digit
@@ -166,6 +167,8 @@ def _continues(unit: Unit, line: TextLine, is_body: bool, block: int, columns: _
         indented = line.x0 - columns.left(line, block) >= _INDENT * line.size
         short = before.x1 < unit.edges[-1] - _SHORT * before.size
         return not indented and not short
+    if line.text.startswith(_DASH) or before.text.startswith(_DASH):
+        return False  # "——……" is a line of its own (a subtitle, an attribution), whatever its setting
     same = abs(line.size - before.size) <= _SIZE_TOLERANCE * before.size and family(line.font) == family(before.font)
     same_row = abs(line.top - before.top) < 0.3 * line.size and line.x0 >= before.x1
     next_row = (0 <= line.top - before.bottom <= _RUN_GAP * line.size
