@@ -213,17 +213,22 @@ def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,
         else:
             parts[-1].append(line)
         reach = max(reach, line.x1)
-    if headed_only and not all(any(_is_head(ln, measure) for ln in p) for p in parts):
-        return _merge_unruled(parts, ruled_cuts)
+    if headed_only:
+        return _stories_side_by_side(parts, ruled_cuts, measure)
     return parts
 
 
-def _merge_unruled(parts: list[list[TextLine]], ruled_cuts: list[bool]) -> list[list[TextLine]]:
-    """The parts rejoined across every gutter that has no rule in it."""
+def _stories_side_by_side(parts: list[list[TextLine]], ruled_cuts: list[bool],
+                          measure: Measure) -> list[list[TextLine]]:
+    """The parts rejoined across each white gutter that does not part two headed stories."""
     merged = [parts[0]]
     for part, ruled in zip(parts[1:], ruled_cuts, strict=True):
-        if ruled:
+        if ruled or (_headed(part, measure) and _headed(merged[-1], measure)):
             merged.append(part)
         else:
             merged[-1] = merged[-1] + part
     return merged
+
+
+def _headed(part: list[TextLine], measure: Measure) -> bool:
+    return any(_is_head(ln, measure) for ln in part)

@@ -178,14 +178,14 @@ def _opens_story(units: Sequence[Unit], k: int) -> bool:
 
 
 def _jumped_story(stories: Sequence[Story], title: str) -> Story | None:
-    """The story a later part belongs to: the jumped one with that title, or the first jumped one."""
-    waiting = [s for s in stories if s.jumped]
+    """The story a later part belongs to: the one with that title, else the first still waiting for its part."""
     key = "".join(_KEEP.findall(title))
-    for story in waiting:
+    for story in stories:
         own = "".join(_KEEP.findall(story.title))
         if key and own and (own.startswith(key) or key.startswith(own)):
             story.jumped = False
             return story
+    waiting = [s for s in stories if s.jumped]
     if waiting and not key:
         waiting[0].jumped = False
         return waiting[0]
