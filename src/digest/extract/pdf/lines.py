@@ -18,6 +18,9 @@ from digest import zh
 from digest.extract.pdf.glyphs import Glyph, Shape
 
 _LINE_GAP = 0.9  # a gap wider than this (in the glyphs' size) ends a line: a gutter, not a space
+_CJK_LINE_GAP = 0.6  # CJK text sets its characters edge to edge: a smaller gap between two of them ends a line
+# Full-width marks drawn in the left half of their box: one may hang past the column's edge.
+_LEFT_SET_MARKS = frozenset("。，、；：！？")
 _SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space between words
 _WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
 _ROW_TOLERANCE = 0.5  # glyphs whose centres are this close (in their size) share a row
@@ -63,7 +66,7 @@ def make_line(glyphs: Sequence[Glyph]) -> TextLine:
     glyphs = [g for g in glyphs if not g.text.isspace()] or list(glyphs)
     fonts = Counter(g.font for g in glyphs)
     return TextLine(text=text, x0=min(g.x0 for g in glyphs), top=min(g.top for g in glyphs),
-                    x1=max(g.x1 for g in glyphs), bottom=max(g.bottom for g in glyphs),
+                    x1=max(_ink_right(g) for g in glyphs), bottom=max(g.bottom for g in glyphs),
                     size=statistics.median(g.size for g in glyphs), font=fonts.most_common(1)[0][0],
                     bold=2 * sum(g.bold for g in glyphs) > len(glyphs))
 
@@ -116,7 +119,8 @@ def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
     pieces = [[row[0]]]
     for glyph in row[1:]:
         before = pieces[-1][-1]
-        wide = glyph.x0 - before.x1 > _LINE_GAP * max(glyph.size, before.size)
+        cjk = bool(_CJK_CHAR.match(before.text[-1:])) and bool(_CJK_CHAR.match(glyph.text[:1]))
+        wide = glyph.x0 - _ink_right(before) > (_CJK_LINE_GAP if cjk else _LINE_GAP) * max(glyph.size, before.size)
         if wide or _divided(before, glyph, dividers):
             pieces.append([glyph])
         else:
@@ -124,7 +128,12 @@ def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
     return pieces
 
 
+def _ink_right(glyph: Glyph) -> float:
+    """Where the glyph's ink ends: mid-box for a mark set in the left half of its box."""
+    return (glyph.x0 + glyph.x1) / 2 if glyph.text in _LEFT_SET_MARKS else glyph.x1
+
+
 def _divided(left: Glyph, right: Glyph, dividers: Sequence[Shape]) -> bool:
     middle = (left.top + left.bottom) / 2
-    centre = (left.x0 + left.x1) / 2  # punctuation may hang past the column's edge, over the rule
-    return any(centre <= d.x0 and d.x1 <= right.x0 + 0.5 and d.top <= middle <= d.bottom for d in dividers)
+    # the glyph before a rule may overhang it (hanging punctuation, a tight fit): compare where glyphs start
+    return any(left.x0 < d.x0 and d.x1 <= right.x0 + 0.5 and d.top <= middle <= d.bottom for d in dividers)

@@ -27,6 +27,8 @@ _BODY_TOLERANCE = 0.06  # sizes this close to the body size are body text
 _RULE_SPAN = 0.5  # a horizontal rule across at least this share of a region parts it
 _INSIDE_SHARE = 0.9  # a line this much inside a box (across) is held by it: glyphs may overhang a frame
 _BOX_REACH = 2.0  # a box this close (in body sizes) above a line is read just before it (a label over a headline)
+_RULE_COVER = 0.8  # a vertical rule along this share of a region's height parts its columns
+_OVERHANG = 1.0  # a line reaching this far (in body sizes) past a rule on both sides crosses it
 _MAX_DEPTH = 40  # the XY-cut's depth bound (real pages need under ten)
 
 
@@ -132,6 +134,7 @@ def _cut(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, depth:
         return [_leaf(lines)] if lines else []
     attempts = (
         lambda: _rows(lines, rules, measure, ruled_only=True),
+        lambda: _ruled_columns(lines, rules, measure),
         lambda: _columns(lines, rules, measure, headed_only=True),
         lambda: _rows(lines, rules, measure, ruled_only=False, headed=True),
         lambda: _columns(lines, rules, measure, headed_only=False),
@@ -186,6 +189,23 @@ def _head_strip(strip: list[TextLine], measure: Measure) -> bool:
     """A band of headline matter (a headline, its deck and byline) with no body text in it."""
     body = any(abs(ln.size - measure.size) <= _BODY_TOLERANCE * measure.size for ln in strip)
     return not body and any(_is_head(ln, measure) for ln in strip)
+
+
+def _ruled_columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure) -> list[list[TextLine]]:
+    """Cuts along the vertical rules drawn from the top of the region to its bottom that no line crosses.
+
+    A line may overhang a rule a little (hanging punctuation, a tight fit), so
+    only a line reaching a body size past it on both sides crosses it.
+    """
+    top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
+    overhang = _OVERHANG * measure.size
+    xs = sorted({round(r.x0, 1) for r in rules if not r.horizontal
+                 and min(r.bottom, bottom) - max(r.top, top) >= _RULE_COVER * (bottom - top)})
+    cuts = [x for x in xs if not any(ln.x0 < x - overhang and ln.x1 > x + overhang for ln in lines)]
+    parts: list[list[TextLine]] = [[] for _ in range(len(cuts) + 1)]
+    for line in lines:
+        parts[sum(1 for x in cuts if (line.x0 + line.x1) / 2 > x)].append(line)
+    return [p for p in parts if p]
 
 
 def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,

@@ -39,6 +39,7 @@ _JUMP_OUT = re.compile(f"^[（(]?\\s*(?:下转|转至|转)\\s*{_PAGE}\\s*[)）]?
 _JUMP_IN = re.compile(f"^(?P<title>.*?)\\s*[（(]\\s*(?:上接|接|承)\\s*{_PAGE}\\s*[)）]$")
 # The end of a finished sentence: an end mark or an ellipsis, then any closing quotes or brackets.
 _FINISHED = re.compile(f"[{zh.SENTENCE_END}{zh.ELLIPSIS}][{re.escape(zh.CLOSERS)}]*$")
+_DASH = "——"  # opens a deck under a headline ("——学习……")
 _KEEP = re.compile(f"[{zh.CJK}0-9A-Za-z]")  # the characters compared when a passage may repeat the text
 
 
@@ -84,9 +85,12 @@ def _mark_stack(units: Sequence[Unit], start: int, end: int) -> None:
         before.role = "kicker"
     elif stack[0] is not title and _label(stack[0].text, _BANNER_MAX):
         stack[0].role = "kicker"  # a banner over the headline, no label above it: the column's name
-    after = units[end + 1] if end + 1 < len(units) else None
-    if after is not None and after.role is None and _byline(after.text):
-        after.role = "byline"
+    after = end + 1
+    while after < len(units) and units[after].role is None and units[after].text.startswith(_DASH):
+        units[after].role = "subtitle"  # "——学习……": a deck under the headline
+        after += 1
+    if after < len(units) and units[after].role is None and _byline(units[after].text):
+        units[after].role = "byline"
 
 
 def _label(text: str, longest: int = _LABEL_MAX) -> bool:
