@@ -205,7 +205,31 @@ def _ruled_columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measu
     parts: list[list[TextLine]] = [[] for _ in range(len(cuts) + 1)]
     for line in lines:
         parts[sum(1 for x in cuts if (line.x0 + line.x1) / 2 > x)].append(line)
-    return [p for p in parts if p]
+    return _under_headlines([p for p in parts if p], measure)
+
+
+def _under_headlines(parts: list[list[TextLine]], measure: Measure) -> list[list[TextLine]]:
+    """The parts rejoined where one, headless, lies under a headline printed beside it in its neighbour.
+
+    A headline centred over several columns may leave the gutter beside it white
+    (or ruled from the headline down): the columns under it are its story's and
+    are read after it, not cut off before it.
+    """
+    merged = [parts[0]]
+    for part in parts[1:]:
+        if _covers(merged[-1], part, measure) or _covers(part, merged[-1], measure):
+            merged[-1] = merged[-1] + part
+        else:
+            merged.append(part)
+    return merged
+
+
+def _covers(headed: list[TextLine], other: list[TextLine], measure: Measure) -> bool:
+    """Whether `headed` has a headline above the top of `other`, which has none of its own."""
+    if _headed(other, measure):
+        return False
+    top = min(ln.top for ln in other)
+    return any(_is_head(ln, measure) and ln.bottom <= top for ln in headed)
 
 
 def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,
@@ -235,7 +259,7 @@ def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,
         reach = max(reach, line.x1)
     if headed_only:
         return _stories_side_by_side(parts, ruled_cuts, measure)
-    return parts
+    return _under_headlines(parts, measure)
 
 
 def _stories_side_by_side(parts: list[list[TextLine]], ruled_cuts: list[bool],
