@@ -83,14 +83,20 @@ def page_lines(stories: list[Story], body: Body) -> list[Line]:
         for k, unit in enumerate(story.units):
             if unit is kicker:
                 continue
-            opens_head = unit.role in _HEAD_ROLES and (k == 0 or story.units[k - 1].role not in _HEAD_ROLES)
-            if lines and (opens_head or (k > 0 and story.units[k - 1].role == "byline")):
+            before = story.units[k - 1].role if k else None
+            opens_head = unit.role in _HEAD_ROLES and before not in _HEAD_ROLES
+            if lines and lines[-1].text and (opens_head or before in ("byline", "note") or _head_ends(story, k)):
                 lines.append(Line(""))
             line = _line(unit, body)
             if kicker is not None and unit.role == "title":
                 line = replace(line, text=f"{line.text}（{kicker.text}）")
             lines.append(line)
     return lines
+
+
+def _head_ends(story: Story, k: int) -> bool:
+    """Whether the unit is the first of the running text after a headline stack with no byline."""
+    return k > 0 and story.units[k].role not in _HEAD_ROLES and story.units[k - 1].role in ("title", "subtitle")
 
 
 def _line(unit: Unit, body: Body) -> Line:

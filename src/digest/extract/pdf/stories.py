@@ -73,6 +73,9 @@ def mark_roles(units: Sequence[Unit], body: Body) -> None:
     for unit in units:
         if unit.role is None and not unit.body:
             unit.role = _set_apart_role(unit, size)
+    for before, unit, after in zip(units, units[1:], units[2:], strict=False):
+        if before.role == "note" and unit.role == "heading" and after.body and _byline(unit.text):
+            unit.role = "byline"  # names after the last story's end note: a story with no headline
 
 
 def _mark_stack(units: Sequence[Unit], start: int, end: int) -> None:
@@ -89,7 +92,8 @@ def _mark_stack(units: Sequence[Unit], start: int, end: int) -> None:
     while after < len(units) and units[after].role is None and units[after].text.startswith(_DASH):
         units[after].role = "subtitle"  # "——学习……": a deck under the headline
         after += 1
-    if after < len(units) and units[after].role is None and _byline(units[after].text):
+    heads_next = after + 1 < len(units) and units[after + 1].role == "head"  # then it labels the next headline
+    if after < len(units) and units[after].role is None and _byline(units[after].text) and not heads_next:
         units[after].role = "byline"
 
 
@@ -171,9 +175,9 @@ def _new_story(stories: list[Story]) -> Story:
 
 
 def _opens_story(units: Sequence[Unit], k: int) -> bool:
-    """A kicker, or the first run of a headline stack not under a kicker."""
+    """A kicker, the first run of a headline stack not under a kicker, or a byline after an end note."""
     role = units[k].role
-    if role == "kicker":
+    if role == "kicker" or (role == "byline" and k and units[k - 1].role == "note"):
         return True
     if role not in ("title", "subtitle"):
         return False
