@@ -84,7 +84,8 @@ def _mark_stack(units: Sequence[Unit], start: int, end: int) -> None:
     for unit in stack:
         unit.role = "title" if unit is title else "subtitle"
     before = units[start - 1] if start else None
-    if before is not None and before.role is None and not before.body and _label(before.text):
+    longest = _BANNER_MAX if before is not None and before.boxed else _LABEL_MAX  # a framed label may be long
+    if before is not None and before.role is None and not before.body and _label(before.text, longest):
         before.role = "kicker"
     elif stack[0] is not title and _label(stack[0].text, _BANNER_MAX):
         stack[0].role = "kicker"  # a banner over the headline, no label above it: the column's name
