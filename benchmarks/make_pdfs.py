@@ -86,7 +86,9 @@ def read_issue(txt: Path) -> Issue:
     previous_end = 1
     for article in gold["articles"]:
         firsts = article["first"] if isinstance(article["first"], list) else [article["first"]]
-        start = min(k for k in range(previous_end, len(lines)) if any(norm(f) in keys[k] for f in firsts))
+        # the latest line an alternative names: some references also accept the over-title as the start
+        start = max(min(k for k in range(previous_end, len(lines)) if norm(f) in keys[k]) for f in firsts
+                    if any(norm(f) in keys[k] for k in range(previous_end, len(lines))))
         last = norm(article["last"])
         end = next(k for k in range(start, len(lines)) if last in keys[k])
         while end + 1 < len(lines) and lines[end + 1].strip():

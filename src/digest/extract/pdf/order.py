@@ -162,11 +162,13 @@ def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ru
     ordered = sorted(lines, key=lambda ln: ln.top)
     cuts = []
     strip_start = 0
+    head_matter = False  # the band above is a headline's (a byline or deck under it stays head matter)
     for top, bottom, k in _row_gaps(ordered, measure):
         ruled = any(r.horizontal and top - 1 <= r.top and r.bottom <= bottom + 1
                     and min(r.x1, x1) - max(r.x0, x0) >= _RULE_SPAN * (x1 - x0) for r in rules)
         below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
-        heads = any(_is_head(ln, measure) for ln in below) or _head_strip(ordered[strip_start:k], measure)
+        head_matter = _head_strip(ordered[strip_start:k], measure, head_matter)
+        heads = any(_is_head(ln, measure) for ln in below) or head_matter
         if ruled or (not ruled_only and (heads or not headed)):
             cuts.append(k)
         strip_start = k
@@ -185,10 +187,10 @@ def _row_gaps(ordered: list[TextLine], measure: Measure) -> list[tuple[float, fl
     return gaps
 
 
-def _head_strip(strip: list[TextLine], measure: Measure) -> bool:
-    """A band of headline matter (a headline, its deck and byline) with no body text in it."""
+def _head_strip(strip: list[TextLine], measure: Measure, after_head: bool) -> bool:
+    """A band of headline matter (a headline, or its deck or byline under one) with no body text in it."""
     body = any(abs(ln.size - measure.size) <= _BODY_TOLERANCE * measure.size for ln in strip)
-    return not body and any(_is_head(ln, measure) for ln in strip)
+    return not body and (after_head or any(_is_head(ln, measure) for ln in strip))
 
 
 def _ruled_columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure) -> list[list[TextLine]]:
