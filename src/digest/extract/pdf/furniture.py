@@ -16,11 +16,12 @@ from digest.extract.pdf.glyphs import SheetPage
 from digest.extract.pdf.lines import TextLine
 
 _EDGE = 0.08  # the share of the page height at the top and the bottom where furniture sits
+_ROW_GROWTH = 1.5  # a piece of the header row is at most this much taller than another: larger is a headline
 _PIECE_MAX = 30  # a header or footer piece is short; a longer line at the edge is text that starts there
 # A printed date: 2026年5月6日, 2026-05-06, 2026.5.6 or 2026/5/6.
 _DATE = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2}))")
-# A page number as a header prints it: "第9版", "09", "A3" (alone or before the section's name).
-_PAGE_NUMBER = re.compile(r"^(?:第\s*([0-9A-Z]{1,4}|[一二三四五六七八九十]{1,3})\s*版|([A-Z]?\d{1,3}))(?:\s|$)")
+# A page number as a header prints it: "第9版", "09", "A3" (alone or before the section's name: "09 理论", "09理论").
+_PAGE_NUMBER = re.compile(r"^(?:第\s*([0-9A-Z]{1,4}|[一二三四五六七八九十]{1,3})\s*版|([A-Z]?\d{1,3}))(?=\s|$|[^\x00-\x7f])")
 # An editor's or designer's credit: 本版责编：…, 责任编辑：…, 版式设计：…, 美编：…
 _CREDIT = re.compile(r"(?:责任编辑|责编|编辑|版式设计|美编|校对|制图|排版|版面设计)\s*[：:]")
 # A weekday as a dateline prints it: 星期三, 周三.
@@ -37,12 +38,17 @@ def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLin
     seen: dict[str, set[int]] = {}
     for number, (lines, found) in enumerate(zip(pages, edges, strict=True)):
         for k in found:
-            seen.setdefault(_DIGITS.sub("#", lines[k].text), set()).add(number)
+            seen.setdefault(_key(lines[k]), set()).add(number)
     furniture = []
     for lines, found in zip(pages, edges, strict=True):
-        marked = {k for k in found if len(seen[_DIGITS.sub("#", lines[k].text)]) > 1 or _reads_as_furniture(lines[k])}
+        marked = {k for k in found if len(seen[_key(lines[k])]) > 1 or _reads_as_furniture(lines[k])}
         furniture.append(marked | {k for k in found for m in marked if _same_row(lines[k], lines[m])})
     return furniture
+
+
+def _key(line: TextLine) -> str:
+    """A line's text as compared across pages: numbers masked, spaces dropped."""
+    return _DIGITS.sub("#", "".join(line.text.split()))
 
 
 def _at_edge(line: TextLine, sheet: SheetPage) -> bool:
@@ -56,8 +62,9 @@ def _reads_as_furniture(line: TextLine) -> bool:
     return bool(_DATE.search(text) or _PAGE_NUMBER.match(text) or _CREDIT.search(text))
 
 
-def _same_row(a: TextLine, b: TextLine) -> bool:
-    return a.top < b.bottom and b.top < a.bottom
+def _same_row(line: TextLine, marked: TextLine) -> bool:
+    """Whether a line sits in the row of a furniture line, and is set no larger than furniture pieces are."""
+    return marked.top <= line.middle <= marked.bottom and line.height <= _ROW_GROWTH * marked.height
 
 
 def issue_title(header: Sequence[TextLine]) -> str | None:
