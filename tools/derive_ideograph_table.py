@@ -29,8 +29,10 @@ def derive(source: Path) -> str:
         if found := MAPPING.match(line):
             first, last, target = found.group(1), found.group(2) or found.group(1), found.group(3)
             rows += [f"{code:04X} {target}" for code in range(int(first, 16), int(last, 16) + 1)]
-    header = (f"# Derived from Unicode's {version} (Unicode Character Database; see LICENSE-Unicode.txt).\n"
-              "# Modified: comments and names removed, ranges expanded; one 'radical-or-stroke ideograph' pair a line.\n")
+    header = (f"# Derived from Unicode's {version} (Unicode Character Database;"
+              " see LICENSE-Unicode.txt).\n"
+              "# Modified: comments and names removed, ranges expanded;"
+              " one 'radical-or-stroke ideograph' pair a line.\n")
     return header + "\n".join(rows) + "\n"
 
 

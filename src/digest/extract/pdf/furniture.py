@@ -21,7 +21,8 @@ _PIECE_MAX = 30  # a header or footer piece is short; a longer line at the edge 
 # A printed date: 2026年5月6日, 2026-05-06, 2026.5.6 or 2026/5/6.
 _DATE = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2}))")
 # A page number as a header prints it: "第9版", "09", "A3" (alone or before the section's name: "09 理论", "09理论").
-_PAGE_NUMBER = re.compile(r"^(?:第\s*([0-9A-Z]{1,4}|[一二三四五六七八九十]{1,3})\s*版|([A-Z]?\d{1,3}))(?=\s|$|[^\x00-\x7f])")
+_PAGE_NUMBER = re.compile(
+    r"^(?:第\s*([0-9A-Z]{1,4}|[一二三四五六七八九十]{1,3})\s*版|([A-Z]?\d{1,3}))(?=\s|$|[^\x00-\x7f])")
 # An editor's or designer's credit: 本版责编：…, 责任编辑：…, 版式设计：…, 美编：…
 _CREDIT = re.compile(r"(?:责任编辑|责编|编辑|版式设计|美编|校对|制图|排版|版面设计)\s*[：:]")
 # A weekday as a dateline prints it: 星期三, 周三.

@@ -98,7 +98,7 @@ class _CappedAggregator(PDFPageAggregator):
                              hint="not a newspaper or newsletter page")
         advance = float(super().render_char(*args, **kwargs))
         font = kwargs.get("font", args[1] if len(args) > 1 else None)
-        self.cur_item._objs[-1].bold = bool(font) and _bold(font)  # the face is known only here
+        setattr(self.cur_item._objs[-1], "bold", bool(font) and _bold(font))  # noqa: B010 (the face is known only here)
         return advance
 
 
