@@ -2,6 +2,7 @@
 
 Usage:
   python benchmarks/make_pdfs.py OUT_DIR [--route chromium|reportlab|all] [--seed N] [--pages DIR]
+  python benchmarks/make_pdfs.py --fixtures tests/data/pdf     the small PDFs the tests read
 
 Each dev page (DIR/NAME.txt, one paragraph a line, with its reference DIR/NAME.json)
 is cut into articles with the reference's first/last sentences, then typeset as a
@@ -431,6 +432,58 @@ def _columns(lines: list[tuple[float, str]], sheet: Sheet, draws: list[Draw], cu
     return lowest
 
 
+# ---------------------------------------------------------------- test fixtures
+
+FIXTURE_PAGE = "rmrb_2026-05-06_p09"
+
+
+def scanned_pdf() -> bytes:
+    """A one-page PDF holding only an image, as a scanner makes: no text layer."""
+    pixels = bytes((x * y) % 256 for y in range(16) for x in range(16))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >>"
+               b" /Contents 5 0 R >>",
+               b"<< /Type /XObject /Subtype /Image /Width 16 /Height 16 /ColorSpace /DeviceGray"
+               b" /BitsPerComponent 8 /Length 256 >>\nstream\n" + pixels + b"\nendstream",
+               b"<< /Length 33 >>\nstream\nq 500 0 0 700 40 70 cm /Im1 Do Q\nendstream"]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def encrypted_pdf(target: Path) -> None:
+    """A short PDF that opens only with a password."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(target), encrypt=StandardEncryption("secret", canPrint=0))
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(72, 720, "加密的文件")
+    pdf.save()
+
+
+def make_fixtures(folder: Path, pages: Path) -> None:
+    """The tests' PDFs: one dev page by each route, a scan, an encrypted file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    txt = pages / f"{FIXTURE_PAGE}.txt"
+    issue = read_issue(txt)
+    print_chromium(chromium_html(issue, random.Random(f"chromium/fixture/{txt.stem}")), folder / "chromium.pdf")
+    reportlab_issue(issue, random.Random(f"reportlab/fixture/{txt.stem}"), folder / "reportlab.pdf")
+    shutil.copy(txt.with_suffix(".json"), folder / "reference.json")
+    (folder / "scan.pdf").write_bytes(scanned_pdf())
+    encrypted_pdf(folder / "encrypted.pdf")
+
+
 # ---------------------------------------------------------------- main
 
 def make(route: str, seed: int, pages: Path, out: Path) -> Path:
@@ -451,11 +504,17 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out", type=Path)
+    parser.add_argument("out", type=Path, nargs="?")
+    parser.add_argument("--fixtures", type=Path, help="write the tests' PDFs into this folder instead")
     parser.add_argument("--route", choices=["chromium", "reportlab", "all"], default="all")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pages", type=Path, default=PAGES)
     args = parser.parse_args(argv)
+    if args.fixtures:
+        make_fixtures(args.fixtures, args.pages)
+        return 0
+    if args.out is None:
+        parser.error("give OUT_DIR or --fixtures DIR")
     for route in (["chromium", "reportlab"] if args.route == "all" else [args.route]):
         print(make(route, args.seed, args.pages, args.out))
     return 0
