@@ -188,9 +188,14 @@ def _row_gaps(ordered: list[TextLine], measure: Measure) -> list[tuple[float, fl
 
 
 def _head_strip(strip: list[TextLine], measure: Measure, after_head: bool) -> bool:
-    """A band of headline matter (a headline, or its deck or byline under one) with no body text in it."""
+    """A band of headline matter: a headline, or a deck or byline under one (a byline may be set as body text).
+
+    Body text under a headline is never a single row: its columns run down the
+    page without a gap, so a lone row under head matter is a byline or a deck.
+    """
     body = any(abs(ln.size - measure.size) <= _BODY_TOLERANCE * measure.size for ln in strip)
-    return not body and (after_head or any(_is_head(ln, measure) for ln in strip))
+    lone_row = max(ln.bottom for ln in strip) - min(ln.top for ln in strip) <= 1.5 * max(ln.height for ln in strip)
+    return (not body and (after_head or any(_is_head(ln, measure) for ln in strip))) or (after_head and lone_row)
 
 
 def _ruled_columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure) -> list[list[TextLine]]:
