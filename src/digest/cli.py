@@ -116,6 +116,8 @@ def configure_logging(verbose: int) -> None:
                         force=True)
     if verbose < 2:
         logging.getLogger("jieba").setLevel(logging.WARNING)
+        # pdfminer warns about every font quirk it works around (a missing FontBBox…): not the operator's concern
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

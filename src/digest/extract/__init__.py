@@ -21,6 +21,7 @@ from typing import Protocol
 from digest.errors import UnsupportedIssueError
 from digest.extract.html import HtmlExtractor
 from digest.extract.mail import MailExtractor, MboxContainer
+from digest.extract.pdf import PdfExtractor
 from digest.extract.sniff import describe_binary
 from digest.extract.text import TextExtractor
 from digest.models import Page, RawIssue
@@ -55,7 +56,8 @@ class Container(Protocol):
 
 
 # An attachment of a mail is read by whichever extractor of this list accepts it.
-EXTRACTORS: tuple[Extractor, ...] = (MailExtractor(lambda raw: extract_page(raw)), HtmlExtractor(), TextExtractor())
+EXTRACTORS: tuple[Extractor, ...] = (
+    PdfExtractor(), MailExtractor(lambda raw: extract_page(raw)), HtmlExtractor(), TextExtractor())
 CONTAINERS: tuple[Container, ...] = (MboxContainer(),)
 
 

@@ -1,0 +1,524 @@
+"""Make PDF issues from the dev text pages by typesetting routes other than the shared set's.
+
+Usage:
+  python benchmarks/make_pdfs.py OUT_DIR [--route chromium|reportlab|all] [--seed N] [--pages DIR]
+  python benchmarks/make_pdfs.py --fixtures tests/data/pdf     the small PDFs the tests read
+
+Each dev page (DIR/NAME.txt, one paragraph a line, with its reference DIR/NAME.json)
+is cut into articles with the reference's first/last sentences, then typeset as a
+newspaper page and written as OUT_DIR/ROUTE-sSEED/NAME.pdf with NAME.json (the
+reference, unchanged: the scored fields do not depend on the layout).
+
+Routes:
+- chromium: an HTML/CSS page (CSS multi-column text, column rules, a boxed label,
+  a boxed pull quote, a running header repeated on every printed page) printed by
+  headless Chromium; some characters written as Kangxi radicals and CJK radical
+  forms, so the PDF's ToUnicode maps carry them; long issues flow onto a second page.
+- reportlab: placed by hand on a canvas with the non-embedded Adobe CID font
+  STSong-Light (text reaches the PDF through a predefined CMap, not a ToUnicode
+  map); blocks drawn in shuffled order; headlines wrapped over two lines; the
+  story that does not fit cut with a jump note (下转/上接) and continued on the next page.
+The seed picks column counts, sizes and which article gets the pull quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "pages"
+CHROMIUM = "/usr/bin/chromium"
+# Ideographs printed as Kangxi radicals or CJK radical forms in the chromium route (the PDF carries the radical).
+RADICALS = {"月": "\u2f49", "人": "\u2f08", "日": "\u2f47", "大": "\u2f24", "民": "\u2ea0", "长": "\u2ed3",
+            "见": "\u2ec5", "门": "\u2ed4"}
+MASTHEAD = re.compile(r"^(\S+)\s+(\d{4})-(\d{2})-(\d{2})\s+第(\d+)版[：:](\S+)")  # 人民日报 2026-05-06 第09版：理论
+SUFFIX = re.compile(r"[（(][^（）()]+[)）]$")  # a column's name after a web headline: "……（人民要论）"
+SENTENCE = re.compile(r"[^。！？]{18,70}[。！？]")  # a sentence fit for a pull quote
+
+
+@dataclass
+class Story:
+    """One article as the generator sets it."""
+
+    title: str
+    section: str | None
+    authors: list[str]
+    overtitle: str | None
+    paragraphs: list[tuple[str, str]]  # ("p" | "h" | "note", text)
+    deck: str | None = None  # a line under the headline ("——学习……")
+
+
+@dataclass
+class Issue:
+    """One page's masthead and articles."""
+
+    name: str
+    paper: str
+    date: tuple[int, int, int]
+    page: int
+    section: str
+    stories: list[Story] = field(default_factory=list)
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def read_issue(txt: Path) -> Issue:
+    """A dev page cut into stories with its reference."""
+    lines = txt.read_text(encoding="utf-8").split("\n")
+    gold = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
+    found = MASTHEAD.match(lines[0])
+    if not found:
+        raise SystemExit(f"{txt}: no masthead line")
+    paper, year, month, day, page, section = found.groups()
+    issue = Issue(txt.stem, paper, (int(year), int(month), int(day)), int(page), section)
+    keys = [norm(line) for line in lines]
+    previous_end = 1
+    for article in gold["articles"]:
+        firsts = article["first"] if isinstance(article["first"], list) else [article["first"]]
+        # the latest line an alternative names: some references also accept the over-title as the start
+        start = max(min(k for k in range(previous_end, len(lines)) if norm(f) in keys[k]) for f in firsts
+                    if any(norm(f) in keys[k] for k in range(previous_end, len(lines))))
+        last = norm(article["last"])
+        end = next(k for k in range(start, len(lines)) if last in keys[k])
+        while end + 1 < len(lines) and lines[end + 1].strip():
+            end += 1  # the author's note and credits after the last sentence
+        head = [ln.strip() for ln in lines[previous_end:start] if ln.strip()]
+        issue.stories.append(_story(article, head, lines[start:end + 1]))
+        previous_end = end + 1
+    return issue
+
+
+def _story(article: dict, head: list[str], body: list[str]) -> Story:
+    title = article["title"] or ""
+    authors = article.get("authors") or []
+    over = [h for h in head if norm(SUFFIX.sub("", h)) != norm(title) and norm(h) != norm(" ".join(authors))
+            and norm(h).replace("", "") != "".join(norm(a) for a in authors)]
+    paragraphs = []
+    for line in (ln.strip() for ln in body):
+        if not line:
+            continue
+        if line.startswith(("（作者", "(作者")):
+            paragraphs.append(("note", line))
+        elif len(line) <= 30 and not re.search(r"[。，；：！？]", line):
+            paragraphs.append(("h", line))
+        else:
+            paragraphs.append(("p", line))
+    decks = [h for h in over if h.startswith("——")]
+    over = [h for h in over if not h.startswith("——")]
+    return Story(title, article.get("section"), authors, over[-1] if over else None, paragraphs,
+                 decks[0] if decks else None)
+
+
+def pull_quote(story: Story) -> str | None:
+    """A sentence of the story to print again in a box."""
+    for kind, text in story.paragraphs[1:]:
+        if kind == "p":
+            found = SENTENCE.search(text)
+            if found:
+                return found.group().lstrip("，、")
+    return None
+
+
+# ---------------------------------------------------------------- chromium route
+
+CSS = """
+@page { size: %(w)smm %(h)smm; margin: 14mm 12mm 14mm 12mm; }
+body { font-family: '%(body_font)s'; font-size: %(body)spt; line-height: 1.55; margin: 0; color: #111; }
+.header { position: fixed; top: -10mm; left: 0; right: 0; display: flex; justify-content: space-between;
+          align-items: baseline; border-bottom: 3px double #333; padding-bottom: 2pt; font-family: 'Noto Sans CJK SC'; }
+.header .no { font-size: 26pt; font-weight: bold; } .header .date { font-size: 9pt; color: #555; }
+.header .paper { font-size: 15pt; font-weight: bold; }
+.footer { position: fixed; bottom: -9mm; right: 0; font-size: 8.5pt; color: #444; }
+article { margin: 0 0 10pt 0; padding-top: 6pt; border-top: 1px solid #555; }
+.kicker { display: inline-block; font-family: 'Noto Sans CJK SC'; font-size: 11pt; border: 1px solid #333;
+          padding: 1pt 5pt; margin-bottom: 4pt; }
+h2.over { font-family: 'Noto Sans CJK SC'; font-size: %(over)spt; font-weight: normal; margin: 0 0 2pt 0; }
+h1 { font-family: 'Noto Sans CJK SC'; font-size: %(head)spt; margin: 0 0 4pt 0; line-height: 1.25;
+     text-align: %(align)s; }
+.byline { font-size: 11pt; margin-bottom: 6pt; text-align: %(align)s; }
+.cols { column-count: %(cols)s; column-gap: 1.4em; column-rule: 0.6pt solid #999; text-align: justify; }
+.cols p { margin: 0; text-indent: 2em; }
+.cols h3 { font-family: 'Noto Sans CJK SC'; font-size: %(sub)spt; margin: 4pt 0; break-after: avoid; }
+.cols .note { font-size: %(note)spt; text-indent: 0; }
+.quote { border: 1pt solid #333; background: #eee; padding: 5pt; margin: 6pt 0; font-family: 'Noto Sans CJK SC';
+         font-size: %(quote)spt; break-inside: avoid; }
+"""
+
+
+def chromium_html(issue: Issue, rng: random.Random) -> str:
+    """The page as HTML and CSS."""
+    year, month, day = issue.date
+    cols = rng.choice([2, 3, 3, 5])
+    body_font = rng.choice(["Noto Serif CJK SC", "Noto Sans CJK SC"])
+    style = CSS % {"w": 297, "h": 420, "body_font": body_font, "body": rng.choice([9.5, 10, 10.5]), "cols": cols,
+                   "head": rng.choice([22, 26, 30]), "over": 14, "sub": 11, "note": 8.5, "quote": 12,
+                   "align": rng.choice(["left", "center"])}
+    quoted = rng.randrange(len(issue.stories))
+    parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{style}</style></head><body>",
+             f"<div class='header'><span class='no'>{issue.page:02d} {issue.section}</span>"
+             f"<span class='date'>{year}年{month}月{day}日</span><span class='paper'>{issue.paper}</span></div>",
+             "<div class='footer'>本版责编：林 木　　版式设计：石 川</div>"]
+    for k, story in enumerate(issue.stories):
+        parts.append(_chromium_story(story, pull_quote(story) if k == quoted else None, rng))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _chromium_story(story: Story, quote: str | None, rng: random.Random) -> str:
+    out = ["<article>"]
+    if story.section:
+        out.append(f"<div class='kicker'>{html.escape(story.section)}</div>")
+    if story.overtitle:
+        out.append(f"<h2 class='over'>{html.escape(story.overtitle)}</h2>")
+    out.append(f"<h1>{html.escape(story.title)}</h1>")
+    if story.deck:
+        out.append(f"<div class='byline'>{html.escape(story.deck)}</div>")
+    if story.authors:
+        out.append(f"<div class='byline'>{html.escape('　'.join(story.authors))}</div>")
+    out.append("<div class='cols'>")
+    for k, (kind, text) in enumerate(story.paragraphs):
+        text = html.escape(_radicals(text, rng))
+        tag = {"p": "<p>{}</p>", "h": "<h3>{}</h3>", "note": "<p class='note'>{}</p>"}[kind]
+        out.append(tag.format(text))
+        if quote and k == 2:
+            out.append(f"<div class='quote'>{html.escape(quote)}</div>")
+    out.append("</div></article>")
+    return "".join(out)
+
+
+def _radicals(text: str, rng: random.Random) -> str:
+    return "".join(RADICALS[c] if c in RADICALS and rng.random() < 0.5 else c for c in text)
+
+
+def print_chromium(page_html: str, target: Path) -> None:
+    """Print an HTML page to PDF with headless Chromium."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "page.html"
+        source.write_text(page_html, encoding="utf-8")
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", f"--user-data-dir={tmp}/profile",
+                        "--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+
+
+# ---------------------------------------------------------------- reportlab route
+
+@dataclass
+class Draw:
+    """One thing to draw on a page: text lines at positions, or a rule or a box."""
+
+    page: int
+    kind: str  # "text", "rule", "box"
+    items: list = field(default_factory=list)
+
+
+class Sheet:
+    """A hand-set broadsheet page grid for the reportlab route (points, y up)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.width, self.height = 842.0, 1191.0
+        self.margin = 36.0
+        self.cols = rng.choice([3, 4, 4, 5])
+        self.gutter = 14.0
+        self.body = rng.choice([9.0, 9.5, 10.0])
+        self.lead = self.body * 1.5
+        self.col_width = (self.width - 2 * self.margin - (self.cols - 1) * self.gutter) / self.cols
+        self.chars = int(self.col_width // self.body)
+        self.col_width = self.chars * self.body
+
+
+def _wrap(text: str, chars: int, indent: int = 0) -> list[str]:
+    lines, line = [], "　" * indent
+    for char in text:
+        if len(line) >= chars:
+            lines.append(line)
+            line = ""
+        line += char
+    if line:
+        lines.append(line)
+    return lines
+
+
+def reportlab_issue(issue: Issue, rng: random.Random, target: Path) -> None:
+    """Typeset and draw the issue with ReportLab; a story that does not fit jumps to the next page."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    sheet = Sheet(rng)
+    draws = _layout(issue, sheet)
+    pdf = canvas.Canvas(str(target), pagesize=(sheet.width, sheet.height))
+    for page in range(1, max(d.page for d in draws) + 1):
+        _furniture(pdf, issue, sheet, page)
+        todo = [d for d in draws if d.page == page]
+        rng.shuffle(todo)  # typesetting systems draw blocks in any order
+        for draw in todo:
+            _draw(pdf, draw)
+        pdf.showPage()
+    pdf.save()
+
+
+def _furniture(pdf, issue: Issue, sheet: Sheet, page: int) -> None:
+    year, month, day = issue.date
+    top = sheet.height - sheet.margin
+    pdf.setFont("STSong-Light", 24)
+    pdf.drawString(sheet.margin, top - 20, f"第{issue.page + page - 1}版")
+    pdf.setFont("STSong-Light", 10)
+    pdf.drawCentredString(sheet.width / 2, top - 16, f"{year}年{month}月{day}日  {issue.section}")
+    pdf.setFont("STSong-Light", 16)
+    pdf.drawRightString(sheet.width - sheet.margin, top - 18, issue.paper)
+    pdf.setLineWidth(1.2)
+    pdf.line(sheet.margin, top - 28, sheet.width - sheet.margin, top - 28)
+    pdf.setFont("STSong-Light", 8)
+    pdf.drawRightString(sheet.width - sheet.margin, sheet.margin - 14, "责任编辑：周 南")
+
+
+def _draw(pdf, draw: Draw) -> None:
+    if draw.kind == "rule":
+        x0, y0, x1, y1 = draw.items
+        pdf.setLineWidth(0.6)
+        pdf.line(x0, y0, x1, y1)
+    elif draw.kind == "box":
+        x0, y0, x1, y1 = draw.items
+        pdf.setFillGray(0.9)
+        pdf.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=1)
+        pdf.setFillGray(0)
+    else:
+        for x, y, size, text in draw.items:
+            pdf.setFont("STSong-Light", size)
+            pdf.drawString(x, y, text)
+
+
+@dataclass
+class Cursor:
+    """Where the next band starts: a page and a height."""
+
+    page: int
+    y: float
+
+
+def _layout(issue: Issue, sheet: Sheet) -> list[Draw]:
+    """Every story in a full-width band, page after page; one that does not fit is cut with a jump note."""
+    draws: list[Draw] = []
+    cursor = Cursor(1, _page_top(sheet))
+    quoted = sheet.rng.randrange(len(issue.stories))
+    for k, story in enumerate(issue.stories):
+        _set_story(story, issue, sheet, draws, cursor, pull_quote(story) if k == quoted else None)
+    return draws
+
+
+def _page_top(sheet: Sheet) -> float:
+    return sheet.height - sheet.margin - 44
+
+
+def _body_lines(story: Story, sheet: Sheet) -> list[tuple[float, str]]:
+    body: list[tuple[float, str]] = []  # (size, text) lines in reading order, each one lead high
+    for kind, text in story.paragraphs:
+        if kind == "h":
+            body += [(sheet.body * 1.1, ln) for ln in _wrap(text, int(sheet.chars / 1.1))]
+        elif kind == "note":
+            body += [(sheet.body * 0.9, ln) for ln in _wrap(text, int(sheet.chars / 0.9))]
+        else:
+            body += [(sheet.body, ln) for ln in _wrap(text, sheet.chars, indent=2)]
+    return body
+
+
+def _set_story(story: Story, issue: Issue, sheet: Sheet, draws: list[Draw], cursor: Cursor,
+               quote: str | None) -> None:
+    floor = sheet.margin + 10
+    if cursor.y - floor < 12 * sheet.lead:
+        cursor.page, cursor.y = cursor.page + 1, _page_top(sheet)
+    cursor.y = _set_head(story, sheet, draws, cursor)
+    body = _body_lines(story, sheet)
+    quote_lines = _wrap(quote, int(sheet.chars * 0.85 / 1.15)) if quote else []
+    room = int((cursor.y - floor) // sheet.lead)
+    needed = -(-(len(body) + len(quote_lines) + 2) // sheet.cols) + 1
+    fits = room * sheet.cols - (len(quote_lines) + 2 if quote_lines else 0) - 1
+    if needed <= room or fits >= len(body):
+        cursor.y = _columns(body, sheet, draws, cursor, min(needed, room), quote_lines, None) - 18
+        return
+    page = issue.page + cursor.page - 1
+    _columns(body[:fits], sheet, draws, cursor, room, quote_lines, f"（下转第{page + 1}版）")
+    rest = body[fits:]
+    while rest:
+        cursor.page, cursor.y = cursor.page + 1, _page_top(sheet)
+        draws.append(Draw(cursor.page, "text", [(sheet.margin, cursor.y - 14, 13.0,
+                                                 f"{story.title}（上接第{page}版）")]))
+        cursor.y -= 24
+        room = int((cursor.y - floor) // sheet.lead)
+        rows = min(room, -(-len(rest) // sheet.cols) + 1)
+        part, rest = rest[: rows * sheet.cols - (1 if len(rest) > rows * sheet.cols else 0)], rest[rows * sheet.cols:]
+        cursor.y = _columns(part, sheet, draws, cursor, rows, [], None) - 18
+        page += 1
+
+
+def _set_head(story: Story, sheet: Sheet, draws: list[Draw], cursor: Cursor) -> float:
+    x0, x1 = sheet.margin, sheet.width - sheet.margin
+    y = cursor.y
+    draws.append(Draw(cursor.page, "rule", [x0, y + 6, x1, y + 6]))
+    head: list = []
+    if story.section:
+        draws.append(Draw(cursor.page, "box", [x0, y - 16, x0 + 11 * len(story.section) + 8, y]))
+        head.append((x0 + 4, y - 12, 11.0, story.section))
+        y -= 24
+    if story.overtitle:
+        head.append((x0, y - 14, 14.0, story.overtitle))
+        y -= 22
+    size = 24.0
+    per_line = int((x1 - x0) * 0.55 // size)  # headlines set narrow, so long ones wrap
+    for line in _wrap(story.title, per_line):
+        head.append((x0, y - size, size, line))
+        y -= size * 1.3
+    if story.deck:
+        head.append((x0, y - 12, 12.0, story.deck))
+        y -= 20
+    if story.authors:
+        head.append((x0, y - 14, 11.0, "　".join(story.authors)))
+        y -= 22
+    draws.append(Draw(cursor.page, "text", head))
+    return y - 4
+
+
+def _columns(lines: list[tuple[float, str]], sheet: Sheet, draws: list[Draw], cursor: Cursor, rows: int,
+             quote: list[str], jump: str | None) -> float:
+    """Set lines down the columns, a pull-quote box at the head of the second column, a jump note at the end."""
+    top = cursor.y
+    lowest = top
+    k = 0
+    for col in range(sheet.cols):
+        x = sheet.margin + col * (sheet.col_width + sheet.gutter)
+        y = top
+        room = rows
+        if col == 1 and quote:
+            placed = []
+            qy = y - 4
+            for q in quote:
+                placed.append((x + 6, qy - 12, 11.5, q))
+                qy -= 16
+            draws.append(Draw(cursor.page, "box", [x + 2, qy - 2, x + sheet.col_width - 2, y]))
+            draws.append(Draw(cursor.page, "text", placed))
+            y = qy - 10
+            room -= len(quote) + 2
+        placed = []
+        while room > 0 and k < len(lines):
+            size, text = lines[k]
+            placed.append((x, y - size, size, text))
+            y -= sheet.lead
+            k += 1
+            room -= 1
+        if col == sheet.cols - 1 and jump:
+            placed.append((x + sheet.col_width - 7 * sheet.body * 0.9, y - sheet.body, sheet.body * 0.9, jump))
+            y -= sheet.lead
+        if placed:
+            draws.append(Draw(cursor.page, "text", placed))
+        if col < sheet.cols - 1:
+            middle = x + sheet.col_width + sheet.gutter / 2
+            draws.append(Draw(cursor.page, "rule", [middle, top, middle, top - rows * sheet.lead]))
+        lowest = min(lowest, y)
+    return lowest
+
+
+# ---------------------------------------------------------------- test fixtures
+
+FIXTURE_PAGE = "rmrb_2026-05-06_p09"
+
+
+def scanned_pdf() -> bytes:
+    """A one-page PDF holding only an image, as a scanner makes: no text layer."""
+    pixels = bytes((x * y) % 256 for y in range(16) for x in range(16))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >>"
+               b" /Contents 5 0 R >>",
+               b"<< /Type /XObject /Subtype /Image /Width 16 /Height 16 /ColorSpace /DeviceGray"
+               b" /BitsPerComponent 8 /Length 256 >>\nstream\n" + pixels + b"\nendstream",
+               b"<< /Length 33 >>\nstream\nq 500 0 0 700 40 70 cm /Im1 Do Q\nendstream"]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def encrypted_pdf(target: Path) -> None:
+    """A short PDF that opens only with a password."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(target), encrypt=StandardEncryption("secret", canPrint=0))
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(72, 720, "加密的文件")
+    pdf.save()
+
+
+def make_fixtures(folder: Path, pages: Path) -> None:
+    """The tests' PDFs: one dev page by each route, a scan, an encrypted file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    txt = pages / f"{FIXTURE_PAGE}.txt"
+    issue = read_issue(txt)
+    print_chromium(chromium_html(issue, random.Random(f"chromium/fixture/{txt.stem}")), folder / "chromium.pdf")
+    reportlab_issue(issue, random.Random(f"reportlab/fixture/{txt.stem}"), folder / "reportlab.pdf")
+    shutil.copy(txt.with_suffix(".json"), folder / "reference.json")
+    (folder / "scan.pdf").write_bytes(scanned_pdf())
+    encrypted_pdf(folder / "encrypted.pdf")
+
+
+# ---------------------------------------------------------------- main
+
+def make(route: str, seed: int, pages: Path, out: Path) -> Path:
+    """Write every dev page by one route with one seed; returns the folder."""
+    folder = out / f"{route}-s{seed}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for txt in sorted(pages.glob("*.txt")):
+        rng = random.Random(f"{route}/{seed}/{txt.stem}")
+        issue = read_issue(txt)
+        target = folder / f"{txt.stem}.pdf"
+        if route == "chromium":
+            print_chromium(chromium_html(issue, rng), target)
+        else:
+            reportlab_issue(issue, rng, target)
+        shutil.copy(txt.with_suffix(".json"), folder / f"{txt.stem}.json")
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, nargs="?")
+    parser.add_argument("--fixtures", type=Path, help="write the tests' PDFs into this folder instead")
+    parser.add_argument("--route", choices=["chromium", "reportlab", "all"], default="all")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pages", type=Path, default=PAGES)
+    args = parser.parse_args(argv)
+    if args.fixtures:
+        make_fixtures(args.fixtures, args.pages)
+        return 0
+    if args.out is None:
+        parser.error("give OUT_DIR or --fixtures DIR")
+    for route in (["chromium", "reportlab"] if args.route == "all" else [args.route]):
+        print(make(route, args.seed, args.pages, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""A PDF's pages as positioned glyphs, rules and boxes (pdfminer.six), nothing read into them yet.
+
+Coordinates are turned top-down (`top` grows down the page) so that later
+stages read like the page. Work is bounded: a file with more pages or a page
+with more glyphs than the caps is refused with one line rather than read for
+minutes. An encrypted, damaged or text-less (scanned) file gets one line too.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTComponent, LTCurve, LTFigure, LTImage, LTLine, LTPage, LTRect
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdffont import PDFFont
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage, PDFTextExtractionNotAllowed
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import PDFException
+from pdfminer.psexceptions import PSException
+
+from digest.errors import IssueError
+from digest.extract.ideographs import unify_ideographs
+
+LOGGER = logging.getLogger(__name__)
+
+MAX_PAGES = 64  # a whole newspaper issue; more is a book or a report, not an issue
+MAX_GLYPHS_PER_PAGE = 40_000  # a dense broadsheet page holds about 10,000 characters
+_RULE_THICKNESS = 2.5  # a drawn line or rectangle at most this thick (points) is a rule
+_BACKGROUND_SHARE = 0.5  # a rectangle covering more of the page is its background, not a box
+_BOLD_NAMES = ("bold", "heavy", "black", "semibold", "demibold", "extrabold", "ultrabold")
+_FORCE_BOLD = 1 << 18  # PDF font descriptor flag ForceBold
+_BOLD_WEIGHT = 600
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One character as printed: its text, box (top-down), font size and face."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    font: str
+    bold: bool
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A drawn rectangle or line: a rule when thin, a box (frame or shading) otherwise."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def is_rule(self) -> bool:
+        return min(self.x1 - self.x0, self.bottom - self.top) <= _RULE_THICKNESS
+
+    @property
+    def horizontal(self) -> bool:
+        return self.x1 - self.x0 > self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    """One page of the file: its size and what is printed on it."""
+
+    number: int  # 1-based, in file order
+    width: float
+    height: float
+    glyphs: tuple[Glyph, ...]
+    shapes: tuple[Shape, ...]
+    images: int
+
+
+class _CappedAggregator(PDFPageAggregator):
+    """pdfminer's page collector, stopping a page that holds more glyphs than the cap."""
+
+    def __init__(self, rsrcmgr: PDFResourceManager, origin: str) -> None:
+        super().__init__(rsrcmgr, laparams=None)
+        self.origin = origin
+        self.glyphs = 0
+
+    def render_char(self, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+        self.glyphs += 1
+        if self.glyphs > MAX_GLYPHS_PER_PAGE:
+            raise IssueError(f"{self.origin}: a page holds more than {MAX_GLYPHS_PER_PAGE} characters",
+                             hint="not a newspaper or newsletter page")
+        advance = float(super().render_char(*args, **kwargs))
+        font = kwargs.get("font", args[1] if len(args) > 1 else None)
+        setattr(self.cur_item._objs[-1], "bold", bool(font) and _bold(font))  # noqa: B010 (the face is known only here)
+        return advance
+
+
+def read_sheets(data: bytes, origin: str) -> list[SheetPage]:
+    """Every page of the PDF as glyphs and shapes; `IssueError` when the file cannot be read."""
+    try:
+        return list(_sheets(data, origin))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+        raise IssueError(f"{origin}: the PDF is encrypted and cannot be read", hint="save an unprotected copy") from e
+    except PDFTextExtractionNotAllowed as e:
+        raise IssueError(f"{origin}: the PDF forbids text extraction", hint="save an unprotected copy") from e
+    except (PDFException, PSException, ValueError, KeyError, TypeError, zlib.error) as e:
+        # pdfminer reports damage through whatever its parser trips on; all mean the same to the user
+        raise IssueError(f"{origin}: damaged PDF, cannot be read ({type(e).__name__})") from e
+
+
+def _sheets(data: bytes, origin: str) -> Iterator[SheetPage]:
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    resources = PDFResourceManager(caching=True)
+    for number, page in enumerate(PDFPage.create_pages(document), start=1):
+        if number > MAX_PAGES:
+            raise IssueError(f"{origin}: more than {MAX_PAGES} pages", hint="not a newspaper or newsletter issue")
+        device = _CappedAggregator(resources, origin)
+        PDFPageInterpreter(resources, device).process_page(page)
+        yield _sheet(device.get_result(), number)
+
+
+def _sheet(layout: LTPage, number: int) -> SheetPage:
+    height = layout.y1
+    glyphs: list[Glyph] = []
+    shapes: list[Shape] = []
+    images = 0
+    for item in _flatten(layout):
+        if isinstance(item, LTChar):
+            glyph = _glyph(item, height)
+            if glyph:
+                glyphs.append(glyph)
+        elif isinstance(item, LTRect | LTLine | LTCurve):
+            shapes.append(Shape(item.x0, height - item.y1, item.x1, height - item.y0))
+        elif isinstance(item, LTImage):
+            images += 1
+    area = layout.width * layout.height
+    shapes = [s for s in shapes if (s.x1 - s.x0) * (s.bottom - s.top) < _BACKGROUND_SHARE * area]
+    return SheetPage(number, layout.width, height, tuple(glyphs), tuple(shapes), images)
+
+
+def _flatten(container: LTComponent) -> Iterator[LTComponent]:
+    for item in container:  # type: ignore[attr-defined]
+        if isinstance(item, LTFigure):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def _glyph(char: LTChar, height: float) -> Glyph | None:
+    a, b, c, d, _, _ = char.matrix
+    if not char.upright or abs(b) > 1e-3 or abs(c) > 1e-3:
+        return None  # rotated or vertical text: not read (yet)
+    text = unify_ideographs(char.get_text())
+    if not text.strip() and char.width <= 0:
+        return None
+    return Glyph(text, char.x0, height - char.y1, char.x1, height - char.y0, round(char.size, 2),
+                 char.fontname, getattr(char, "bold", False))
+
+
+@functools.lru_cache(maxsize=256)
+def _bold(font: PDFFont) -> bool:
+    """Whether a font is a bold face, from its name or its descriptor's weight and flags."""
+    name = (font.fontname or "").lower().replace("-", "").replace(" ", "")
+    if any(word in name for word in _BOLD_NAMES):
+        return True
+    descriptor = font.descriptor or {}
+    weight = descriptor.get("FontWeight")
+    flags = descriptor.get("Flags")
+    return (isinstance(weight, int | float) and weight >= _BOLD_WEIGHT) or (
+        isinstance(flags, int) and bool(flags & _FORCE_BOLD))

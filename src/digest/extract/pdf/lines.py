@@ -1,0 +1,139 @@
+"""Glyphs into printed lines: rows of glyphs on one baseline, cut where a gap or a rule parts them.
+
+A row across two columns becomes two lines: the gutter between them is wider
+than any gap inside a line of text (CJK text sets its characters edge to edge;
+Latin words are a space apart), and a vertical rule drawn between the glyphs
+parts them whatever the gap.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from digest import zh
+from digest.extract.pdf.glyphs import Glyph, Shape
+
+_LINE_GAP = 0.9  # a gap wider than this (in the glyphs' size) ends a line: a gutter, not a space
+_CJK_LINE_GAP = 0.6  # CJK text sets its characters edge to edge: a smaller gap between two of them ends a line
+# Full-width marks drawn in the left half of their box: one may hang past the column's edge.
+_LEFT_SET_MARKS = frozenset("。，、；：！？")
+_SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space between words
+_WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
+_ROW_TOLERANCE = 0.5  # glyphs whose centres are this close (in their size) share a row
+# A character set edge to edge in CJK text: a justified line may spread these apart without meaning a space.
+_CJK_CHAR = re.compile(f"[{zh.CJK}{zh.CJK_PUNCT}]")
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One printed line: its glyphs left to right, its box, and its type."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float  # the median glyph size (points)
+    font: str  # the font most of its glyphs are set in
+    bold: bool  # most of its glyphs are bold
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def make_line(glyphs: Sequence[Glyph]) -> TextLine:
+    """The line the glyphs (left to right) make, spaces put where the gaps are."""
+    text = ""
+    before: Glyph | None = None
+    for glyph in glyphs:
+        if glyph.text.isspace():
+            text += " "  # a space the file sets as a glyph
+            continue
+        if before is not None and _spaced(before, glyph):
+            text += " "
+        text += glyph.text
+        before = glyph
+    text = " ".join(text.split())
+    glyphs = [g for g in glyphs if not g.text.isspace()] or list(glyphs)
+    fonts = Counter(g.font for g in glyphs)
+    return TextLine(text=text, x0=min(g.x0 for g in glyphs), top=min(g.top for g in glyphs),
+                    x1=max(_ink_right(g) for g in glyphs), bottom=max(g.bottom for g in glyphs),
+                    size=statistics.median(g.size for g in glyphs), font=fonts.most_common(1)[0][0],
+                    bold=2 * sum(g.bold for g in glyphs) > len(glyphs))
+
+
+def _spaced(left: Glyph, right: Glyph) -> bool:
+    gap = (right.x0 - left.x1) / max(left.size, right.size)
+    cjk = bool(_CJK_CHAR.match(left.text[-1:])) and bool(_CJK_CHAR.match(right.text[:1]))
+    return gap >= (_WIDE_SPACE if cjk else _SPACE_GAP)
+
+
+def join_lines(lines: Sequence[TextLine]) -> TextLine:
+    """Pieces of one row (left to right) as one line."""
+    return make_line([_stand_in(line) for line in lines]) if len(lines) > 1 else lines[0]
+
+
+def _stand_in(line: TextLine) -> Glyph:
+    return Glyph(line.text, line.x0, line.top, line.x1, line.bottom, line.size, line.font, line.bold)
+
+
+def find_lines(glyphs: Iterable[Glyph], shapes: Sequence[Shape]) -> list[TextLine]:
+    """The printed lines of a page, in no particular order."""
+    dividers = [s for s in shapes if s.is_rule and not s.horizontal]
+    lines = []
+    for row in _rows(glyphs):
+        for piece in _pieces(sorted(row, key=lambda g: g.x0), dividers):
+            if any(not g.text.isspace() for g in piece):
+                lines.append(make_line(piece))
+    return lines
+
+
+def _rows(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
+    rows: list[list[Glyph]] = []
+    middles: list[float] = []
+    sizes: list[float] = []
+    for glyph in sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2):
+        middle = (glyph.top + glyph.bottom) / 2
+        for k in range(len(rows) - 1, max(-1, len(rows) - 8), -1):  # rows still open are the last few
+            near = abs(middle - middles[k]) <= _ROW_TOLERANCE * min(glyph.size, sizes[k])
+            if near and 0.6 <= glyph.size / sizes[k] <= 1.7:
+                rows[k].append(glyph)
+                break
+        else:
+            rows.append([glyph])
+            middles.append(middle)
+            sizes.append(glyph.size)
+    return rows
+
+
+def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
+    pieces = [[row[0]]]
+    for glyph in row[1:]:
+        before = pieces[-1][-1]
+        cjk = bool(_CJK_CHAR.match(before.text[-1:])) and bool(_CJK_CHAR.match(glyph.text[:1]))
+        wide = glyph.x0 - _ink_right(before) > (_CJK_LINE_GAP if cjk else _LINE_GAP) * max(glyph.size, before.size)
+        if wide or _divided(before, glyph, dividers):
+            pieces.append([glyph])
+        else:
+            pieces[-1].append(glyph)
+    return pieces
+
+
+def _ink_right(glyph: Glyph) -> float:
+    """Where the glyph's ink ends: mid-box for a mark set in the left half of its box."""
+    return (glyph.x0 + glyph.x1) / 2 if glyph.text in _LEFT_SET_MARKS else glyph.x1
+
+
+def _divided(left: Glyph, right: Glyph, dividers: Sequence[Shape]) -> bool:
+    middle = (left.top + left.bottom) / 2
+    # the glyph before a rule may overhang it (hanging punctuation, a tight fit): compare where glyphs start
+    return any(left.x0 < d.x0 and d.x1 <= right.x0 + 0.5 and d.top <= middle <= d.bottom for d in dividers)

@@ -1,0 +1,285 @@
+"""Reading order from the geometry: a recursive XY-cut of the page's lines into blocks.
+
+The drawing order of a PDF says nothing (typesetting systems draw blocks in any
+order), so the page is cut along the white space and the rules that part its
+blocks. A horizontal cut that a rule marks, or that a headline sits under, parts
+stories and is made first; then the page's columns (white or ruled gutters from
+top to bottom of the region); then the remaining wide horizontal gaps. A cut
+across columns without such evidence would read the top of every column before
+the bottom of the first, so it comes last. Passages inside a drawn box are taken
+out of the flow first (the columns run on around them) and put back where they
+stand: before the first line below their top in the first column they cover.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digest.extract.pdf.glyphs import Shape
+from digest.extract.pdf.lines import TextLine
+
+_HEAD_RATIO = 1.25  # a line this much larger than body text opens a story or a section
+_MIN_GUTTER = 0.5  # a vertical gap at least this wide (in body sizes) may be a column gutter
+_GAP_EXCESS = 0.3  # a horizontal gap this much wider (in body sizes) than the line spacing parts blocks
+_BODY_TOLERANCE = 0.06  # sizes this close to the body size are body text
+_RULE_SPAN = 0.5  # a horizontal rule across at least this share of a region parts it
+_INSIDE_SHARE = 0.9  # a line this much inside a box (across) is held by it: glyphs may overhang a frame
+_BOX_REACH = 2.0  # a box this close (in body sizes) above a line is read just before it (a label over a headline)
+_RULE_COVER = 0.8  # a vertical rule along this share of a region's height parts its columns
+_OVERHANG = 1.0  # a line reaching this far (in body sizes) past a rule on both sides crosses it
+_MAX_DEPTH = 40  # the XY-cut's depth bound (real pages need under ten)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The file's body text: its size and the white space between its lines (points)."""
+
+    size: float
+    line_gap: float
+
+
+@dataclass(frozen=True)
+class Block:
+    """Lines read together, top to bottom; `boxed` when a drawn box holds them."""
+
+    lines: tuple[TextLine, ...]
+    boxed: bool = False
+
+    @property
+    def x0(self) -> float:
+        return min(line.x0 for line in self.lines)
+
+    @property
+    def x1(self) -> float:
+        return max(line.x1 for line in self.lines)
+
+    @property
+    def top(self) -> float:
+        return min(line.top for line in self.lines)
+
+
+def measure_body(pages: Sequence[Sequence[TextLine]]) -> Measure:
+    """Body size (the size most text is set in) and body line spacing of a file."""
+    weights: dict[float, int] = {}
+    for lines in pages:
+        for line in lines:
+            weights[round(line.size * 2) / 2] = weights.get(round(line.size * 2) / 2, 0) + len(line.text)
+    size = max(weights, key=lambda s: weights[s]) if weights else 10.0
+    gaps = [gap for lines in pages for gap in _body_gaps(lines, size)]
+    return Measure(size, statistics.median(gaps) if gaps else 0.3 * size)
+
+
+def _body_gaps(lines: Sequence[TextLine], size: float) -> list[float]:
+    body = sorted((line for line in lines if abs(line.size - size) < 0.1 * size), key=lambda ln: (ln.x0, ln.top))
+    gaps = []
+    for above, below in zip(body, body[1:], strict=False):
+        if abs(above.x0 - below.x0) < size and 0 <= below.top - above.bottom <= 2 * size:
+            gaps.append(below.top - above.bottom)
+    return gaps
+
+
+def read_blocks(lines: Sequence[TextLine], shapes: Sequence[Shape], measure: Measure) -> list[Block]:
+    """The page's blocks in reading order."""
+    boxes = [s for s in shapes if not s.is_rule]
+    boxed: dict[int, list[TextLine]] = {}
+    flow = []
+    for line in lines:
+        box = _holding_box(line, boxes)
+        if box is None:
+            flow.append(line)
+        else:
+            boxed.setdefault(box, []).append(line)
+    rules = [s for s in shapes if s.is_rule]
+    blocks = _cut(flow, rules, measure, 0)
+    for held in sorted(boxed.values(), key=lambda ls: min(ln.top for ln in ls)):
+        _put_back(Block(tuple(sorted(held, key=lambda ln: (ln.top, ln.x0))), boxed=True), blocks, measure)
+    return blocks
+
+
+def _holding_box(line: TextLine, boxes: Sequence[Shape]) -> int | None:
+    """The smallest box around the line, by index, if any."""
+    holding = [(b.x1 - b.x0) * (b.bottom - b.top) for b in boxes]
+    inside = [k for k, b in enumerate(boxes) if b.top <= line.middle <= b.bottom
+              and min(b.x1, line.x1) - max(b.x0, line.x0) >= _INSIDE_SHARE * (line.x1 - line.x0)]
+    return min(inside, key=lambda k: holding[k]) if inside else None
+
+
+def _put_back(block: Block, blocks: list[Block], measure: Measure) -> None:
+    """Put a box before the block it sits just over (one under it first), else before the first line below it."""
+    bottom = max(line.bottom for line in block.lines)
+    near = [k for k, other in enumerate(blocks)
+            if not other.boxed and other.top >= block.top - 1 and other.top - bottom <= _BOX_REACH * measure.size]
+    under = [k for k in near if blocks[k].x0 < block.x1 and block.x0 < blocks[k].x1]
+    if near:
+        blocks.insert((under or near)[0], block)
+        return
+    placed = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines]
+    for k, line in placed:
+        if line.top >= block.top and line.x0 < block.x1 and block.x0 < line.x1:
+            _insert(block, blocks, k, line)
+            return
+    blocks.append(block)
+
+
+def _insert(block: Block, blocks: list[Block], k: int, line: TextLine) -> None:
+    other = blocks[k]
+    split = other.lines.index(line)
+    blocks[k:k + 1] = [b for b in (Block(other.lines[:split]), block, Block(other.lines[split:])) if b.lines]
+
+
+def _cut(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, depth: int) -> list[Block]:
+    if len(lines) < 2 or depth > _MAX_DEPTH:
+        return [_leaf(lines)] if lines else []
+    attempts = (
+        lambda: _rows(lines, rules, measure, ruled_only=True),
+        lambda: _ruled_columns(lines, rules, measure),
+        lambda: _columns(lines, rules, measure, headed_only=True),
+        lambda: _rows(lines, rules, measure, ruled_only=False, headed=True),
+        lambda: _columns(lines, rules, measure, headed_only=False),
+        lambda: _rows(lines, rules, measure, ruled_only=False, headed=False),
+    )
+    for attempt in attempts:
+        parts = attempt()
+        if len(parts) > 1:
+            return [block for part in parts for block in _cut(part, rules, measure, depth + 1)]
+    return [_leaf(lines)]
+
+
+def _leaf(lines: list[TextLine]) -> Block:
+    return Block(tuple(sorted(lines, key=lambda ln: (ln.top, ln.x0))))
+
+
+def _is_head(line: TextLine, measure: Measure) -> bool:
+    return line.size >= _HEAD_RATIO * measure.size
+
+
+def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ruled_only: bool,
+          headed: bool = False) -> list[list[TextLine]]:
+    """Cuts along horizontal white bands: those a rule marks; or those a headline sits under or over; or all."""
+    x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    ordered = sorted(lines, key=lambda ln: ln.top)
+    cuts = []
+    strip_start = 0
+    head_matter = False  # the band above is a headline's (a byline or deck under it stays head matter)
+    for top, bottom, k in _row_gaps(ordered, measure):
+        ruled = any(r.horizontal and top - 1 <= r.top and r.bottom <= bottom + 1
+                    and min(r.x1, x1) - max(r.x0, x0) >= _RULE_SPAN * (x1 - x0) for r in rules)
+        below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
+        head_matter = _head_strip(ordered[strip_start:k], measure, head_matter)
+        heads = any(_is_head(ln, measure) for ln in below) or head_matter
+        if ruled or (not ruled_only and (heads or not headed)):
+            cuts.append(k)
+        strip_start = k
+    bounds = [0, *cuts, len(ordered)]
+    return [ordered[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _row_gaps(ordered: list[TextLine], measure: Measure) -> list[tuple[float, float, int]]:
+    """Horizontal white bands wider than the line spacing: (top, bottom, lines above), lines sorted by top."""
+    gaps = []
+    reach = ordered[0].bottom
+    for k, line in enumerate(ordered[1:], start=1):
+        if line.top - reach > measure.line_gap + _GAP_EXCESS * measure.size:
+            gaps.append((reach, line.top, k))
+        reach = max(reach, line.bottom)
+    return gaps
+
+
+def _head_strip(strip: list[TextLine], measure: Measure, after_head: bool) -> bool:
+    """A band of headline matter: a headline, or a deck or byline under one (a byline may be set as body text).
+
+    Body text under a headline is never a single row: its columns run down the
+    page without a gap, so a lone row under head matter is a byline or a deck.
+    """
+    body = any(abs(ln.size - measure.size) <= _BODY_TOLERANCE * measure.size for ln in strip)
+    lone_row = max(ln.bottom for ln in strip) - min(ln.top for ln in strip) <= 1.5 * max(ln.height for ln in strip)
+    return (not body and (after_head or any(_is_head(ln, measure) for ln in strip))) or (after_head and lone_row)
+
+
+def _ruled_columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure) -> list[list[TextLine]]:
+    """Cuts along the vertical rules drawn from the top of the region to its bottom that no line crosses.
+
+    A line may overhang a rule a little (hanging punctuation, a tight fit), so
+    only a line reaching a body size past it on both sides crosses it.
+    """
+    top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
+    overhang = _OVERHANG * measure.size
+    xs = sorted({round(r.x0, 1) for r in rules if not r.horizontal
+                 and min(r.bottom, bottom) - max(r.top, top) >= _RULE_COVER * (bottom - top)})
+    cuts = [x for x in xs if not any(ln.x0 < x - overhang and ln.x1 > x + overhang for ln in lines)]
+    parts: list[list[TextLine]] = [[] for _ in range(len(cuts) + 1)]
+    for line in lines:
+        parts[sum(1 for x in cuts if (line.x0 + line.x1) / 2 > x)].append(line)
+    return _under_headlines([p for p in parts if p], measure)
+
+
+def _under_headlines(parts: list[list[TextLine]], measure: Measure) -> list[list[TextLine]]:
+    """The parts rejoined where one, headless, lies under a headline printed beside it in its neighbour.
+
+    A headline centred over several columns may leave the gutter beside it white
+    (or ruled from the headline down): the columns under it are its story's and
+    are read after it, not cut off before it.
+    """
+    merged = [parts[0]]
+    for part in parts[1:]:
+        if _covers(merged[-1], part, measure) or _covers(part, merged[-1], measure):
+            merged[-1] = merged[-1] + part
+        else:
+            merged.append(part)
+    return merged
+
+
+def _covers(headed: list[TextLine], other: list[TextLine], measure: Measure) -> bool:
+    """Whether `headed` has a headline above the top of `other`, which has none of its own."""
+    if _headed(other, measure):
+        return False
+    top = min(ln.top for ln in other)
+    return any(_is_head(ln, measure) and ln.bottom <= top for ln in headed)
+
+
+def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,
+             headed_only: bool) -> list[list[TextLine]]:
+    """Cuts along gutters, white or ruled from the top of the region to its bottom.
+
+    With `headed_only`, only ruled gutters, or gutters between parts that each
+    have their own headline (stories side by side): a headline over several
+    columns must be read before them, which a white gutter beside it would not do.
+    """
+    top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
+    if bottom - top < 2.5 * max(ln.height for ln in lines):
+        return [lines]  # one row (a headline with a wide space): not columns
+    ordered = sorted(lines, key=lambda ln: ln.x0)
+    parts: list[list[TextLine]] = [[ordered[0]]]
+    ruled_cuts: list[bool] = []
+    reach = ordered[0].x1
+    for line in ordered[1:]:
+        gap = line.x0 - reach
+        ruled = gap > 0 and any(not r.horizontal and reach - 1 <= r.x0 <= line.x0 + 1 and r.top <= top + measure.size
+                                and r.bottom >= bottom - measure.size for r in rules)
+        if gap >= _MIN_GUTTER * measure.size or ruled:
+            parts.append([line])
+            ruled_cuts.append(ruled)
+        else:
+            parts[-1].append(line)
+        reach = max(reach, line.x1)
+    if headed_only:
+        return _stories_side_by_side(parts, ruled_cuts, measure)
+    return _under_headlines(parts, measure)
+
+
+def _stories_side_by_side(parts: list[list[TextLine]], ruled_cuts: list[bool],
+                          measure: Measure) -> list[list[TextLine]]:
+    """The parts rejoined across each white gutter that does not part two headed stories."""
+    merged = [parts[0]]
+    for part, ruled in zip(parts[1:], ruled_cuts, strict=True):
+        if ruled or (_headed(part, measure) and _headed(merged[-1], measure)):
+            merged.append(part)
+        else:
+            merged[-1] = merged[-1] + part
+    return merged
+
+
+def _headed(part: list[TextLine], measure: Measure) -> bool:
+    return any(_is_head(ln, measure) for ln in part)

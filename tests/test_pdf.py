@@ -1,0 +1,145 @@
+"""PDF issues: read in order from the page geometry, furniture and pull quotes out, through the real CLI.
+
+Fixtures in tests/data/pdf were made by `python benchmarks/make_pdfs.py --fixtures tests/data/pdf`
+from one dev page: `chromium.pdf` (HTML/CSS columns printed by headless Chromium, with
+Kangxi-radical code points in its ToUnicode maps), `reportlab.pdf` (a CID font without
+ToUnicode, blocks drawn out of order, an article jumping to page 2), `scan.pdf`
+(an image, no text layer) and `encrypted.pdf`; `reference.json` is the page's reference.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import shutil
+import unicodedata
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from pdfminer.high_level import extract_text
+
+from conftest import Installation
+from digest.extract import extract_page
+from digest.extract.ideographs import unify_ideographs
+from digest.models import Page, RawIssue
+
+PDFS = Path(__file__).parent / "data" / "pdf"
+REFERENCE = json.loads((PDFS / "reference.json").read_text(encoding="utf-8"))
+RADICALS = "\u2f49\u2f08\u2f47\u2f24\u2ea0\u2ed3\u2ec5\u2ed4"  # what the chromium fixture prints for 月人日大民长见门
+
+
+@functools.cache
+def page_of(name: str) -> Page:
+    """A fixture's page, read once for all the tests that look at it."""
+    path = PDFS / name
+    return extract_page(RawIssue(id="x", origin=str(path), name=path.name, data=path.read_bytes()))
+
+
+def scorer(shared: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_parse", shared / "tools" / "score_parse.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_radicals_and_compatibility_ideographs_become_unified_ideographs() -> None:
+    assert unify_ideographs("\u2f49\u2ea0\u2f08\uf900，（）") == "月民人豈，（）"
+    assert unify_ideographs("普通文本，不变。") == "普通文本，不变。"
+
+
+def test_a_pdf_page_reads_as_stories_with_its_typography() -> None:
+    page = page_of("chromium.pdf")
+    assert page.title == "人民日报 2026年5月6日 第9版 理论"  # from the running header, which is dropped
+    assert page.media_type == "application/pdf"
+    titles = [line for line in page.lines if line.role == "title"]
+    assert [t.text for t in titles] == [a["title_alternatives"][0] for a in REFERENCE["articles"]]
+    assert all(t.size and t.size > 2 for t in titles)
+    assert [ln.text for ln in page.lines if ln.role == "byline"] == [" ".join(a["authors"])
+                                                                       for a in REFERENCE["articles"]]
+    assert not any("本版责编" in ln.text or ln.text.startswith("09") for ln in page.lines)
+
+
+def test_kangxi_radicals_in_the_pdf_come_out_as_the_ideographs_meant() -> None:
+    raw = extract_text(PDFS / "chromium.pdf")
+    assert sum(raw.count(c) for c in RADICALS) > 50  # the fixture really carries them
+    text = page_of("chromium.pdf").text
+    assert not any(c in text for c in RADICALS)
+    assert "人民" in text and "现代化" in text
+
+
+def test_a_boxed_pull_quote_is_left_out_once_its_sentence_is_in_the_text() -> None:
+    lines = page_of("chromium.pdf").lines
+    assert not any(line.boxed and len(line.text) > 15 for line in lines)  # only the short kicker labels are boxed
+
+
+def test_a_story_jumping_to_the_next_page_is_joined_without_its_jump_notes() -> None:
+    page = page_of("reportlab.pdf")
+    assert "下转" not in page.text and "上接" not in page.text
+    starts = [k for k, line in enumerate(page.lines) if line.role == "title"]
+    assert len(starts) == len(REFERENCE["articles"])  # the continuation's head opens no new story
+    for article, start, end in zip(REFERENCE["articles"], starts, [*starts[1:], len(page.lines)], strict=True):
+        story = _norm("".join(line.text for line in page.lines[start:end]))
+        assert _norm(article["last"]) in story, article["title"]  # each story ends in its own text
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@pytest.mark.parametrize("name", ["reportlab.pdf"])
+def test_digest_parse_json_of_a_pdf_matches_the_reference(name: str, installation: Installation,
+                                                          shared: Path, tmp_path: Path) -> None:
+    result = installation.digest("parse", str(PDFS / name), "--json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # pdfminer's font warnings do not reach the operator
+    report = scorer(shared).score_issue(REFERENCE, json.loads(result.stdout))
+    assert report["articles"]["f1"] == 1.0, report["problems"]
+    assert report["title_accuracy"] == 1.0 and report["authors_accuracy"] == 1.0, report["problems"]
+
+
+@pytest.mark.parametrize("name", ["rmrb_2026-05-07_p09", "000_5eb1b97fbbdabd90"])
+def test_shared_pdf_pages_parse_to_their_references(name: str, installation: Installation, shared: Path) -> None:
+    result = installation.digest("parse", str(shared / "eval" / "pdf" / f"{name}.pdf"), "--json")
+    assert result.returncode == 0, result.stderr
+    gold = json.loads((shared / "eval" / "pdf" / f"{name}.json").read_text(encoding="utf-8"))
+    report = scorer(shared).score_issue(gold, json.loads(result.stdout))
+    assert report["articles"]["f1"] == 1.0, report["problems"]
+
+
+@pytest.mark.parametrize(("name", "says"), [("scan.pdf", "no text layer"), ("encrypted.pdf", "encrypted")])
+def test_an_unreadable_pdf_gets_one_clear_line(name: str, says: str, installation: Installation) -> None:
+    result = installation.digest("parse", str(PDFS / name))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and name in result.stderr and says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_damaged_pdf_gets_one_clear_line(installation: Installation, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes((PDFS / "reportlab.pdf").read_bytes()[:3000])
+    result = installation.digest("parse", str(broken))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "broken.pdf" in result.stderr and "damaged" in result.stderr
+
+
+def test_digest_run_takes_pdfs_from_the_inbox_also_when_named_txt(installation: Installation) -> None:
+    for sample in installation.inbox.glob("*"):
+        sample.unlink()
+    shutil.copy(PDFS / "reportlab.pdf", installation.inbox / "page.pdf")
+    shutil.copy(PDFS / "chromium.pdf", installation.inbox / "mislabelled.txt")  # read as what it is
+    shutil.copy(PDFS / "scan.pdf", installation.inbox / "scan.pdf")
+    config = installation.config.read_text(encoding="utf-8").replace(
+        '[inbox]\nfolder = "inbox"\n', '[inbox]\nfolder = "inbox"\npatterns = ["*.txt", "*.pdf"]\n')
+    installation.config.write_text(config, encoding="utf-8")
+    result = installation.digest("run")
+    assert result.returncode == 1  # the scan is reported, the others go out
+    assert result.stderr.strip().count("\n") == 0 and "scan.pdf" in result.stderr, result.stderr
+    emls = installation.emls()
+    assert len(emls) == 1
+    mail = emls[0].read_bytes()
+    assert b"Subject:" in mail
+    again = installation.digest("run")
+    assert len(installation.emls()) == 1 and "page.pdf" not in again.stderr
