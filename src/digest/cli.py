@@ -223,10 +223,11 @@ def print_parse(parsed: ParsedIssue, out: TextIO) -> None:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from digest.pipeline import run
+    from digest.pipeline import check_ready, run
     from digest.schedule import run_scheduler
 
     settings = settings_from(args)
+    check_ready(settings)  # a scheduler that cannot deliver says so now, not at the first fire time
     configure_logging(max(args.verbose, 1))
 
     def job() -> None:

@@ -67,6 +67,7 @@ class RunReport:
 
 def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None = None) -> RunReport:
     """One scheduled run: every new issue in the inbox into one digest, delivered and remembered."""
+    check_ready(settings)
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
             return RunReport(locked_out=True)
@@ -75,6 +76,14 @@ def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None 
             if not dry_run and settings.delivery_mode == "smtp":
                 report = replace(report, delivery=send_to_subscribers(settings, store))
             return report
+
+
+def check_ready(settings: Settings) -> None:
+    """A `ConfigError` now, before any work (also of a dry run), for what delivery would lack later."""
+    if settings.delivery_mode == "smtp":
+        from digest.mail.sending import check_ready as check_sending
+
+        check_sending(settings)
 
 
 def _run_locked(settings: Settings, store: Store, dry_run: bool, progress: Progress | None) -> RunReport:

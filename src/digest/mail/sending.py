@@ -31,8 +31,8 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
-from digest.config import Settings
-from digest.errors import ConnectionLost, PermanentDeliveryError, TemporaryDeliveryError
+from digest.config import Settings, secret_problem
+from digest.errors import ConfigError, ConnectionLost, PermanentDeliveryError, TemporaryDeliveryError
 from digest.mail.ledger import DeliveryRecord, Ledger, SubscriberRecord
 from digest.mail.message import build_message, new_message_id, recipient_address
 from digest.mail.tokens import load_secret, unsubscribe_links
@@ -89,6 +89,13 @@ def send_pending(settings: Settings, ledger: Ledger,
     finally:
         batch.close()
     return batch.report()
+
+
+def check_ready(settings: Settings) -> None:
+    """One `ConfigError` naming all that sending lacks in the environment (the secret, the carrier's needs)."""
+    problems = [p for p in (secret_problem(settings.smtp),) if p] + make_transport(settings).problems()
+    if problems:
+        raise ConfigError("; ".join(problems))
 
 
 def plan_deliveries(settings: Settings, ledger: Ledger) -> None:

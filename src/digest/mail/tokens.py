@@ -16,7 +16,7 @@ import hmac
 import os
 from urllib.parse import quote, urlencode
 
-from digest.config import Settings
+from digest.config import Settings, secret_problem
 from digest.errors import ConfigError
 from digest.mail.addresses import subscriber_key
 
@@ -26,12 +26,10 @@ MAC_BYTES = 16  # 128 bits: unguessable, and keeps the link short
 
 def load_secret(settings: Settings) -> bytes:
     """The signing secret from the environment; a `ConfigError` naming the variable when it is unset or short."""
-    name = settings.smtp.secret_env
-    value = os.environ.get(name, "")
-    if len(value) < 16:
-        raise ConfigError(f"environment variable {name} must hold the unsubscribe secret (16+ characters)",
-                          hint="e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe())'`")
-    return value.encode("utf-8")
+    problem = secret_problem(settings.smtp)
+    if problem:
+        raise ConfigError(problem)
+    return os.environ[settings.smtp.secret_env].encode("utf-8")
 
 
 def make_token(secret: bytes, address: str) -> str:

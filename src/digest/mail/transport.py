@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Protocol
 
-from digest.config import Settings, SmtpSettings
+from digest.config import Settings, SmtpSettings, password_problem, plaintext_login_problem
 from digest.errors import (
     ConfigError,
     ConnectionLost,
@@ -60,6 +60,10 @@ class Transport(Protocol):
         """End the connection, if there is one."""
         ...
 
+    def problems(self) -> list[str]:
+        """What the configuration or environment lacks for this carrier, checked before a run does any work."""
+        ...
+
 
 class SmtpTransport:
     """One connection to the mail server for a batch of messages (`Transport` over SMTP)."""
@@ -79,6 +83,11 @@ class SmtpTransport:
     def open(self) -> None:
         """Connect, secure the connection and (when a user is set) log in."""
         self.client = connect(self.settings)
+
+    def problems(self) -> list[str]:
+        """The login password missing from the environment, when `[smtp] user` is set."""
+        problem = password_problem(self.settings)
+        return [problem] if problem else []
 
     def close(self) -> None:
         """Say QUIT, or just close when the server went away first."""
@@ -132,10 +141,11 @@ def make_transport(settings: Settings) -> Transport:
 
 def connect(settings: SmtpSettings) -> smtplib.SMTP:
     """An open, secured and (when a user is set) logged-in connection to the mail server."""
-    password = os.environ.get(settings.password_env, "") if settings.user else ""
-    if settings.user and not password:
-        raise ConfigError(f"[smtp] user is set but environment variable {settings.password_env} is empty",
-                          hint="export the password in that variable; it never goes in the config file")
+    problem = password_problem(settings) or plaintext_login_problem(settings.user, settings.security,
+                                                                    settings.allow_plaintext_login)
+    if problem:
+        raise ConfigError(problem)
+    password = os.environ.get(settings.password_env, "")
     where = f"{settings.host}:{settings.port}"
     client: smtplib.SMTP | None = None
     try:
