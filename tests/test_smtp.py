@@ -52,6 +52,14 @@ def readers(count: int) -> list[str]:
     return [f"reader{n}@example.org" for n in range(1, count + 1)]
 
 
+def token_id_of(database: Path, address: str) -> str:
+    """The token id the subscriber's unsubscribe links name."""
+    with Store.open(database) as store, open_ledger(store) as subscribers:
+        subscriber = subscribers.subscriber(address)
+    assert subscriber is not None
+    return subscriber.token_id
+
+
 def ledger(inst: Installation) -> dict[str, tuple[str, str | None]]:
     with sqlite3.connect(inst.database) as db:
         return {r: (s, e) for r, s, e in db.execute("SELECT recipient, status, error FROM deliveries")}

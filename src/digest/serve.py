@@ -10,7 +10,8 @@ base_url`), usually through a reverse proxy that adds TLS. Rules it relies on:
 - `POST /unsubscribe?token=…` unsubscribes; that is RFC 8058's one-click request
   (body `List-Unsubscribe=One-Click`), and the confirmation form posts the same.
 - A token must carry a valid HMAC under the secret from the environment
-  (`digest.mail.tokens`); anything else is refused with 403.
+  (`digest.mail.tokens`); anything else is refused with 403. No token is logged:
+  query strings are cut from every log line.
 - It listens on 127.0.0.1 unless told otherwise.
 """
 
@@ -26,14 +27,17 @@ from urllib.parse import parse_qs, urlsplit
 
 from digest.config import Settings
 from digest.mail.ledger import open_ledger
-from digest.mail.tokens import load_secret, verify_token
+from digest.mail.tokens import find_subscriber, load_secret, verify_token
 from digest.store import Store
 
 LOGGER = logging.getLogger(__name__)
 
 MAX_FORM_BYTES = 4096  # an unsubscribe form is a token and a flag
+MAX_LOGGED_CHARS = 300  # of one log line: a request line can be 64 KB
 # A page the archive may serve: one file name ending in .html, no folder, not starting with a dot.
 _PAGE_NAME = re.compile(r"^/([A-Za-z0-9][A-Za-z0-9._-]*\.html)$")
+# A query string inside a log line (a request line, an error quoting one): tokens travel there.
+_QUERY = re.compile(r"\?[^\s'\"]*")
 
 
 class DigestServer(ThreadingHTTPServer):
@@ -94,13 +98,15 @@ class DigestHandler(BaseHTTPRequestHandler):
         self._send_page(HTTPStatus.OK, _page("退订", body))
 
     def _unsubscribe(self, token: str) -> None:
-        key = verify_token(self.server.secret, token)
-        if key is None:
+        subject = verify_token(self.server.secret, token)
+        if subject is None:
             self._refuse()
             return
         with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
-            found = ledger.set_subscriber_status(key, "unsubscribed")
-        LOGGER.info("unsubscribed %s%s", key, "" if found else " (not a subscriber)")
+            subscriber = find_subscriber(ledger, subject)
+            if subscriber is not None:
+                ledger.set_subscriber_status(subscriber.address, "unsubscribed")
+        LOGGER.info("unsubscribed %s", subscriber.address if subscriber else "nobody (a removed subscriber's link)")
         self._send_page(HTTPStatus.OK, _page("已退订", "<p>已退订，今后不会再收到这份摘要。</p>"))
 
     def _refuse(self) -> None:
@@ -118,7 +124,9 @@ class DigestHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
-        LOGGER.info("%s " + format, self.address_string(), *args)
+        """The access and error log, without query strings (tokens) and cut to a readable length."""
+        line = _QUERY.sub("?…", format % args)
+        LOGGER.info("%s %s", self.address_string(), line[:MAX_LOGGED_CHARS])
 
 
 def archived_page(settings: Settings, name: str) -> Path | None:

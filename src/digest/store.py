@@ -98,6 +98,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE deliveries ADD COLUMN next_attempt TEXT;
     CREATE INDEX deliveries_by_status ON deliveries (status, next_attempt)
     """,
+    # 2 -> 3: each subscriber's token id, which unsubscribe links name instead of the address.
+    # Random (128 bits) and never reused, so a link of a removed subscriber names nobody, even
+    # when the same address is added again.
+    """
+    ALTER TABLE subscribers ADD COLUMN token_id TEXT;
+    UPDATE subscribers SET token_id = lower(hex(randomblob(16)));
+    CREATE UNIQUE INDEX subscribers_by_token ON subscribers (token_id)
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

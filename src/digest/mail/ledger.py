@@ -18,6 +18,7 @@ one place that picks the implementation. Rules every implementation keeps:
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ class SubscriberRecord:
     status: str
     bounces: int
     created: str
+    token_id: str  # what the subscriber's unsubscribe links name: random, unrelated to the address
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ class Ledger(Protocol):
 
     def subscriber(self, address: str) -> SubscriberRecord | None:
         """The subscriber with this address in any case, if there is one."""
+        ...
+
+    def subscriber_by_token(self, token_id: str) -> SubscriberRecord | None:
+        """The subscriber whose unsubscribe links name `token_id`, if there is one."""
         ...
 
     def save_subscriber(self, address: str, name: str, themes: list[str], *, reactivate: bool) -> str:
@@ -165,6 +171,11 @@ class SqliteLedger:
         row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (subscriber_key(address),)).fetchone()
         return _subscriber_record(row) if row else None
 
+    def subscriber_by_token(self, token_id: str) -> SubscriberRecord | None:
+        """The subscriber whose unsubscribe links name `token_id`, if there is one."""
+        row = self.db.execute("SELECT * FROM subscribers WHERE token_id = ?", (token_id,)).fetchone()
+        return _subscriber_record(row) if row else None
+
     def save_subscriber(self, address: str, name: str, themes: list[str], *, reactivate: bool) -> str:
         """Add a subscriber or update one; returns 'added', 'updated' or 'unchanged'."""
         stamp, key = now_iso(), subscriber_key(address)
@@ -172,9 +183,9 @@ class SqliteLedger:
             row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (key,)).fetchone()
             if row is None:
                 self.db.execute(
-                    """INSERT INTO subscribers (key, address, name, themes, status, created, updated)
-                       VALUES (?, ?, ?, ?, 'active', ?, ?)""",
-                    (key, address, name, json.dumps(themes, ensure_ascii=False), stamp, stamp))
+                    """INSERT INTO subscribers (key, address, name, themes, status, created, updated, token_id)
+                       VALUES (?, ?, ?, ?, 'active', ?, ?, ?)""",
+                    (key, address, name, json.dumps(themes, ensure_ascii=False), stamp, stamp, new_token_id()))
                 return "added"
             status = "active" if reactivate else row["status"]
             bounces = 0 if reactivate else row["bounces"]
@@ -284,6 +295,11 @@ class SqliteLedger:
                             "updated = ? WHERE id = ?", (reason, now_iso(), delivery.id))
 
 
+def new_token_id() -> str:
+    """A fresh subscriber token id: 128 random bits in hex."""
+    return secrets.token_hex(16)
+
+
 def _snapshot_error(digest_id: int, row: sqlite3.Row | None, problem: str) -> StateError:
     """One line naming the digest as the outbox does (`digest-DATE-KEY`), and what to do."""
     name = Path(row["eml_path"]).stem if row is not None and row["eml_path"] else f"digest #{digest_id}"
@@ -298,7 +314,7 @@ def _one_line(error: Exception) -> str:
 def _subscriber_record(row: sqlite3.Row) -> SubscriberRecord:
     return SubscriberRecord(key=row["key"], address=row["address"], name=row["name"],
                             themes=json.loads(row["themes"]), status=row["status"], bounces=row["bounces"],
-                            created=row["created"])
+                            created=row["created"], token_id=row["token_id"])
 
 
 def _delivery_record(row: sqlite3.Row) -> DeliveryRecord:

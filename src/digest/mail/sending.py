@@ -141,7 +141,7 @@ class Composer:
         rendered = self._render(delivery.digest_id, subscriber.themes, ledger)
         if rendered is None:
             return None
-        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.address)
+        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id)
         link = web or mailto
         personal = replace(rendered, html=rendered.html.replace(LINK_PLACEHOLDER, html.escape(link)),
                            text=rendered.text.replace(LINK_PLACEHOLDER, link))
