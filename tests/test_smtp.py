@@ -342,12 +342,16 @@ def test_the_rate_limit_spaces_the_messages(tmp_path: Path, mail: MailServer, se
 @pytest.fixture(scope="module")
 def loopback_certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A self-signed certificate for 127.0.0.1 (key beside it), made with the openssl command."""
+    return make_loopback_certificate(tmp_path_factory.mktemp("tls"))
+
+
+def make_loopback_certificate(folder: Path) -> Path:
+    """`folder/cert.pem` for 127.0.0.1 and its `key.pem`; skips the test without the openssl command."""
     import shutil
     import subprocess
 
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
-    folder = tmp_path_factory.mktemp("tls")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
                     "-out", str(folder / "cert.pem")], check=True, capture_output=True)

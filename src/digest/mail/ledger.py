@@ -10,8 +10,9 @@ one place that picks the implementation. Rules every implementation keeps:
   the same key, overwrites); a digest is planned once it is recorded.
 - A delivery row is planned 'pending' in one transaction per digest, then turns
   'sent' the moment the server accepted the message, 'bounced' on a permanent
-  refusal, 'failed' after the last temporary one, 'skipped' when there was
-  nothing to send. Each of these is its own transaction.
+  refusal of the address, 'refused' on a permanent refusal of the message (not
+  counted against the address), 'failed' after the last temporary one, 'skipped'
+  when there was nothing to send. Each of these is its own transaction.
 - Times are ISO 8601 strings in UTC, to the second.
 """
 
@@ -134,8 +135,16 @@ class Ledger(Protocol):
         """A permanent refusal; the subscriber turns 'bouncing' at `bounce_after` of them. True if it did."""
         ...
 
+    def record_refused(self, delivery: DeliveryRecord, error: str) -> None:
+        """The server refused this message for good, not the address: the subscriber's bounces stay as they were."""
+        ...
+
     def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
         """Nothing was sent for this row, for good (`reason` says why)."""
+        ...
+
+    def digest_name(self, digest_id: int) -> str:
+        """How the operator knows a recorded digest: its outbox name (`digest-DATE-KEY`)."""
         ...
 
 
@@ -288,11 +297,23 @@ class SqliteLedger:
                                      (delivery.recipient, bounce_after))
         return cursor.rowcount > 0
 
+    def record_refused(self, delivery: DeliveryRecord, error: str) -> None:
+        """The server refused this message for good, not the address: the subscriber's bounces stay as they were."""
+        with transaction(self.db):
+            self.db.execute("UPDATE deliveries SET status = 'refused', attempts = attempts + 1, error = ?, "
+                            "next_attempt = NULL, updated = ? WHERE id = ?", (error, now_iso(), delivery.id))
+
     def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
         """Nothing was sent for this row, for good (`reason` says why)."""
         with transaction(self.db):
             self.db.execute("UPDATE deliveries SET status = 'skipped', error = ?, next_attempt = NULL, "
                             "updated = ? WHERE id = ?", (reason, now_iso(), delivery.id))
+
+
+    def digest_name(self, digest_id: int) -> str:
+        """How the operator knows a recorded digest: its outbox name (`digest-DATE-KEY`)."""
+        row = self.db.execute("SELECT eml_path FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        return _digest_name(digest_id, row)
 
 
 def new_token_id() -> str:
@@ -302,9 +323,13 @@ def new_token_id() -> str:
 
 def _snapshot_error(digest_id: int, row: sqlite3.Row | None, problem: str) -> StateError:
     """One line naming the digest as the outbox does (`digest-DATE-KEY`), and what to do."""
-    name = Path(row["eml_path"]).stem if row is not None and row["eml_path"] else f"digest #{digest_id}"
-    return StateError(f"{name}: its snapshot {problem}, so its messages to subscribers cannot be rendered",
+    return StateError(f"{_digest_name(digest_id, row)}: its snapshot {problem}, "
+                      "so its messages to subscribers cannot be rendered",
                       hint="restore the state database from a backup; sending stops here until then")
+
+
+def _digest_name(digest_id: int, row: sqlite3.Row | None) -> str:
+    return Path(row["eml_path"]).stem if row is not None and row["eml_path"] else f"digest #{digest_id}"
 
 
 def _one_line(error: Exception) -> str:
