@@ -70,8 +70,8 @@ def test_smtp_numbers_out_of_range_are_named(tmp_path: Path) -> None:
     message = str(error.value)
     for problem in (
         "[smtp] port: expected a port number from 1 to 65535",
-        "[smtp] timeout: must be more than 0 seconds",
-        "[smtp] rate_per_second: must be 0 (no limit) or more",
+        "[smtp] timeout: expected more than 0 and at most 600 seconds",
+        "[smtp] rate_per_second: expected 0 (no limit) or from 0.001 to 10,000 messages per second",
         "[smtp] max_attempts: must be at least 1",
         "[smtp] bounce_after: must be at least 1",
     ):

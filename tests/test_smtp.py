@@ -52,6 +52,14 @@ def readers(count: int) -> list[str]:
     return [f"reader{n}@example.org" for n in range(1, count + 1)]
 
 
+def token_id_of(database: Path, address: str) -> str:
+    """The token id the subscriber's unsubscribe links name."""
+    with Store.open(database) as store, open_ledger(store) as subscribers:
+        subscriber = subscribers.subscriber(address)
+    assert subscriber is not None
+    return subscriber.token_id
+
+
 def ledger(inst: Installation) -> dict[str, tuple[str, str | None]]:
     with sqlite3.connect(inst.database) as db:
         return {r: (s, e) for r, s, e in db.execute("SELECT recipient, status, error FROM deliveries")}
@@ -167,17 +175,18 @@ def test_without_the_secret_nothing_is_sent_and_the_next_run_sends_everything(
 
 @pytest.mark.parametrize(("config", "env", "named"), [
     ("", {"DIGEST_SECRET": ""}, "DIGEST_SECRET"),
-    ('user = "digest"\npassword_env = "TEST_SMTP_PASSWORD"\n', {**SECRET, "TEST_SMTP_PASSWORD": ""},
+    ('security = "starttls"\nuser = "digest"\npassword_env = "TEST_SMTP_PASSWORD"\n',
+     {**SECRET, "TEST_SMTP_PASSWORD": ""},
      "TEST_SMTP_PASSWORD"),
     ("", SECRET, "[digest] sender"),  # the config's sender made a bare name below
 ], ids=["no-secret", "no-password", "bad-sender"])
 def test_a_configuration_problem_of_smtp_mode_is_one_line_and_exit_code_2(
         installation: Installation, mail: MailServer, config: str, env: dict[str, str], named: str) -> None:
     smtp_config(installation, mail.port, config)
+    import_subscribers(installation, [f"{a},," for a in readers(2)])
     if named == "[digest] sender":
         text = installation.config.read_text(encoding="utf-8")
         installation.config.write_text(text.replace("测试周报 <digest@example.org>", "测试周报"), encoding="utf-8")
-    import_subscribers(installation, [f"{a},," for a in readers(2)])
     result = installation.digest("run", env=env)
     assert result.returncode == 2, result.stderr
     assert named in result.stderr and "Traceback" not in result.stderr
@@ -301,7 +310,8 @@ def test_login_uses_the_password_from_the_environment_variable_the_config_names(
 
     with pytest.warns(UserWarning, match="AUTH while not requiring TLS"), \
             MailServer(authenticator=authenticate, auth_required=True, auth_require_tls=False) as mail:
-        settings = small_settings(tmp_path, mail.port, user="digest", password_env="TEST_SMTP_PASSWORD")
+        settings = small_settings(tmp_path, mail.port, user="digest", password_env="TEST_SMTP_PASSWORD",
+                                  allow_plaintext_login=True)
         with Store.open(settings.database) as store, open_ledger(store) as ledger:
             ledger.save_subscriber("reader@example.org", "", [], reactivate=True)
             record_small_digest(store, "d1")
@@ -332,12 +342,16 @@ def test_the_rate_limit_spaces_the_messages(tmp_path: Path, mail: MailServer, se
 @pytest.fixture(scope="module")
 def loopback_certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A self-signed certificate for 127.0.0.1 (key beside it), made with the openssl command."""
+    return make_loopback_certificate(tmp_path_factory.mktemp("tls"))
+
+
+def make_loopback_certificate(folder: Path) -> Path:
+    """`folder/cert.pem` for 127.0.0.1 and its `key.pem`; skips the test without the openssl command."""
     import shutil
     import subprocess
 
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
-    folder = tmp_path_factory.mktemp("tls")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
                     "-out", str(folder / "cert.pem")], check=True, capture_output=True)

@@ -1,8 +1,8 @@
 """The `digest` command line: parse arguments, call the library, report, exit.
 
 The only module that prints or exits. Exit codes: 0 ok (also when nothing was
-new, or another run held the lock), 1 some issues failed, 2 usage or
-configuration error.
+new, or another run held the lock), 1 some issues failed or some messages did
+not go out (also a digest that reached nobody), 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -155,15 +155,17 @@ def report_delivery(report: RunReport) -> bool:
         return False
     for problem in delivery.problems:
         print(f"digest: {problem}", file=sys.stderr)
+    if delivery.reached_nobody:
+        print("digest: no subscriber received a message this run", file=sys.stderr)
     print(delivery_summary(delivery))
     return delivery.troubled
 
 
 def delivery_summary(delivery: DeliveryReport) -> str:
-    """One line counting what happened to this run's messages."""
-    counts = [(delivery.sent, "sent"), (delivery.deferred, "deferred"), (delivery.waiting, "waiting"),
-              (delivery.bounced, "refused"), (delivery.failed, "given up"), (delivery.skipped, "skipped")]
-    return "messages: " + ", ".join(f"{n} {what}" for n, what in counts if n)
+    """`messages: N sent, …`: the sent count always (0 is news), the others when there are some."""
+    counts = [(delivery.deferred, "deferred"), (delivery.waiting, "waiting"), (delivery.bounced, "bounced"),
+              (delivery.refused, "refused"), (delivery.failed, "given up"), (delivery.skipped, "skipped")]
+    return "messages: " + ", ".join([f"{delivery.sent} sent"] + [f"{n} {what}" for n, what in counts if n])
 
 
 def run_summary(report: RunReport) -> str:
@@ -238,10 +240,11 @@ def print_parse(parsed: ParsedIssue, out: TextIO) -> None:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     """`digest schedule`: run on the configured cron schedule until stopped."""
-    from digest.pipeline import run
+    from digest.pipeline import check_ready, run
     from digest.schedule import run_scheduler
 
     settings = settings_from(args)
+    check_ready(settings)  # a scheduler that cannot deliver says so now, not at the first fire time
     configure_logging(max(args.verbose, 1))
 
     def job() -> None:
@@ -251,6 +254,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         if report.delivery and report.delivery.attempted:
             for problem in report.delivery.problems:
                 LOGGER.error("%s", problem)
+            if report.delivery.reached_nobody:
+                LOGGER.error("no subscriber received a message this run")
             LOGGER.info("%s", delivery_summary(report.delivery))
         LOGGER.info("%s", "another run is in progress" if report.locked_out else
                     "nothing new" if report.nothing_new else run_summary(report))

@@ -10,13 +10,17 @@ Every problem is reported with the file and the key's dotted path, all in one
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+from digest.mail.addresses import address_problem
 from digest.models import ThemeRule
 
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -29,7 +33,26 @@ MUST_BE_POSITIVE = (
     ("output", "max_html_kb"),
     ("smtp", "max_attempts"),
     ("smtp", "bounce_after"),
+    ("serve", "max_clients"),
 )
+# Seconds and rates: finite, more than 0, and at most a bound past which the value is a typo that
+# would hang a run or overflow a socket timeout. 600 s is RFC 5321's longest wait for a reply
+# (4.5.3.2); a message may take several replies; a batch must end well within a day, when the
+# retries of a scheduled run are due again.
+DURATION_LIMITS = (
+    ("smtp", "timeout", 600),
+    ("smtp", "message_timeout", 3600),
+    ("smtp", "batch_timeout", 86400),
+    ("serve", "timeout", 300),
+)
+# Messages per second when limited: from one every 1000 s (slower would never finish a list) to
+# 10,000 (faster is no limit at all).
+RATE_LIMITS = (0.001, 10_000)
+# A URL as RFC 3986 writes it: only unreserved, reserved and percent characters, so it can go
+# between <> in a List-Unsubscribe header and into an href unchanged.
+_URL_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+# A host name or address literal: no spaces, no slashes or control characters.
+_HOST = re.compile(r"^[A-Za-z0-9.\-:\[\]_]{1,253}$")
 
 # section -> key -> (expected type(s), default). Paths are strings resolved later.
 SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
@@ -69,12 +92,19 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "security": (str, "none"),
         "user": (str, ""),
         "password_env": (str, "DIGEST_SMTP_PASSWORD"),
+        "allow_plaintext_login": (bool, False),
         "timeout": ((int, float), 30),
+        "message_timeout": ((int, float), 120),
+        "batch_timeout": ((int, float), 3600),
         "rate_per_second": ((int, float), 0),
         "max_attempts": (int, 5),
         "bounce_after": (int, 3),
         "unsubscribe_mailto": (str, ""),
         "secret_env": (str, "DIGEST_SECRET"),
+    },
+    "serve": {
+        "timeout": ((int, float), 10),
+        "max_clients": (int, 16),
     },
     "summary": {
         "sentences": (int, 3),
@@ -92,12 +122,23 @@ class SmtpSettings:
     security: str
     user: str
     password_env: str
-    timeout: float
+    allow_plaintext_login: bool  # log in over a connection without TLS; only when the config says so
+    timeout: float  # seconds to wait for any one reply
+    message_timeout: float  # seconds one message may take, from connecting to the server's last reply
+    batch_timeout: float  # seconds a run's sending may take; what is left waits for the next run
     rate_per_second: float
     max_attempts: int
     bounce_after: int
     unsubscribe_mailto: str
     secret_env: str
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How `digest serve` bounds its clients."""
+
+    timeout: float  # seconds a client has to send its whole request (and each reply may take)
+    max_clients: int  # requests served at once; further connections wait to be accepted
 
 
 @dataclass(frozen=True)
@@ -121,6 +162,7 @@ class Settings:
     cron: str
     delivery_mode: str
     smtp: SmtpSettings
+    serve: ServeSettings
     summary_sentences: int
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
@@ -186,13 +228,20 @@ def _schema_problems(raw: dict[str, Any]) -> list[str]:
                 problems.append(f"[{section}] {key}: unknown key")
                 continue
             expected = SCHEMA[section][key][0]
-            if not isinstance(value, expected) or isinstance(value, bool):
+            if not _is_a(value, expected):
                 problems.append(f"[{section}] {key}: expected {_type_name(expected)}, got {type(value).__name__}")
     return problems
 
 
+def _is_a(value: Any, expected: type | tuple[type, ...]) -> bool:
+    """TOML's true and false are Python bools, which are ints too: a bool is only a bool."""
+    if isinstance(value, bool):
+        return expected is bool
+    return isinstance(value, expected)
+
+
 def _type_name(expected: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", list: "a list"}
+    names = {str: "a string", int: "an integer", float: "a number", list: "a list", bool: "true or false"}
     types = expected if isinstance(expected, tuple) else (expected,)
     return " or ".join(names.get(t, t.__name__) for t in types)
 
@@ -202,7 +251,7 @@ def _section_values(section: str, table: Any) -> dict[str, Any]:
     if isinstance(table, dict):
         for key, value in table.items():
             expected = SCHEMA[section].get(key, (object,))[0]
-            if key in values and isinstance(value, expected) and not isinstance(value, bool):
+            if key in values and _is_a(value, expected):
                 values[key] = value
     return values
 
@@ -251,11 +300,106 @@ def _value_problems(values: dict[str, dict[str, Any]]) -> list[str]:
             problems.append(f"[{section}] {key}: must be at least 1")
     if not 0 < values["smtp"]["port"] < 65536:
         problems.append("[smtp] port: expected a port number from 1 to 65535")
-    if values["smtp"]["timeout"] <= 0:
-        problems.append("[smtp] timeout: must be more than 0 seconds")
-    if values["smtp"]["rate_per_second"] < 0:
-        problems.append("[smtp] rate_per_second: must be 0 (no limit) or more")
+    return problems + _number_problems(values) + _address_problems(values) + _connection_problems(values)
+
+
+def _number_problems(values: dict[str, dict[str, Any]]) -> list[str]:
+    problems = []
+    for section, key, highest in DURATION_LIMITS:
+        if not 0 < values[section][key] <= highest:  # also false for nan
+            problems.append(f"[{section}] {key}: expected more than 0 and at most {highest} seconds")
+    rate, (lowest, highest) = values["smtp"]["rate_per_second"], RATE_LIMITS
+    if not (rate == 0 or lowest <= rate <= highest):
+        problems.append(f"[smtp] rate_per_second: expected 0 (no limit) or from {lowest} to {highest:,} "
+                        "messages per second")
     return problems
+
+
+def _address_problems(values: dict[str, dict[str, Any]]) -> list[str]:
+    """The sender and the outbox copy's To are each one mailbox; the unsubscribe mailbox a bare address."""
+    wanted = [("digest", "sender", True), ("digest", "to", True)]
+    if values["smtp"]["unsubscribe_mailto"]:
+        wanted.append(("smtp", "unsubscribe_mailto", False))
+    problems = []
+    for section, key, named in wanted:
+        problem = mailbox_problem(values[section][key], named=named)
+        if problem:
+            problems.append(f"[{section}] {key}: {values[section][key]!r} is not an email address ({problem})")
+    return problems
+
+
+def mailbox_problem(value: str, *, named: bool = True) -> str | None:
+    """What is wrong with a configured `Name <local@domain>` (or bare `local@domain`), or None.
+
+    The whole value must be that one mailbox: the address parser would otherwise take the
+    first of a list, or the member of a group such as `mailto:x@y`, and drop the rest. A
+    one-label domain such as `localhost` is allowed here (the defaults use it); subscribers'
+    addresses are stricter.
+    """
+    if any(not c.isprintable() for c in value):
+        return "it has a line break or control character"
+    text, address = value.strip(), parseaddr(value)[1]
+    whole = text == address or (named and text.endswith(f"<{address}>"))
+    if not address or not whole:
+        return "expected one address such as " + ("'Weekly digest <digest@example.org>'" if named else
+                                                  "'unsubscribe@example.org'")
+    return address_problem(address, dotted_domain=False)
+
+
+def _connection_problems(values: dict[str, dict[str, Any]]) -> list[str]:
+    smtp, problems = values["smtp"], []
+    if not _HOST.match(smtp["host"]):
+        problems.append(f"[smtp] host: {smtp['host']!r} is not a host name")
+    url_problem = base_url_problem(values["archive"]["base_url"])
+    if url_problem:
+        problems.append(f"[archive] base_url: {url_problem}")
+    login_problem = plaintext_login_problem(smtp["user"], smtp["security"], smtp["allow_plaintext_login"])
+    if login_problem:
+        problems.append(f"[smtp] security: {login_problem}")
+    return problems
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the archive's public address (links in every email), or None; empty is fine."""
+    if not url:
+        return None
+    if not _URL_CHARACTERS.match(url):
+        return f"{url!r} has characters a URL cannot have (spaces, quotes, <>; encode non-ASCII names)"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http:// or https:// address"
+    if parts.query or parts.fragment:
+        return f"{url!r} has a query or fragment; page names are added after it"
+    return None
+
+
+def plaintext_login_problem(user: str, security: str, allowed: bool) -> str | None:
+    """Why logging in as `user` would send the password in clear, unless the config allows it."""
+    if not user or security != "none" or allowed:
+        return None
+    return (f"'none' would send the password of {user} in clear; use starttls or ssl, "
+            "or set [smtp] allow_plaintext_login = true for a server on this machine")
+
+
+def environment_problems(smtp: SmtpSettings) -> list[str]:
+    """What SMTP mode needs from the environment and lacks: the token secret, the login password."""
+    return [p for p in (secret_problem(smtp), password_problem(smtp)) if p]
+
+
+def secret_problem(smtp: SmtpSettings) -> str | None:
+    """Why the unsubscribe tokens' secret cannot be read from `[smtp] secret_env`, or None."""
+    if len(os.environ.get(smtp.secret_env, "")) >= 16:
+        return None
+    return (f"environment variable {smtp.secret_env} must hold the unsubscribe secret (16+ characters, "
+            "e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe())'`)")
+
+
+def password_problem(smtp: SmtpSettings) -> str | None:
+    """Why the login password cannot be read from `[smtp] password_env` when a user is set, or None."""
+    if not smtp.user or os.environ.get(smtp.password_env):
+        return None
+    return (f"[smtp] user is set but environment variable {smtp.password_env} is empty "
+            "(export the password in that variable; it never goes in the config file)")
 
 
 def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], base: Path,
@@ -282,6 +426,7 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         cron=values["schedule"]["cron"],
         delivery_mode=values["delivery"]["mode"],
         smtp=SmtpSettings(**{k: smtp[k] for k in SmtpSettings.__dataclass_fields__}),
+        serve=ServeSettings(timeout=values["serve"]["timeout"], max_clients=values["serve"]["max_clients"]),
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,

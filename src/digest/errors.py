@@ -61,5 +61,17 @@ class ConnectionLost(TemporaryDeliveryError):
     """A temporary failure that left no usable connection: the rest of the batch waits for a later run."""
 
 
+class OutOfTime(TemporaryDeliveryError):
+    """The batch's time (`[smtp] batch_timeout`) ran out before this message went: it waits, untried."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """The server refused the message for good (5xx)."""
+
+
+class RecipientRefused(PermanentDeliveryError):
+    """The server refused the recipient's address for good (5xx to RCPT): it counts towards bouncing."""
+
+
+class MessageRefused(PermanentDeliveryError):
+    """The server refused the message itself for good (5xx after DATA: content, size, policy), not the address."""

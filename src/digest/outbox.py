@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
+import secrets
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -44,8 +44,14 @@ def write_archive_copy(rendered: RenderedDigest, archive: Path, name: str) -> No
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `data` to `path` through a temporary file and a rename; the file's mode follows the umask.
+
+    `tempfile.mkstemp` would make every file 0600, so a web server running as
+    another user could not serve the archive. Digest files hold nothing personal
+    (the SMTP copies with each reader's link are never written), so they get the
+    mode any new file gets, 0666 less the umask; a stricter umask keeps them private.
+    """
+    temp, fd = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -53,5 +59,15 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[Path, int]:
+    """A new hidden file beside `path`, opened for writing, that nobody else has created."""
+    while True:
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue

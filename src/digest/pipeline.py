@@ -72,6 +72,7 @@ def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None 
     `sources` defaults to those the settings configure (`make_sources`).
     """
     sources = make_sources(settings) if sources is None else sources
+    check_ready(settings)
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
             return RunReport(locked_out=True)
@@ -80,6 +81,14 @@ def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None 
             if not dry_run and settings.delivery_mode == "smtp":
                 report = replace(report, delivery=send_to_subscribers(settings, store))
             return report
+
+
+def check_ready(settings: Settings) -> None:
+    """A `ConfigError` now, before any work (also of a dry run), for what delivery would lack later."""
+    if settings.delivery_mode == "smtp":
+        from digest.mail.sending import check_ready as check_sending
+
+        check_sending(settings)
 
 
 def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry_run: bool,

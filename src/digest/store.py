@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -28,6 +29,8 @@ from pathlib import Path
 from digest.errors import StateError
 
 LOGGER = logging.getLogger(__name__)
+
+PRIVATE_MODE = 0o600  # the state database and its lock: subscribers' addresses are in it
 
 MIGRATIONS: list[str] = [
     # 0 -> 1: the first schema.
@@ -95,6 +98,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE deliveries ADD COLUMN next_attempt TEXT;
     CREATE INDEX deliveries_by_status ON deliveries (status, next_attempt)
     """,
+    # 2 -> 3: each subscriber's token id, which unsubscribe links name instead of the address.
+    # Random (128 bits) and never reused, so a link of a removed subscriber names nobody, even
+    # when the same address is added again.
+    """
+    ALTER TABLE subscribers ADD COLUMN token_id TEXT;
+    UPDATE subscribers SET token_id = lower(hex(randomblob(16)));
+    CREATE UNIQUE INDEX subscribers_by_token ON subscribers (token_id)
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -139,6 +150,7 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
     if create:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            make_private(path)
         except OSError as e:
             raise StateError(f"{path}: cannot open the state database ({e})") from e
     target = str(path) if create or path.exists() else ":memory:"
@@ -152,6 +164,25 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
         raise StateError(f"{path}: cannot open the state database ({e})") from e
     migrate(db, path)
     return db
+
+
+def make_private(path: Path) -> None:
+    """Create the database file owner-only (0600) and take group and other access off an older one.
+
+    It holds subscribers' addresses. SQLite gives the -wal and -shm files it creates
+    the database file's mode; those an older version left are tightened too.
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE))
+    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if not companion.exists():
+            continue
+        mode = companion.stat().st_mode & 0o777
+        if mode & ~PRIVATE_MODE:
+            try:
+                companion.chmod(mode & PRIVATE_MODE)
+            except PermissionError:  # another user's file: say so, the run can still go on
+                LOGGER.warning("%s: others can read it (mode %o), and only its owner can change that",
+                               companion, mode)
 
 
 def migrate(db: sqlite3.Connection, path: Path) -> None:

@@ -24,13 +24,14 @@ _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 def validate_address(address: str) -> str:
     """The address, trimmed, or a `UsageError` saying what is wrong with it."""
     address = address.strip()
-    problem = _address_problem(address)
+    problem = address_problem(address)
     if problem:
         raise UsageError(f"{address!r} is not an email address: {problem}")
     return address
 
 
-def _address_problem(address: str) -> str | None:
+def address_problem(address: str, *, dotted_domain: bool = True) -> str | None:
+    """What is wrong with one bare address, or None; `dotted_domain=False` also allows `localhost`."""
     if address.count("@") != 1:
         return "expected exactly one @"
     local, domain = address.split("@")
@@ -41,7 +42,7 @@ def _address_problem(address: str) -> str | None:
     except UnicodeError:
         return "the domain cannot be encoded"
     labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+    if len(labels) < 1 + dotted_domain or not all(_DOMAIN_LABEL.match(label) for label in labels):
         return "the domain must be dot-separated names such as example.org"
     if len(address.encode("utf-8")) > 254:
         return "longer than 254 characters"

@@ -10,14 +10,16 @@ one place that picks the implementation. Rules every implementation keeps:
   the same key, overwrites); a digest is planned once it is recorded.
 - A delivery row is planned 'pending' in one transaction per digest, then turns
   'sent' the moment the server accepted the message, 'bounced' on a permanent
-  refusal, 'failed' after the last temporary one, 'skipped' when there was
-  nothing to send. Each of these is its own transaction.
+  refusal of the address, 'refused' on a permanent refusal of the message (not
+  counted against the address), 'failed' after the last temporary one, 'skipped'
+  when there was nothing to send. Each of these is its own transaction.
 - Times are ISO 8601 strings in UTC, to the second.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +45,7 @@ class SubscriberRecord:
     status: str
     bounces: int
     created: str
+    token_id: str  # what the subscriber's unsubscribe links name: random, unrelated to the address
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,10 @@ class Ledger(Protocol):
 
     def subscriber(self, address: str) -> SubscriberRecord | None:
         """The subscriber with this address in any case, if there is one."""
+        ...
+
+    def subscriber_by_token(self, token_id: str) -> SubscriberRecord | None:
+        """The subscriber whose unsubscribe links name `token_id`, if there is one."""
         ...
 
     def save_subscriber(self, address: str, name: str, themes: list[str], *, reactivate: bool) -> str:
@@ -128,8 +135,16 @@ class Ledger(Protocol):
         """A permanent refusal; the subscriber turns 'bouncing' at `bounce_after` of them. True if it did."""
         ...
 
+    def record_refused(self, delivery: DeliveryRecord, error: str) -> None:
+        """The server refused this message for good, not the address: the subscriber's bounces stay as they were."""
+        ...
+
     def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
         """Nothing was sent for this row, for good (`reason` says why)."""
+        ...
+
+    def digest_name(self, digest_id: int) -> str:
+        """How the operator knows a recorded digest: its outbox name (`digest-DATE-KEY`)."""
         ...
 
 
@@ -165,6 +180,11 @@ class SqliteLedger:
         row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (subscriber_key(address),)).fetchone()
         return _subscriber_record(row) if row else None
 
+    def subscriber_by_token(self, token_id: str) -> SubscriberRecord | None:
+        """The subscriber whose unsubscribe links name `token_id`, if there is one."""
+        row = self.db.execute("SELECT * FROM subscribers WHERE token_id = ?", (token_id,)).fetchone()
+        return _subscriber_record(row) if row else None
+
     def save_subscriber(self, address: str, name: str, themes: list[str], *, reactivate: bool) -> str:
         """Add a subscriber or update one; returns 'added', 'updated' or 'unchanged'."""
         stamp, key = now_iso(), subscriber_key(address)
@@ -172,9 +192,9 @@ class SqliteLedger:
             row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (key,)).fetchone()
             if row is None:
                 self.db.execute(
-                    """INSERT INTO subscribers (key, address, name, themes, status, created, updated)
-                       VALUES (?, ?, ?, ?, 'active', ?, ?)""",
-                    (key, address, name, json.dumps(themes, ensure_ascii=False), stamp, stamp))
+                    """INSERT INTO subscribers (key, address, name, themes, status, created, updated, token_id)
+                       VALUES (?, ?, ?, ?, 'active', ?, ?, ?)""",
+                    (key, address, name, json.dumps(themes, ensure_ascii=False), stamp, stamp, new_token_id()))
                 return "added"
             status = "active" if reactivate else row["status"]
             bounces = 0 if reactivate else row["bounces"]
@@ -277,6 +297,12 @@ class SqliteLedger:
                                      (delivery.recipient, bounce_after))
         return cursor.rowcount > 0
 
+    def record_refused(self, delivery: DeliveryRecord, error: str) -> None:
+        """The server refused this message for good, not the address: the subscriber's bounces stay as they were."""
+        with transaction(self.db):
+            self.db.execute("UPDATE deliveries SET status = 'refused', attempts = attempts + 1, error = ?, "
+                            "next_attempt = NULL, updated = ? WHERE id = ?", (error, now_iso(), delivery.id))
+
     def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
         """Nothing was sent for this row, for good (`reason` says why)."""
         with transaction(self.db):
@@ -284,11 +310,26 @@ class SqliteLedger:
                             "updated = ? WHERE id = ?", (reason, now_iso(), delivery.id))
 
 
+    def digest_name(self, digest_id: int) -> str:
+        """How the operator knows a recorded digest: its outbox name (`digest-DATE-KEY`)."""
+        row = self.db.execute("SELECT eml_path FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        return _digest_name(digest_id, row)
+
+
+def new_token_id() -> str:
+    """A fresh subscriber token id: 128 random bits in hex."""
+    return secrets.token_hex(16)
+
+
 def _snapshot_error(digest_id: int, row: sqlite3.Row | None, problem: str) -> StateError:
     """One line naming the digest as the outbox does (`digest-DATE-KEY`), and what to do."""
-    name = Path(row["eml_path"]).stem if row is not None and row["eml_path"] else f"digest #{digest_id}"
-    return StateError(f"{name}: its snapshot {problem}, so its messages to subscribers cannot be rendered",
+    return StateError(f"{_digest_name(digest_id, row)}: its snapshot {problem}, "
+                      "so its messages to subscribers cannot be rendered",
                       hint="restore the state database from a backup; sending stops here until then")
+
+
+def _digest_name(digest_id: int, row: sqlite3.Row | None) -> str:
+    return Path(row["eml_path"]).stem if row is not None and row["eml_path"] else f"digest #{digest_id}"
 
 
 def _one_line(error: Exception) -> str:
@@ -298,7 +339,7 @@ def _one_line(error: Exception) -> str:
 def _subscriber_record(row: sqlite3.Row) -> SubscriberRecord:
     return SubscriberRecord(key=row["key"], address=row["address"], name=row["name"],
                             themes=json.loads(row["themes"]), status=row["status"], bounces=row["bounces"],
-                            created=row["created"])
+                            created=row["created"], token_id=row["token_id"])
 
 
 def _delivery_record(row: sqlite3.Row) -> DeliveryRecord:

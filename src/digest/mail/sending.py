@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import html
 import logging
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -31,8 +33,15 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
-from digest.config import Settings
-from digest.errors import ConnectionLost, PermanentDeliveryError, TemporaryDeliveryError
+from digest.config import Settings, secret_problem
+from digest.errors import (
+    ConfigError,
+    ConnectionLost,
+    MessageRefused,
+    OutOfTime,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from digest.mail.ledger import DeliveryRecord, Ledger, SubscriberRecord
 from digest.mail.message import build_message, new_message_id, recipient_address
 from digest.mail.tokens import load_secret, unsubscribe_links
@@ -58,17 +67,25 @@ class DeliveryReport:
     bounced: int = 0  # refused for good
     failed: int = 0  # gave up after the last temporary failure
     skipped: int = 0  # unsubscribed, bouncing or removed before it went out, or none of their themes left
-    waiting: int = 0  # not tried: the server could not be reached or the connection was lost
+    waiting: int = 0  # not tried: the server could not be reached, the connection was lost, time ran out
+    refused: int = 0  # the message itself refused for good (after DATA); not held against the address
+    unreached: int = 0  # digests planned for nobody: no active subscriber with one of their themes
     problems: list[str] = field(default_factory=list)
 
     @property
     def attempted(self) -> bool:
-        return any((self.sent, self.deferred, self.bounced, self.failed, self.skipped, self.waiting))
+        return any((self.sent, self.deferred, self.bounced, self.failed, self.skipped, self.waiting,
+                    self.refused, self.unreached))
 
     @property
     def troubled(self) -> bool:
         """Something did not go out this run (the operator should look)."""
-        return any((self.deferred, self.bounced, self.failed, self.waiting))
+        return any((self.deferred, self.bounced, self.failed, self.waiting, self.refused, self.unreached))
+
+    @property
+    def reached_nobody(self) -> bool:
+        """Something was to go out and not one message did."""
+        return self.troubled and not self.sent
 
 
 def send_pending(settings: Settings, ledger: Ledger,
@@ -78,27 +95,53 @@ def send_pending(settings: Settings, ledger: Ledger,
     `on_accepted(n)` is called after the n-th accepted message is recorded (the tests'
     crash hook uses it).
     """
-    plan_deliveries(settings, ledger)
+    unreached = plan_deliveries(settings, ledger)
     due = ledger.due_deliveries()
     if not due:
-        return DeliveryReport()
+        return DeliveryReport(unreached=len(unreached), problems=unreached)
     composer = Composer(settings, load_secret(settings))
     batch = _Batch(settings, ledger, composer, make_transport(settings), on_accepted)
     try:
         batch.send_all(due)
     finally:
         batch.close()
-    return batch.report()
+    return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
 
 
-def plan_deliveries(settings: Settings, ledger: Ledger) -> None:
-    """Ledger rows for every recorded digest not planned yet, for its active subscribers."""
+def check_ready(settings: Settings) -> None:
+    """One `ConfigError` naming all that sending lacks in the environment (the secret, the carrier's needs)."""
+    problems = [p for p in (secret_problem(settings.smtp),) if p] + make_transport(settings).problems()
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def plan_deliveries(settings: Settings, ledger: Ledger) -> list[str]:
+    """Ledger rows for every recorded digest not planned yet, for its active subscribers.
+
+    Returns a line for each digest that nobody is to receive: that is never what the
+    operator wants (often the whole list is bouncing), so it is said, not just logged.
+    """
+    nobody = []
     for digest_id in ledger.unplanned_digests():
         digest = ledger.snapshot(digest_id)
-        recipients = [(s.key, new_message_id(settings.sender)) for s in ledger.subscribers("active")
+        active = ledger.subscribers("active")
+        recipients = [(s.key, new_message_id(settings.sender)) for s in active
                       if subscriber_digest(digest, s.themes) is not None]
         ledger.plan_deliveries(digest_id, recipients)
         LOGGER.info("digest %d: %d deliveries planned", digest_id, len(recipients))
+        if not recipients:
+            nobody.append(f"{ledger.digest_name(digest_id)}: sent to nobody: {_why_nobody(ledger, active)}")
+    return nobody
+
+
+def _why_nobody(ledger: Ledger, active: list[SubscriberRecord]) -> str:
+    if active:
+        return f"none of the {len(active)} active subscribers' themes has articles in it"
+    counts = Counter(s.status for s in ledger.subscribers())
+    if not counts:
+        return "there are no subscribers (digest subscribers add|import)"
+    listed = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"no subscriber is active ({listed}; `digest subscribers add ADDRESS` re-activates one)"
 
 
 def subscriber_digest(digest: Digest, themes: list[str]) -> Digest | None:
@@ -134,7 +177,7 @@ class Composer:
         rendered = self._render(delivery.digest_id, subscriber.themes, ledger)
         if rendered is None:
             return None
-        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.address)
+        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id)
         link = web or mailto
         personal = replace(rendered, html=rendered.html.replace(LINK_PLACEHOLDER, html.escape(link)),
                            text=rendered.text.replace(LINK_PLACEHOLDER, link))
@@ -179,14 +222,23 @@ class _Batch:
         self.transport = transport
         self.on_accepted = on_accepted
         self.connected = False
-        self.counts = dict.fromkeys(("sent", "deferred", "bounced", "failed", "skipped", "waiting"), 0)
+        self.counts = dict.fromkeys(("sent", "deferred", "bounced", "failed", "skipped", "waiting", "refused"), 0)
+        self.deadline = time.monotonic() + settings.smtp.batch_timeout
         self.problems: list[str] = []
 
     def send_all(self, due: list[DeliveryRecord]) -> None:
+        """Send the due rows in order until they are done, the connection is gone or the batch's time is up."""
         for index, delivery in enumerate(due):
-            if not self.send(delivery):
-                self.counts["waiting"] += len(due) - index - 1
+            try:
+                if time.monotonic() >= self.deadline:
+                    raise OutOfTime("the batch's time ran out")
+                if self.send(delivery):
+                    continue
+            except OutOfTime:
+                self._out_of_time(len(due) - index)
                 return
+            self.counts["waiting"] += len(due) - index - 1
+            return
 
     def send(self, delivery: DeliveryRecord) -> bool:
         """Send one ledger row; False when the connection is gone and the batch must stop."""
@@ -202,7 +254,11 @@ class _Batch:
             self.counts["waiting"] += 1  # not tried: an unreachable server is not this message's fault
             return False
         try:
-            self.transport.send(message, subscriber.address)
+            self.transport.send(message, subscriber.address, self.deadline)
+        except OutOfTime:
+            raise
+        except MessageRefused as e:
+            self._refuse(delivery, str(e))
         except PermanentDeliveryError as e:
             self._bounce(delivery, subscriber, str(e))
         except TemporaryDeliveryError as e:
@@ -217,12 +273,22 @@ class _Batch:
 
     def _connect(self) -> bool:
         try:
-            self.transport.open()
+            self.transport.open(self.deadline)
         except ConnectionLost as e:
             self.problems.append(str(e))
             return False
         self.connected = True
         return True
+
+    def _out_of_time(self, untried: int) -> None:
+        self.counts["waiting"] += untried
+        self.problems.append(f"[smtp] batch_timeout = {self.settings.smtp.batch_timeout:g} s: no time left for "
+                             f"{untried} more message{'s' * (untried != 1)}; they wait for the next run")
+
+    def _refuse(self, delivery: DeliveryRecord, error: str) -> None:
+        self.counts["refused"] += 1
+        self.problems.append(error)
+        self.ledger.record_refused(delivery, error)
 
     def _bounce(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, error: str) -> None:
         self.counts["bounced"] += 1

@@ -23,7 +23,7 @@ from digest.config import Settings
 from digest.errors import UsageError
 from digest.mail.addresses import display_name, validate_address
 from digest.mail.ledger import Ledger
-from digest.mail.tokens import load_secret, verify_token
+from digest.mail.tokens import find_subscriber, load_secret, verify_token
 
 LOGGER = logging.getLogger(__name__)
 
@@ -76,16 +76,20 @@ def unsubscribe_subscriber(ledger: Ledger, settings: Settings, address_or_token:
     the signing secret, so a forged one unsubscribes nobody.
     """
     given = _UNSUBSCRIBE_PREFIX.sub("", address_or_token.strip())
-    if "@" in given:
-        address = validate_address(given)
-    else:
-        key = verify_token(load_secret(settings), given)
-        if key is None:
-            raise UsageError(f"{given}: not a valid unsubscribe token", hint="copy it whole from the mail's subject")
-        address = key
+    address = validate_address(given) if "@" in given else _address_of_token(ledger, settings, given)
     if not ledger.set_subscriber_status(address, "unsubscribed"):
         raise UsageError(f"no subscriber {address}")
     return address
+
+
+def _address_of_token(ledger: Ledger, settings: Settings, token: str) -> str:
+    subject = verify_token(load_secret(settings), token)
+    if subject is None:
+        raise UsageError("not a valid unsubscribe token", hint="copy it whole from the mail's subject")
+    subscriber = find_subscriber(ledger, subject)
+    if subscriber is None:
+        raise UsageError("the unsubscribe token names no current subscriber (removed since it was sent)")
+    return subscriber.address
 
 
 def import_subscribers(ledger: Ledger, settings: Settings, path: Path) -> ImportReport:

@@ -6,53 +6,71 @@ place that builds the configured one. The sending logic only sees the protocol.
 
 `SmtpTransport` keeps one connection to the mail server for a batch, hands over
 one message (one envelope recipient) at a time, paced to `[smtp]
-rate_per_second`, and sorts every refusal into temporary (4xx, refused, dropped
-or timed-out connections: try again later) and permanent (5xx: record it, do not
-retry), because only the ledger's caller knows what to do with each.
+rate_per_second`, each within `[smtp] message_timeout`, and sorts every refusal
+into temporary (4xx, refused, dropped, timed-out or cut-off connections: try again
+later) and permanent (5xx: record it, do not retry); a permanent one is the
+recipient's (to RCPT) or the message's (after DATA), because only the ledger's
+caller knows what to do with each.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import smtplib
+import socket
 import ssl
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Protocol
 
-from digest.config import Settings, SmtpSettings
+from digest.config import Settings, SmtpSettings, password_problem, plaintext_login_problem
 from digest.errors import (
     ConfigError,
     ConnectionLost,
     DeliveryError,
-    PermanentDeliveryError,
+    MessageRefused,
+    OutOfTime,
+    RecipientRefused,
     TemporaryDeliveryError,
 )
+
+# An RFC 3463 enhanced status code at the start of a reply text: class.subject.detail, e.g. 5.1.1.
+_ENHANCED_CODE = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+ADDRESSING_SUBJECT = "1"  # RFC 3463 X.1.X: the destination address is the problem
 
 
 class Transport(Protocol):
     """Carries messages, one recipient at a time, over one connection opened for a batch.
 
+    Every call gets the batch's `deadline` (a `time.monotonic()` value) and returns or
+    raises by then, however slowly the carrier answers; each message also has its
+    own, shorter limit where the carrier's settings give one.
+
     Error contract:
-    - `open` raises `ConnectionLost` when the carrier cannot be reached now (the
-      batch waits for a later run), `ConfigError` for what the configuration or
-      environment lacks (checked before any connection), and `DeliveryError` when
-      the carrier refuses the connection for a reason a retry will not fix (a login
-      refused, a missing extension).
+    - `open` raises `ConnectionLost` when the carrier cannot be reached now, or not
+      in time (the batch waits for a later run), `ConfigError` for what the
+      configuration or environment lacks (checked before any connection), and
+      `DeliveryError` when the carrier refuses the connection for a reason a retry
+      will not fix (a login refused, a missing extension).
     - `send` returns once the carrier accepted the message; otherwise it raises
-      `PermanentDeliveryError` (refused for good: do not retry),
-      `ConnectionLost` (temporary, and the connection is gone: stop the batch) or
-      another `TemporaryDeliveryError` (retry this message later, go on with the next).
+      `RecipientRefused` (the address refused for good), `MessageRefused` (this
+      message refused for good, the address not to blame), `OutOfTime` (the batch's
+      time ran out before the message was tried), `ConnectionLost` (temporary, and
+      the connection is gone: stop the batch) or another `TemporaryDeliveryError`
+      (retry this message later, go on with the next).
     - `close` ends the connection; it is safe after a failed `open`, or none.
     """
 
-    def open(self) -> None:
+    def open(self, deadline: float) -> None:
         """Connect (and log in); the first `send` may follow."""
         ...
 
-    def send(self, message: EmailMessage, recipient: str) -> None:
+    def send(self, message: EmailMessage, recipient: str, deadline: float) -> None:
         """Hand `message` over for `recipient` alone (no Bcc: one envelope per reader)."""
         ...
 
@@ -60,14 +78,106 @@ class Transport(Protocol):
         """End the connection, if there is one."""
         ...
 
+    def problems(self) -> list[str]:
+        """What the configuration or environment lacks for this carrier, checked before a run does any work."""
+        ...
+
+
+class Watchdog:
+    """Shuts a connection down when time is up, which ends whatever waits on it.
+
+    smtplib's timeout bounds each read, so a server that sends one line of a reply
+    every second never trips it; this bounds a whole exchange. It holds the socket's
+    descriptor, which stays the same through a TLS handshake (implicit or STARTTLS),
+    and shuts it down (not closes it) from the timer's thread: the blocked read
+    returns at once and smtplib reports a lost connection.
+    """
+
+    def __init__(self) -> None:
+        self.expired = False
+        self._watching = False
+        self._descriptor: int | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def watch(self, seconds: float) -> Iterator[None]:
+        """Let the block run for `seconds` at most; `expired` says whether it was cut off."""
+        with self._lock:
+            self.expired, self._watching = False, True
+        timer = threading.Timer(max(seconds, 0.0), self._expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._watching = False  # a timer firing from now on finds nothing to stop
+            timer.cancel()
+
+    def attach(self, sock: socket.socket) -> None:
+        """Watch this new connection; shut it down at once when time already ran out (while connecting)."""
+        with self._lock:
+            self._descriptor = sock.fileno()
+            if self.expired:
+                _shut_down(self._descriptor)
+
+    def detach(self) -> None:
+        """The connection is being closed: its descriptor number may soon name another file."""
+        with self._lock:
+            self._descriptor = None
+
+    def _expire(self) -> None:
+        with self._lock:
+            if not self._watching:
+                return
+            self.expired = True
+            if self._descriptor is not None:
+                _shut_down(self._descriptor)
+
+
+def _shut_down(descriptor: int) -> None:
+    borrowed = socket.socket(fileno=descriptor)
+    try:
+        borrowed.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already shut down or reset: nothing left to stop
+    finally:
+        borrowed.detach()  # the descriptor stays smtplib's to close
+
+
+class _WatchedSMTP(smtplib.SMTP):
+    """smtplib.SMTP under a `Watchdog`, speaking TLS from the start when given a context (as SMTP_SSL does)."""
+
+    def __init__(self, watchdog: Watchdog, host: str, timeout: float, tls: ssl.SSLContext | None = None) -> None:
+        self.watchdog = watchdog
+        self.tls = tls
+        super().__init__(timeout=timeout)  # not connecting yet: the watchdog must see the greeting
+        self._host = host  # what STARTTLS checks the certificate against; smtplib sets it only when connecting here
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]  # private, not in typeshed
+        self.watchdog.attach(sock)  # before TLS: the handshake is watched too
+        return self.tls.wrap_socket(sock, server_hostname=host) if self.tls else sock
+
+    def close(self) -> None:
+        """Close the connection (the watchdog first lets go of it)."""
+        self.watchdog.detach()
+        super().close()
+
 
 class SmtpTransport:
-    """One connection to the mail server for a batch of messages (`Transport` over SMTP)."""
+    """One connection to the mail server for a batch of messages (`Transport` over SMTP).
+
+    Connecting, and each message, may take `[smtp] message_timeout` at most, and
+    never past the batch's deadline: a server that trickles its replies is cut off
+    (`ConnectionLost`) instead of holding the run, and with it the run lock.
+    """
 
     def __init__(self, settings: SmtpSettings, envelope_from: str) -> None:
         self.settings = settings
         self.envelope_from = envelope_from
         self.client: smtplib.SMTP | None = None
+        self.watchdog = Watchdog()
         self._interval = 1.0 / settings.rate_per_second if settings.rate_per_second > 0 else 0.0
         self._last_send = float("-inf")
 
@@ -76,41 +186,88 @@ class SmtpTransport:
         """The transport `[smtp]` describes, sending as `[digest] sender`."""
         return cls(settings.smtp, parseaddr(settings.sender)[1])
 
-    def open(self) -> None:
-        """Connect, secure the connection and (when a user is set) log in."""
-        self.client = connect(self.settings)
+    def open(self, deadline: float) -> None:
+        """Connect, secure the connection and (when a user is set) log in, in time."""
+        self.client = self._new_client()
+        with self._watch(deadline) as limit:
+            try:
+                connect(self.client, self.settings)
+            except ConnectionLost as e:
+                self.client = None
+                raise ConnectionLost(f"{e}; {limit()}" if self.watchdog.expired else str(e)) from e
+            except DeliveryError:
+                self.client = None
+                raise
+
+    def problems(self) -> list[str]:
+        """The login password missing from the environment, when `[smtp] user` is set."""
+        problem = password_problem(self.settings)
+        return [problem] if problem else []
 
     def close(self) -> None:
-        """Say QUIT, or just close when the server went away first."""
+        """Say QUIT (waiting one reply at most), or just close when the server went away first."""
         if self.client is None:
             return
         try:
-            self.client.quit()
+            with self.watchdog.watch(self.settings.timeout):
+                self.client.quit()
         except (smtplib.SMTPException, OSError):
             self.client.close()  # the server went away first; nothing left to say to it
         self.client = None
 
-    def send(self, message: EmailMessage, recipient: str) -> None:
+    def send(self, message: EmailMessage, recipient: str, deadline: float) -> None:
         """Hand `message` to the server for `recipient` alone (no Bcc: one envelope per reader)."""
         if self.client is None:
             raise TemporaryDeliveryError("the connection to the mail server is closed")
-        self._pace()
-        try:
-            self.client.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
-        except smtplib.SMTPRecipientsRefused as e:
-            code, reply = e.recipients.get(recipient, next(iter(e.recipients.values()), (0, b"")))
-            raise _refusal(code, reply, f"refused {recipient}") from e
-        except smtplib.SMTPSenderRefused as e:
-            # Not this reader's fault: defer it and stop the batch, the next one will fail alike.
-            refusal = f"{e.smtp_code} {_text(e.smtp_error)}"
-            raise ConnectionLost(f"the server refused the sender {self.envelope_from}: {refusal}") from e
-        except smtplib.SMTPResponseException as e:
-            raise _refusal(e.smtp_code, e.smtp_error, "refused the message") from e
-        except (smtplib.SMTPException, OSError) as e:
-            raise ConnectionLost(f"lost the connection to the mail server ({e or type(e).__name__})") from e
+        self._pace(deadline)
+        with self._watch(deadline) as limit:
+            try:
+                self.client.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
+            except (smtplib.SMTPException, OSError) as e:
+                raise self._failure(e, recipient, limit) from e
 
-    def _pace(self) -> None:
+    def _failure(self, error: Exception, recipient: str, limit: Callable[[], str]) -> DeliveryError:
+        """What a failed hand-over means for the ledger: whose refusal, for good or for now."""
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            code, reply = error.recipients.get(recipient, next(iter(error.recipients.values()), (0, b"")))
+            return _recipient_refusal(code, reply, recipient)
+        if isinstance(error, smtplib.SMTPSenderRefused):
+            # Not this reader's fault: defer it and stop the batch, the next one will fail alike.
+            refusal = f"{error.smtp_code} {_text(error.smtp_error)}"
+            return ConnectionLost(f"the server refused the sender {self.envelope_from}: {refusal}")
+        if isinstance(error, smtplib.SMTPDataError):
+            return _message_refusal(error.smtp_code, error.smtp_error, recipient)
+        if isinstance(error, smtplib.SMTPResponseException):
+            return _refusal(error.smtp_code, error.smtp_error, f"refused the message for {recipient}")
+        if self.watchdog.expired:
+            return ConnectionLost(f"the mail server did not finish the message for {recipient}: {limit()}")
+        return ConnectionLost(f"lost the connection to the mail server ({error or type(error).__name__})")
+
+    def _new_client(self) -> smtplib.SMTP:
+        tls = ssl.create_default_context() if self.settings.security == "ssl" else None
+        return _WatchedSMTP(self.watchdog, self.settings.host, self.settings.timeout, tls)
+
+    @contextmanager
+    def _watch(self, deadline: float) -> Iterator[Callable[[], str]]:
+        """Watch one exchange until `message_timeout` or the batch's deadline, whichever comes first.
+
+        Yields a function that says which limit it was, for the error message.
+        """
+        own = self.settings.message_timeout
+        seconds = min(own, deadline - time.monotonic())
+
+        def limit() -> str:
+            if seconds < own:
+                return "the batch's time ([smtp] batch_timeout) ran out"
+            return f"it took more than [smtp] message_timeout = {own:g} s"
+
+        with self.watchdog.watch(seconds):
+            yield limit
+
+    def _pace(self, deadline: float) -> None:
         wait = self._last_send + self._interval - time.monotonic()
+        if time.monotonic() + max(wait, 0.0) >= deadline:
+            raise OutOfTime("the batch's time ([smtp] batch_timeout) ran out before this message")
         if wait > 0:
             time.sleep(wait)
         self._last_send = time.monotonic()
@@ -130,20 +287,16 @@ def make_transport(settings: Settings) -> Transport:
     return factory(settings)
 
 
-def connect(settings: SmtpSettings) -> smtplib.SMTP:
-    """An open, secured and (when a user is set) logged-in connection to the mail server."""
-    password = os.environ.get(settings.password_env, "") if settings.user else ""
-    if settings.user and not password:
-        raise ConfigError(f"[smtp] user is set but environment variable {settings.password_env} is empty",
-                          hint="export the password in that variable; it never goes in the config file")
+def connect(client: smtplib.SMTP, settings: SmtpSettings) -> None:
+    """Open `client`'s connection, secure it and (when a user is set) log in."""
+    problem = password_problem(settings) or plaintext_login_problem(settings.user, settings.security,
+                                                                    settings.allow_plaintext_login)
+    if problem:
+        raise ConfigError(problem)
+    password = os.environ.get(settings.password_env, "")
     where = f"{settings.host}:{settings.port}"
-    client: smtplib.SMTP | None = None
     try:
-        if settings.security == "ssl":
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                      context=ssl.create_default_context())
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        client.connect(settings.host, settings.port)
         client.ehlo_or_helo_if_needed()
         if settings.security == "starttls":
             client.starttls(context=ssl.create_default_context())
@@ -160,7 +313,6 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     except (smtplib.SMTPException, OSError) as e:
         _close(client)
         raise ConnectionLost(f"cannot connect to the mail server {where} ({e or type(e).__name__})") from e
-    return client
 
 
 def _close(client: smtplib.SMTP | None) -> None:
@@ -168,10 +320,31 @@ def _close(client: smtplib.SMTP | None) -> None:
         client.close()
 
 
+def _recipient_refusal(code: int, reply: bytes | str, recipient: str) -> DeliveryError:
+    """A refusal of RCPT: a 5xx is the address's (a bounce)."""
+    message = f"refused {recipient}: {code} {_text(reply)}"
+    if 500 <= code < 600:
+        return RecipientRefused(message)
+    return _refusal(code, reply, f"refused {recipient}")
+
+
+def _message_refusal(code: int, reply: bytes | str, recipient: str) -> DeliveryError:
+    """A refusal after DATA: a 5xx is the message's (content, size, policy), unless its
+    enhanced status code says the address is the problem (X.1.X), as servers that check
+    recipients only after the data do."""
+    text = _text(reply)
+    if not 500 <= code < 600:
+        return _refusal(code, reply, f"refused the message for {recipient}")
+    enhanced = _ENHANCED_CODE.match(text)
+    if enhanced and enhanced[2] == ADDRESSING_SUBJECT:
+        return RecipientRefused(f"refused {recipient} after the message: {code} {text}")
+    return MessageRefused(f"refused the message for {recipient}: {code} {text}")
+
+
 def _refusal(code: int, reply: bytes | str, what: str) -> DeliveryError:
     message = f"{what}: {code} {_text(reply)}"
     if 500 <= code < 600:
-        return PermanentDeliveryError(message)
+        return MessageRefused(message)
     if code == 421:  # "service not available, closing channel": the connection is gone
         return ConnectionLost(message)
     return TemporaryDeliveryError(message)

@@ -74,7 +74,7 @@ def page_lines(stories: list[Story], body: Body) -> list[Line]:
     """The stories as the parser reads them: a blank line before each story's head.
 
     A kicker (the column's name) is put after the headline in brackets, the way
-    web editions print it ("……（人民要论）"): the text rules read a label there as
+    web editions print it ("标题（栏目）"): the text rules read a label there as
     the article's section, where a label line above would read as an over-title.
     """
     lines: list[Line] = []
