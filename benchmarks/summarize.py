@@ -1,67 +1,151 @@
-"""Benchmark `digest`'s extractive summaries against peers on an evaluation file.
+"""Benchmark `digest`'s extractive summaries against peers and baselines, at one budget.
 
 Usage:
     python benchmarks/summarize.py --eval ../shared/eval/summarization.jsonl --out /tmp/bench \
-        [--peers] [--algorithms] [--max-chars N] [--rounds N]
+        [--peers] [--cv] [--halves] [--ablations] [--penalties P,P,...] [--fit] \
+        [--max-chars N] [--sentences N] [--rounds N]
 
-Rows of the evaluation file are `{id, set, text, reference, title?}`. Our
-summarizer's output goes to `OUT/digest.jsonl` (`{id, summary}` rows). With
-`--peers` the same is done for Lead-3, every sumy summarizer (fed the same
-sentences, jieba tokenizer and stop words as ours), TextRank4ZH and SnowNLP
-(those two come with the `bench` extra: `pip install -e '.[bench]'`). Each
-system's output is scored by `../shared/tools/score_summaries.py` and its time
-per document is measured in the same run, so the speed ratios are comparable.
-`--algorithms` also runs our summarizer with each sumy summarizer as its
-centrality clue (how the default was chosen). The start-up cost of
-`digest.summarize` (import, then first summary) is printed last.
+Rows of the evaluation file are `{id, set, text, reference, title?}`. Every
+other system gives its sentences in its own order of preference and one filler
+takes them while they fit our budget (`--max-chars` characters, `--sentences`
+pieces: a sentence for them, a passage of one or two sentences for ours) and
+puts them back in text order, so every figure is at the budget of ours. The
+baselines are the first sentences, the last sentences and a seeded random
+draw; with `--peers`, every sumy summarizer (fed our sentences, jieba words
+and stop words), TextRank4ZH and SnowNLP (the `bench` extra:
+`pip install -e '.[bench]'`) run too. Each system's time per document is
+measured in the same run, so the speed ratios are comparable. Each set's
+figures are means over its pieces with their standard errors.
+
+`--cv` scores our summarizer by leave-one-out on the `editor_pick` set: each
+piece is summarized with weights fitted on the other pieces (the shipped
+weights were fitted on all of them, so their own figure there is in-sample).
+`--halves` splits `editor_pick` into two fixed halves (by a hash of the ids)
+and fits on each half to score the other. `--ablations` repeats the
+leave-one-out with one design choice undone at a time (and scores the other
+sets with weights fitted that way); `--penalties` compares L2 strengths by
+how well weights fitted on one half predict the other (how the default was
+chosen). `--fit` prints the weights fitted on all of `editor_pick`, as shipped
+in `digest.summarize.Weights`. Outputs go to
+`OUT/NAME.jsonl` (`{id, summary}` rows); the start-up cost of
+`digest.summarize` is printed last.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib
 import importlib.util
 import json
+import math
+import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from digest.summarize import (
+    CLUES,
     DEFAULT_MAX_CHARS,
-    SUMY_ALGORITHMS,
-    ChineseTokenizer,
+    DEFAULT_SENTENCES,
+    ECHO_SHARE,
+    Reading,
     Summarizer,
-    content_words,
+    Weights,
+    fit_weights,
     plain_title,
-    sumy_summarizer,
 )
+from digest.zh import load_jieba, split_sentences, stop_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SENTENCES = 3
 WARM_UP = 3
+PICKS = "editor_pick"  # the set whose reference is a line the editor lifted out
+SEED = 16
 Row = dict[str, Any]
-System = Callable[[Row], list[str]]
+System = Callable[[Row], list[str]]  # a row in, its summary out
+Ranker = Callable[[Row], list[str]]  # a row in, its sentences in order of preference out
+SUMY = {
+    "luhn": "sumy.summarizers.luhn:LuhnSummarizer",
+    "edmundson": "sumy.summarizers.edmundson:EdmundsonSummarizer",
+    "lsa": "sumy.summarizers.lsa:LsaSummarizer",
+    "lexrank": "sumy.summarizers.lex_rank:LexRankSummarizer",
+    "textrank": "sumy.summarizers.text_rank:TextRankSummarizer",
+    "sumbasic": "sumy.summarizers.sum_basic:SumBasicSummarizer",
+    "kl": "sumy.summarizers.kl:KLSummarizer",
+    "reduction": "sumy.summarizers.reduction:ReductionSummarizer",
+}
+
+
+# --- systems ----------------------------------------------------------------------
+
+
+def sentences_of(row: Row) -> list[str]:
+    """The row's sentences as our splitter cuts them, one paragraph a line."""
+    return [s for line in row["text"].splitlines() for s in split_sentences(line)]
+
+
+def budgeted(ranker: Ranker, max_chars: int, sentences: int) -> System:
+    """A ranker's sentences taken in its order while they fit the budget, shown in
+    text order; its best sentence alone when none fits (as ours does)."""
+
+    def run(row: Row) -> list[str]:
+        ranked = ranker(row)
+        taken: list[str] = []
+        for sentence in ranked:
+            if sum(map(len, taken)) + len(sentence) <= max_chars and sentence not in taken:
+                taken.append(sentence)
+                if len(taken) == sentences:
+                    break
+        taken = taken or ranked[:1]
+        return sorted(taken, key=lambda s: (row["text"].find(s), s))
+
+    return run
 
 
 def ours(summarizer: Summarizer) -> System:
     return lambda row: summarizer.summarize_text(row["text"], row.get("title"))
 
 
-def lead3(tokenizer: ChineseTokenizer) -> System:
-    def run(row: Row) -> list[str]:
-        sentences = [s for line in row["text"].splitlines() for s in tokenizer.to_sentences(line)]
-        return sentences[:SENTENCES]
-
-    return run
+def leading(row: Row) -> list[str]:
+    return sentences_of(row)
 
 
-def sumy_peer(name: str, tokenizer: ChineseTokenizer) -> System:
-    """A sumy summarizer over a document of our sentences and words."""
+def trailing(row: Row) -> list[str]:
+    return sentences_of(row)[::-1]
+
+
+def drawn(row: Row) -> list[str]:
+    sentences = sentences_of(row)
+    random.Random(f"{SEED}:{row['id']}").shuffle(sentences)
+    return sentences
+
+
+class ChineseTokenizer:
+    """The tokenizer sumy's document model asks for: our sentences, jieba's words."""
+
+    language = "chinese"
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return tuple(split_sentences(paragraph))
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        words = load_jieba().lcut(sentence)
+        return tuple(w.lower() for w in words if any(c.isalnum() for c in w))
+
+
+def sumy_ranker(name: str, tokenizer: ChineseTokenizer) -> Ranker:
+    """A sumy summarizer's ranking of a document of our sentences and words."""
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
-    sumy_summarizer(name)  # import the module before the clock starts
+    module_name, _, class_name = SUMY[name].partition(":")
+    summarizer_class = getattr(importlib.import_module(module_name), class_name)
 
     def run(row: Row) -> list[str]:
         paragraphs = [
@@ -70,14 +154,28 @@ def sumy_peer(name: str, tokenizer: ChineseTokenizer) -> System:
             if line.strip()
         ]
         document = ObjectDocumentModel(paragraphs)
-        title = plain_title(row.get("title")) or str(document.sentences[0]) if document.sentences else ""
-        summarizer = sumy_summarizer(name, content_words(tokenizer.to_words(title)))
-        return [str(s) for s in summarizer(document, SENTENCES)]
+        summarizer = summarizer_class()
+        stops = stop_words()
+        if name == "edmundson":  # it wants bonus words: the title's, else the opening sentence's
+            title = plain_title(row.get("title")) or (str(document.sentences[0]) if document.sentences else "")
+            summarizer.bonus_words = [w for w in tokenizer.to_words(title) if w not in stops] or stops
+            summarizer.stigma_words = summarizer.null_words = stops
+        else:
+            summarizer.stop_words = stops
+        summarizer._get_best_sentences = _ranked  # every sentence, best first, rather than the top few
+        return [str(s) for s in summarizer(document, len(document.sentences))]
 
     return run
 
 
-def textrank4zh() -> System:
+def _ranked(sentences: Sequence[Any], count: Any, rating: Any, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+    """Stands in for sumy's `_get_best_sentences`: every sentence, best rated first."""
+    rate = rating.__getitem__ if isinstance(rating, dict) else rating
+    rated = [(s, rate(s, *args, **kwargs)) for s in sentences]
+    return tuple(s for s, _ in sorted(rated, key=lambda pair: -pair[1]))
+
+
+def textrank4zh() -> Ranker:
     import networkx
     from textrank4zh import TextRank4Sentence
 
@@ -93,40 +191,38 @@ def textrank4zh() -> System:
     def run(row: Row) -> list[str]:
         ranker = TextRank4Sentence()
         ranker.analyze(text=row["text"], lower=True, source="all_filters")
-        picked = sorted(ranker.get_key_sentences(num=SENTENCES), key=lambda item: item.index)
-        return [item.sentence for item in picked]
+        return [item.sentence for item in ranker.get_key_sentences(num=len(row["text"]))]
 
     return run
 
 
-def snownlp() -> System:
+def snownlp() -> Ranker:
     from snownlp import SnowNLP
 
     def run(row: Row) -> list[str]:
-        picked = SnowNLP(row["text"]).summary(SENTENCES)
-        return sorted(picked, key=lambda s: (row["text"].find(s), s))
+        document = SnowNLP(row["text"])
+        return list(document.summary(len(document.sentences)))
 
     return run
 
 
-def systems(peers: bool, algorithms: bool, max_chars: int) -> dict[str, System]:
-    tokenizer = ChineseTokenizer()
-    table: dict[str, System] = {"digest": ours(Summarizer(sentences=SENTENCES, max_chars=max_chars))}
-    if algorithms:  # our clues on top of each sumy summarizer's ratings instead of the default's
-        for name in SUMY_ALGORITHMS:
-            table[f"digest+{name}"] = ours(Summarizer(sentences=SENTENCES, max_chars=max_chars, algorithm=name))
+def systems(peers: bool, max_chars: int, sentences: int) -> dict[str, System]:
+    """Ours, the baselines and (with `peers`) the peers, all at the same budget."""
+    table: dict[str, System] = {"digest": ours(Summarizer(sentences=sentences, max_chars=max_chars))}
+    rankers: dict[str, Ranker] = {"first": leading, "last": trailing, "random": drawn}
     if peers:
-        table["lead3"] = lead3(tokenizer)
-        table.update({f"sumy-{name}": sumy_peer(name, tokenizer) for name in SUMY_ALGORITHMS})
-        table["textrank4zh"] = textrank4zh()
-        table["snownlp"] = snownlp()
+        tokenizer = ChineseTokenizer()
+        rankers.update({f"sumy-{name}": sumy_ranker(name, tokenizer) for name in SUMY})
+        rankers["textrank4zh"] = textrank4zh()
+        rankers["snownlp"] = snownlp()
+    table.update({name: budgeted(ranker, max_chars, sentences) for name, ranker in rankers.items()})
     return table
 
 
 def run_systems(
     table: dict[str, System], rows: list[Row], rounds: int
-) -> tuple[dict[str, list[list[str]]], dict[str, float]]:
-    """Every system's summaries and its milliseconds per document.
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, float]]:
+    """Every system's summaries by row id, and its milliseconds per document.
 
     Each system first summarizes a few rows off the clock (lazy imports, first-call
     set-up). Then, in each round, every system in turn summarizes all the rows; a
@@ -135,25 +231,219 @@ def run_systems(
     for system in table.values():
         for row in rows[:WARM_UP]:
             system(row)
-    summaries: dict[str, list[list[str]]] = {}
+    summaries: dict[str, dict[str, list[str]]] = {}
     best = dict.fromkeys(table, float("inf"))
     for _ in range(rounds):
         for name, system in table.items():
             started = time.perf_counter()
-            summaries[name] = [system(row) for row in rows]
+            summaries[name] = {row["id"]: system(row) for row in rows}
             best[name] = min(best[name], time.perf_counter() - started)
     return summaries, {name: 1000 * seconds / max(len(rows), 1) for name, seconds in best.items()}
 
 
-def write_summaries(path: Path, rows: list[Row], summaries: list[list[str]]) -> None:
+# --- cross-validation ---------------------------------------------------------------
+
+
+def load_scorer(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_summaries", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def lifted(reading: Reading, reference: str, scorer: ModuleType) -> np.ndarray:
+    """Which passages stand for the editor's line, by the scorer's own test."""
+    target = scorer.chars(reference)
+    return np.array([bool(scorer.covers(scorer.chars(p.text), target)) for p in reading.passages], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Our summarizer with one design choice undone, to see what the choice is worth."""
+
+    reshape: Callable[[Reading], Reading]  # what the ranker is shown of a piece
+    echo_share: float = ECHO_SHARE
+
+
+def as_shipped(reading: Reading) -> Reading:
+    return reading
+
+
+def singles_only(reading: Reading) -> Reading:
+    """The reading without its two-sentence passages."""
+    keep = [i for i, p in enumerate(reading.passages) if p.sentences == 1]
+    return replace(
+        reading,
+        passages=[reading.passages[i] for i in keep],
+        clues=reading.clues[keep],
+        echo=[reading.echo[i] for i in keep],
+    )
+
+
+def without(*names: str) -> Callable[[Reading], Reading]:
+    """The reading with the named clues flat (the same for every passage: no say)."""
+    columns = [CLUES.index(name) for name in names]
+
+    def reshape(reading: Reading) -> Reading:
+        clues = reading.clues.copy()
+        clues[:, columns] = 0.0
+        return replace(reading, clues=clues)
+
+    return reshape
+
+
+VARIANTS = {
+    "as shipped": Variant(as_shipped),
+    "no pairs": Variant(singles_only),
+    "no centrality": Variant(without("ahead", "behind")),
+    "no position": Variant(without("closes", "whole", "paragraph_depth", "sentence_depth", "opening", "ending")),
+    "no shape": Variant(without("length", "length_squared", "clauses", "figures", "deck")),
+    "no title echo": Variant(as_shipped, echo_share=0.0),
+    "echo x4": Variant(as_shipped, echo_share=4 * ECHO_SHARE),
+}
+
+
+def fold_summaries(
+    train: Sequence[Row], test: Sequence[Row], summarizer: Summarizer, scorer: ModuleType, penalty: float,
+    variant: Variant = VARIANTS["as shipped"],
+) -> dict[str, list[str]]:
+    """The test rows summarized with weights fitted on the train rows only."""
+    readings = [variant.reshape(_reading(summarizer, row)) for row in train]
+    examples = [(r.clues, lifted(r, row["reference"], scorer)) for r, row in zip(readings, train, strict=True)]
+    fitted = Summarizer(summarizer.sentences, summarizer.max_chars, fit_weights(examples, penalty, variant.echo_share))
+    return {row["id"]: fitted.choose(variant.reshape(_reading(summarizer, row))) for row in test}
+
+
+_READINGS: dict[tuple[str, int], Reading] = {}
+
+
+def _reading(summarizer: Summarizer, row: Row) -> Reading:
+    """A row read once per budget: the folds share the readings."""
+    key = (row["id"], summarizer.max_chars)
+    if key not in _READINGS:
+        _READINGS[key] = summarizer.read_text(row["text"], row.get("title"))
+    return _READINGS[key]
+
+
+def leave_one_out(
+    picks: Sequence[Row], summarizer: Summarizer, scorer: ModuleType, penalty: float,
+    variant: Variant = VARIANTS["as shipped"],
+) -> dict[str, list[str]]:
+    """Each piece summarized with weights fitted on all the others."""
+    summaries: dict[str, list[str]] = {}
+    for row in picks:
+        others = [r for r in picks if r["id"] != row["id"]]
+        summaries.update(fold_summaries(others, [row], summarizer, scorer, penalty, variant))
+    return summaries
+
+
+def held_out_likelihood(weights: Weights, readings: Sequence[Reading], targets: Sequence[np.ndarray]) -> float:
+    """Mean log-probability the ranker's softmax gives the lifted passages of pieces it was not fitted on."""
+    ranker = Summarizer(weights=weights)
+    logs = []
+    for reading, target in zip(readings, targets, strict=True):
+        if target.any():
+            ratings = np.array(ranker.rate(reading))
+            probabilities = np.exp(ratings - ratings.max())
+            logs.append(math.log(probabilities[target].sum() / probabilities.sum()))
+    return sum(logs) / len(logs)
+
+
+def print_penalties(rows: list[Row], summarizer: Summarizer, scorer: ModuleType, grid: Sequence[float]) -> None:
+    """Per L2 strength: how well weights fitted on one fixed half of the picks predict the other."""
+    picks = [row for row in rows if row["set"] == PICKS]
+    readings = {row["id"]: _reading(summarizer, row) for row in picks}
+    targets = {row["id"]: lifted(readings[row["id"]], row["reference"], scorer) for row in picks}
+    first, second = halves(picks)
+    print("\npenalty   held-out log-likelihood A→B  B→A  mean    hit A→B  B→A")
+    for penalty in grid:
+        cells, hits = [], []
+        for train, test in ((first, second), (second, first)):
+            weights = fit_weights([(readings[r["id"]].clues, targets[r["id"]]) for r in train], penalty)
+            tested = [readings[r["id"]] for r in test]
+            cells.append(held_out_likelihood(weights, tested, [targets[r["id"]] for r in test]))
+            summaries = fold_summaries(train, test, summarizer, scorer, penalty)
+            hits.append(mean_se(item_scores(test, summaries, scorer)[PICKS]["hit"])[0])
+        likelihoods = f"{cells[0]:6.3f} {cells[1]:6.3f} {sum(cells) / 2:6.3f}"
+        print(f"{penalty:<10g}{'':24s}{likelihoods}    {hits[0]:.3f}  {hits[1]:.3f}")
+
+
+def print_ablations(rows: list[Row], summarizer: Summarizer, scorer: ModuleType, penalty: float) -> None:
+    """Per variant: leave-one-out figures on the picks, and the other sets with weights fitted on all picks."""
+    picks = [row for row in rows if row["set"] == PICKS]
+    others = [row for row in rows if row["set"] != PICKS]
+    sets = sorted({row["set"] for row in others})
+    header = "".join(f"{title:<16s}" for title in ("LOO hit", "LOO RL", *(f"RL {s}" for s in sets)))
+    print(f"\nvariant ({PICKS} LOO)  {header}")
+    for name, variant in VARIANTS.items():
+        summaries = leave_one_out(picks, summarizer, scorer, penalty, variant)
+        summaries.update(fold_summaries(picks, others, summarizer, scorer, penalty, variant))
+        scores = item_scores(rows, summaries, scorer)
+        cells = cell(scores[PICKS]["hit"]) + cell(scores[PICKS]["rougeL"])
+        print(f"{name:<22s}{cells}" + "".join(cell(scores.get(s, {}).get("rougeL")) for s in sets))
+
+
+def halves(picks: Sequence[Row]) -> tuple[list[Row], list[Row]]:
+    """Two fixed halves of the pieces: ordered by a hash of their ids, then cut."""
+    ordered = sorted(picks, key=lambda r: hashlib.sha1(r["id"].encode()).hexdigest())
+    return ordered[: len(ordered) // 2], ordered[len(ordered) // 2 :]
+
+
+# --- scores -------------------------------------------------------------------------
+
+
+def item_scores(
+    rows: Sequence[Row], summaries: dict[str, list[str]], scorer: ModuleType
+) -> dict[str, dict[str, list[float]]]:
+    """Per set, per metric, the score of each of its rows that was summarized."""
+    table: dict[str, dict[str, list[float]]] = {}
+    for row in rows:
+        if row["id"] not in summaries:
+            continue
+        metrics = scorer.score([row], {row["id"]: summaries[row["id"]]})[row["set"]]
+        for metric in ("rougeL", "hit", "chars"):
+            table.setdefault(row["set"], {}).setdefault(metric, []).append(metrics[metric])
+    return table
+
+
+def mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """The mean and its standard error."""
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, 0.0
+    variance = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+    return mean, math.sqrt(variance / len(values))
+
+
+def cell(values: Sequence[float] | None) -> str:
+    if not values:
+        return f"{'—':<16s}"
+    mean, se = mean_se(values)
+    return f"{mean:.3f} ± {se:.3f}".ljust(16)
+
+
+def print_table(
+    rows: list[Row], results: dict[str, dict[str, list[str]]], timings: dict[str, float], scorer: ModuleType
+) -> None:
+    """One line per system: ROUGE-L per set, editor_pick hit, mean characters, ms per document."""
+    sets = sorted({row["set"] for row in rows})
+    print("\nsystem            " + "".join(f"RL {s:<13s}" for s in sets) + f"hit {PICKS:<12s}chars/set        ms/doc")
+    for name, summaries in results.items():
+        scores = item_scores(rows, summaries, scorer)
+        cells = "".join(cell(scores.get(s, {}).get("rougeL")) for s in sets)
+        chars = "/".join(f"{mean_se(scores[s]['chars'])[0]:.0f}" if s in scores else "—" for s in sets)
+        ms = f"{timings[name]:8.1f}" if name in timings else "       —"
+        print(f"{name:<18s}{cells}{cell(scores.get(PICKS, {}).get('hit'))}{chars:<15s}{ms}")
+    if "digest" in timings and "sumy-lexrank" in timings:
+        print(f"\ndigest is {timings['sumy-lexrank'] / timings['digest']:.1f}x as fast as sumy-lexrank in this run")
+
+
+def write_summaries(path: Path, rows: list[Row], summaries: dict[str, list[str]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
-        for row, summary in zip(rows, summaries, strict=True):
-            handle.write(json.dumps({"id": row["id"], "summary": summary}, ensure_ascii=False) + "\n")
-
-
-def score(scorer: Path, eval_file: Path, pred: Path, as_json: bool) -> str:
-    command = [sys.executable, str(scorer), str(eval_file), str(pred), *(["--json"] if as_json else [])]
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        for row in rows:
+            if row["id"] in summaries:
+                handle.write(json.dumps({"id": row["id"], "summary": summaries[row["id"]]}, ensure_ascii=False) + "\n")
 
 
 def startup_seconds(code: str, runs: int = 3) -> float:
@@ -168,7 +458,7 @@ def startup_seconds(code: str, runs: int = 3) -> float:
 
 def print_startup() -> None:
     """What `digest.summarize` costs a process: importing it, and the first summary
-    (which loads jieba's dictionary and numpy)."""
+    (which loads numpy)."""
     bare = startup_seconds("pass")
     imported = startup_seconds("import digest.summarize")
     text = "城市更新要以人民为中心。老街区要留住烟火气。"
@@ -179,38 +469,49 @@ def print_startup() -> None:
     )
 
 
-def print_overview(results: dict[str, tuple[dict[str, Any], float]]) -> None:
-    """One line per system: ROUGE-L per set, editor_pick hit, ms per document."""
-    sets = sorted({name for scores, _ in results.values() for name in scores})
-    print("\nsystem          " + "".join(f"RL {s:<12s}" for s in sets) + "hit editor_pick   ms/doc")
-    for name, (scores, ms) in results.items():
-        cells = "".join(f"{scores.get(s, {}).get('rougeL', 0):<15.4f}" for s in sets)
-        hit = scores.get("editor_pick", {}).get("hit", 0.0)
-        print(f"{name:<16s}{cells}{hit:<18.3f}{ms:8.1f}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, required=True, help="rows {id, set, text, reference, title?}")
     parser.add_argument("--out", type=Path, required=True, help="directory for NAME.jsonl outputs")
-    parser.add_argument("--peers", action="store_true", help="also run Lead-3, sumy, TextRank4ZH, SnowNLP")
-    parser.add_argument("--algorithms", action="store_true", help="also run ours on each sumy summarizer's ratings")
-    parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="our character budget")
+    parser.add_argument("--peers", action="store_true", help="also run sumy, TextRank4ZH, SnowNLP")
+    parser.add_argument("--cv", action="store_true", help=f"leave-one-out figures for ours on {PICKS}")
+    parser.add_argument("--halves", action="store_true", help=f"fit on each fixed half of {PICKS}, score the other")
+    parser.add_argument("--fit", action="store_true", help=f"print the weights fitted on all of {PICKS}")
+    parser.add_argument("--ablations", action="store_true", help="CV figures with each design choice undone")
+    parser.add_argument("--penalties", type=lambda text: [float(v) for v in text.split(",")], default=[],
+                        help="comma-separated L2 strengths to compare by fitting on one half and scoring the other")
+    parser.add_argument("--penalty", type=float, default=1.0, help="L2 penalty of the fits (scaled weights)")
+    parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="the budget in characters")
+    parser.add_argument("--sentences", type=int, default=DEFAULT_SENTENCES, help="the budget in sentences")
     parser.add_argument("--rounds", type=int, default=3, help="timed passes; each system's fastest counts")
     parser.add_argument("--scorer", type=Path, default=SHARED / "tools" / "score_summaries.py")
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in args.eval.open(encoding="utf-8") if line.strip()]
+    scorer = load_scorer(args.scorer)
     args.out.mkdir(parents=True, exist_ok=True)
     ChineseTokenizer().to_words("预热")  # load jieba before the clocks start
-    summaries, timings = run_systems(systems(args.peers, args.algorithms, args.max_chars), rows, args.rounds)
-    results = {}
-    for name, system_summaries in summaries.items():
-        pred = args.out / f"{name}.jsonl"
-        write_summaries(pred, rows, system_summaries)
-        print(f"== {name}: {timings[name]:.1f} ms/doc")
-        print(score(args.scorer, args.eval, pred, as_json=False), end="")
-        results[name] = (json.loads(score(args.scorer, args.eval, pred, as_json=True)), timings[name])
-    print_overview(results)
+    results, timings = run_systems(systems(args.peers, args.max_chars, args.sentences), rows, args.rounds)
+    summarizer = Summarizer(args.sentences, args.max_chars)
+    picks = [row for row in rows if row["set"] == PICKS]
+    if args.cv and picks:
+        results["digest LOO"] = leave_one_out(picks, summarizer, scorer, args.penalty)
+    if args.halves and picks:
+        first, second = halves(picks)
+        results["digest A→B"] = fold_summaries(first, second, summarizer, scorer, args.penalty)
+        results["digest B→A"] = fold_summaries(second, first, summarizer, scorer, args.penalty)
+    for name, summaries in results.items():
+        write_summaries(args.out / f"{name.replace(' ', '_').replace('→', '-')}.jsonl", rows, summaries)
+    print_table(rows, results, timings, scorer)
+    if args.penalties and picks:
+        print_penalties(rows, summarizer, scorer, args.penalties)
+    if args.ablations and picks:
+        print_ablations(rows, summarizer, scorer, args.penalty)
+    if args.fit and picks:
+        readings = [_reading(summarizer, row) for row in picks]
+        examples = [(r.clues, lifted(r, row["reference"], scorer)) for r, row in zip(readings, picks, strict=True)]
+        weights = asdict(fit_weights(examples, args.penalty))
+        print(f"\nweights fitted on all of {PICKS}:")
+        print("\n".join(f"    {name}: float = {value:.3f}" for name, value in weights.items()))
     print_startup()
     return 0
 

@@ -11,7 +11,7 @@ Guarantees the operator relies on:
 - in SMTP mode the digest's snapshot is kept, and every run (also one with
   nothing new) sends what the delivery ledger still holds (see `sending`).
 
-The heavy stages (jieba, sumy, premailer) are imported only once there is work.
+The heavy stages (jieba, numpy, jinja2, premailer) are imported only once there is work.
 """
 
 from __future__ import annotations

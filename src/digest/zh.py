@@ -344,3 +344,69 @@ def wrap_columns(text: str, width: int) -> list[str]:
     if line.strip():
         lines.append(line.rstrip())
     return lines
+
+
+# --- Sentences that lean on the one before ---------------------------------
+# A sentence that opens with a connective (因此, 同时, 此外, 但…) or a pointer
+# (这, 此举, 上述, 他们…) takes its meaning from what precedes it: lifted out alone
+# it reads as an answer to a question nobody asked. An editor who lifts such a
+# sentence drops a connective that stands as a clause of its own ("由此而言，…");
+# a pointer woven into the sentence cannot be dropped. The lists are of the
+# conjunctions, demonstratives and pronouns of written Chinese, not of any one
+# publication.
+
+# A discourse connective that ties a sentence to the one before it.
+_CONNECTIVES = (
+    "因此|因而|所以|于是|故而|可见|由此|为此|对此|就此|据此|从而|进而|继而|然后|接着|随后|"
+    "综上所述|综上|总之|总而言之|总的来看|总的来说|"
+    "此外|另外|另一方面|与此同时|同时|同样|而且|并且|况且|何况|甚至|更重要的是|不仅如此|除此之外|"
+    "但是|但|然而|不过|可是|只是|否则|反之|相反|尽管如此|即便如此|换言之|换句话说|也就是说|而(?!今)"
+)
+# A word whose antecedent is in an earlier sentence: a demonstrative, a third-person pronoun.
+_POINTERS = (
+    "这|那么(?=[，,])|那(?=[些种个])|此(?=[举时次前后类种])|上述|以上|前者|后者|该(?=[项类])|"
+    "其(?![实他它])|他们|她们|它们|他(?![人乡])|她"
+)
+# A connective or pointer at the very start of a sentence, after any opening quote or bracket.
+DANGLING_OPENER = re.compile(f"[“‘「『（(]*(?:{_CONNECTIVES}|{_POINTERS})")
+# A demonstrative inside the opening clause (基于这些成果，/在此基础上，/正因如此，): the
+# clause says where the sentence stands relative to what was said before.
+_POINTER_IN_OPENING_CLAUSE = re.compile(r"[^，,：:；;。！？]*?(?:这|(?<!彼)此|上述)")
+# A connective standing as a clause of its own at the start (因此，/由此而言，/所以说，).
+_CONNECTIVE_CLAUSE = re.compile(f"(?:{_CONNECTIVES})(?:而言|可见|看来|来看|说)?[，,]\\s*")
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """True when the sentence opens with a connective or pointer whose antecedent is
+    the sentence before it (因此…, 这也…, 此外…), or its opening clause points back
+    (基于这些成果，…)."""
+    text = sentence.strip()
+    return DANGLING_OPENER.match(text) is not None or _POINTER_IN_OPENING_CLAUSE.match(text) is not None
+
+
+def drop_leading_connective(sentence: str) -> str:
+    """The sentence without a connective that stands as a clause of its own at its
+    start ("由此而言，当下…" → "当下…"), as an editor lifts it; else unchanged."""
+    text = sentence.strip()
+    clause = _CONNECTIVE_CLAUSE.match(text)
+    return text[clause.end() :] if clause else text
+
+
+# Quotations whose balance `quotes_balanced` checks, opener to closer.
+_QUOTATIONS = {"“": "”", "「": "」", "『": "』"}
+_QUOTATION_OF = {closer: opener for opener, closer in _QUOTATIONS.items()}
+# An opening or closing double quotation mark or corner bracket.
+_QUOTATION_MARK = re.compile(f"[{''.join(_QUOTATIONS)}{''.join(_QUOTATIONS.values())}]")
+
+
+def quotes_balanced(text: str) -> bool:
+    """True when every quotation the text opens (“…”, 「…」, 『…』) it also closes, in
+    order: a piece that starts or ends inside a quotation is not a whole sentence.
+    Single quotes are left out: they nest inside double ones, and ’ is also an apostrophe."""
+    depth = dict.fromkeys(_QUOTATIONS, 0)
+    for mark in _QUOTATION_MARK.findall(text):
+        opener = _QUOTATION_OF.get(mark, mark)
+        depth[opener] += 1 if mark == opener else -1
+        if depth[opener] < 0:
+            return False
+    return not any(depth.values())
