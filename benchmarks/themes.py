@@ -386,8 +386,44 @@ def jionlp_topic_table() -> dict[str, dict[str, float]]:
         return json.loads(bundle.read("topic_word_weight.json"))
 
 
+def jionlp_word_table() -> dict[str, dict[str, float]]:
+    """JioNLP's p(word | topic) as {topic: {word: probability}}, read from its data files."""
+    spec = importlib.util.find_spec("jionlp")
+    assert spec is not None and spec.submodule_search_locations
+    archive = Path(spec.submodule_search_locations[0]) / "dictionary" / "word_topic_weight.zip"
+    with zipfile.ZipFile(archive) as bundle:
+        rows = json.loads(bundle.read("word_topic_weight.json"))
+    return {topic: dict(words) for topic, words in rows.items()}
+
+
+def news_background(table: dict[str, dict[str, float]], count: int) -> np.ndarray:
+    """The newspaper's own mix of news topics: p(topic | word) summed over every word of the 1998 corpus.
+
+    A topic that policy writing of every kind leans on (government, the Party,
+    the economy at large) weighs heavily here, so a word that leans on it too
+    tells little about an article's subject.
+    """
+    background = np.zeros(count)
+    for word, n in Counter(w for p in corpus_paragraphs() for w in p).items():
+        for topic, probability in table.get(word, {}).items():
+            background[int(topic)] += n * probability
+    return background / background.sum()
+
+
+def topic_labels(table: dict[str, dict[str, float]], words: list[str], count: int) -> list[str]:
+    """A label for each news topic: the kept word most likely under it and most its own, p(w | t) · p(t | w)."""
+    by_topic = jionlp_word_table()
+    labels = []
+    for topic in range(count):
+        in_topic = by_topic.get(str(topic), {})
+        scored = [(in_topic.get(w, 0.0) * table[w].get(str(topic), 0.0), w) for w in words if 2 <= len(w) <= 4]
+        labels.append(max(scored)[1])
+    return labels
+
+
 def build_news_topics(out: Path) -> None:
-    """The news-topic table: for each topical dictionary word, its likeliest topics and their p(topic | word)."""
+    """The news-topic table: for each topical dictionary word, its likeliest topics and their p(topic | word);
+    the corpus's background mix of topics and a label word for each topic."""
     table = jionlp_topic_table()
     dictionary_tags = load_jieba().posseg.dt.word_tag_tab
     words = sorted(w for w in table if topical_word(w) and dictionary_tags.get(w, "x").startswith(TOPIC_POS))
@@ -399,7 +435,12 @@ def build_news_topics(out: Path) -> None:
             topics[row, column] = int(topic)
             weights[row, column] = round(probability * 255)
     count = 1 + max(int(t) for probabilities in table.values() for t in probabilities)
-    np.savez_compressed(out, words=np.array(words), topics=topics, weights=weights, topic_count=np.array(count))
+    background = news_background(table, count).astype(np.float32)
+    labels = np.array(topic_labels(table, words, count))
+    np.savez_compressed(
+        out, words=np.array(words), topics=topics, weights=weights, topic_count=np.array(count),
+        background=background, labels=labels,
+    )
     print(f"{len(words)} words over {count} news topics → {out} ({out.stat().st_size // 1024} KB)")
 
 
