@@ -507,9 +507,11 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     vectors = _word_vectors()
     if vectors is not None:
         rows = _vocabulary_rows(weights, vectors)
-        views.append(_dense_similarity(rows * _vocabulary_idf(vectors), vectors.vectors))
+        used = np.flatnonzero(rows.any(axis=0))  # the batch's own words: the products skip the other 10,000
+        rows = rows[:, used]
+        views.append(_dense_similarity(rows * _vocabulary_idf(vectors)[used], vectors.vectors[used]))
         if vectors.topics is not None and vectors.topic_idf is not None:
-            views.append(_topic_similarity(rows, vectors.topics, vectors.topic_idf))
+            views.append(_topic_similarity(rows, vectors.topics[:, used], vectors.topic_idf[used]))
     else:
         views.append(_lexical_similarity(weights))
     news = _news_topics()
