@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,6 +25,7 @@ class Request:
     path: str
     headers: dict[str, str]
     status: int
+    at: float  # when the request arrived (monotonic clock)
 
 
 @dataclass
@@ -37,6 +39,7 @@ class FeedSite:
     link_suffix: str = ""  # appended to every entry link, as a feed does when it changes its tracking
     requests: list[Request] = field(default_factory=list)
     base: str = ""
+    slow_seconds: float = 3.0
 
     def link(self, story: Story) -> str:
         return f"{self.base}/a/{story.slug}.html{self.link_suffix}"
@@ -77,11 +80,18 @@ class _Handler(BaseHTTPRequestHandler):
     site: FeedSite
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.arrived = time.monotonic()
         fault = self.site.faults.get(self.path)
         if isinstance(fault, int):
             return self._reply(fault, b"error", "text/plain")
         if fault == "garbage":
             return self._reply(200, b"<html><body>maintenance \x00\x01</body></html>", "text/html")
+        if fault == "slow":
+            time.sleep(self.site.slow_seconds)
+            return self._reply(200, self.site.atom_feed(), "application/atom+xml")
+        if fault == "huge":
+            return self._reply(200, b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+                               + b" " * 2_000_000 + b"</feed>", "application/atom+xml")
         if fault == "redirect-file":
             self.send_response(302)
             self.send_header("Location", "file:///etc/passwd")
@@ -115,7 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(status)
 
     def _record(self, status: int) -> None:
-        self.site.requests.append(Request(self.path, dict(self.headers.items()), status))
+        self.site.requests.append(Request(self.path, dict(self.headers.items()), status, self.arrived))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
         pass
