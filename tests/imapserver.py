@@ -36,16 +36,21 @@ def mail_owner() -> tuple[int, int]:
     return nobody.pw_uid, nobody.pw_gid
 
 
-def dovecot_config(root: Path, port: int) -> str:
-    """A Dovecot 2.3 config that keeps everything under `root` and listens on 127.0.0.1 only."""
+def dovecot_config(root: Path, port: int, tls: bool = False) -> str:
+    """A Dovecot 2.3 config that keeps everything under `root` and listens on 127.0.0.1 only.
+
+    With `tls` it speaks IMAP over TLS only (port 993 style), with a self-signed certificate.
+    """
     uid, gid = mail_owner()
+    imap_port, imaps_port = (0, port) if tls else (port, 0)
+    ssl = f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem" if tls else "ssl = no"
     return f"""
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = {LOOPBACK}
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = {uid}
@@ -65,10 +70,11 @@ userdb {{
 service imap-login {{
   inet_listener imap {{
     address = {LOOPBACK}
-    port = {port}
+    port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {LOOPBACK}
+    port = {imaps_port}
   }}
 }}
 service auth {{
@@ -114,7 +120,7 @@ class Dovecot:
     pytest's owner-only folders do not let them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: bool = False) -> None:
         if not Path(DOVECOT).exists():
             raise RuntimeError("dovecot is not installed: the IMAP tests need it (apt-get install dovecot-imapd)")
         self.root = root = Path(tempfile.mkdtemp(prefix="digest-dovecot-"))
@@ -126,7 +132,11 @@ class Dovecot:
             os.chown(root / folder, *mail_owner())
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
         self.config = root / "dovecot.conf"
-        self.config.write_text(dovecot_config(root, self.port))
+        if tls:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                            "-subj", f"/CN={LOOPBACK}", "-keyout", str(root / "key.pem"),
+                            "-out", str(root / "cert.pem")], check=True, capture_output=True, timeout=60)
+        self.config.write_text(dovecot_config(root, self.port, tls))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -177,3 +177,20 @@ def test_a_mailbox_that_is_down_or_refuses_the_login_costs_one_line(tmp_path: Pa
     result = inst.digest("run", env={"DIGEST_TEST_IMAP_PASSWORD": ""})
     [line] = result.stderr.strip().splitlines()
     assert "DIGEST_TEST_IMAP_PASSWORD is empty" in line and result.returncode == 1
+
+
+def test_tls_is_the_default_and_an_unverified_certificate_is_refused(tmp_path: Path) -> None:
+    server = Dovecot(tls=True).start()
+    try:
+        inst = Installation(tmp_path)
+        inst.inbox.mkdir()
+        inst.write_config(f'[[sources]]\nname = "通讯信箱"\nkind = "imap"\nhost = "{LOOPBACK}"\nport = {server.port}\n'
+                          f'user = "{USER}"\npassword_env = "DIGEST_TEST_IMAP_PASSWORD"\n', themes="")
+        code, _, stderr = run(inst)
+        log = (server.root / "dovecot.log").read_text(errors="replace")
+    finally:
+        server.remove()
+    assert code == 1
+    [line] = stderr.strip().splitlines()
+    assert line.startswith("digest: 通讯信箱: ") and "CERTIFICATE_VERIFY_FAILED" in line
+    assert "Login: user=<" not in log  # the password never went out
