@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import hashlib
 from email import policy
 from pathlib import Path
 
@@ -167,3 +168,21 @@ def test_a_bad_source_is_a_config_error_naming_source_and_key(tmp_path: Path, ta
     result = inst.digest("run")
     assert result.returncode == 2
     assert f"[[sources]] {problem}" in result.stderr
+
+
+def test_a_preview_fetches_the_feeds_and_remembers_nothing(tmp_path: Path, site: FeedSite) -> None:
+    with FeedServer(site) as server:
+        inst = install(tmp_path, server.base)
+        assert inst.digest("run").returncode == 0
+        before = hashlib.sha256(inst.database.read_bytes()).hexdigest()
+        added = make_story(11)
+        site.atom.append(added)
+        out = tmp_path / "preview" / "p.html"
+        preview = inst.digest("preview", "--out", str(out))
+        assert preview.returncode == 0, preview.stderr
+        assert added.title in out.with_suffix(".txt").read_text(encoding="utf-8")
+        assert hashlib.sha256(inst.database.read_bytes()).hexdigest() == before
+        assert inst.digest("run").returncode == 0
+        _, text = digest_texts(inst)
+        assert added.title in text  # the preview took nothing
+        assert [r.headers.get("If-None-Match") is None for r in site.paths("/atom.xml")] == [True, False, False]

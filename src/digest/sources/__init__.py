@@ -30,8 +30,11 @@ class Source(Protocol):
         ...
 
 
-def make_sources(settings: Settings) -> list[Source]:
-    """The sources the settings configure: the inbox folder, then the feeds and mailboxes."""
+def make_sources(settings: Settings, *, record: bool = True) -> list[Source]:
+    """The sources the settings configure: the inbox folder, then the feeds and mailboxes.
+
+    With `record=False` (previews, dry runs) feeds and mailboxes remember nothing of what they fetch.
+    """
     from digest.sources.feed import FeedSource
     from digest.sources.mailbox import MailboxSource
     from digest.sources.web import HostPacer
@@ -40,7 +43,7 @@ def make_sources(settings: Settings) -> list[Source]:
     pacer = HostPacer()  # one for the run: the delay holds between feeds on one host too
     for configured in settings.sources:
         if isinstance(configured, FeedSettings):
-            sources.append(FeedSource(configured, settings.database, pacer))
+            sources.append(FeedSource(configured, settings.database, pacer, record=record))
         elif isinstance(configured, MailboxSettings):
-            sources.append(MailboxSource(configured, settings.database))
+            sources.append(MailboxSource(configured, settings.database, record=record))
     return sources

@@ -58,15 +58,17 @@ class Entry:
 class FeedSource:
     """One RSS or Atom feed."""
 
-    def __init__(self, settings: FeedSettings, database: Path, pacer: HostPacer | None = None) -> None:
+    def __init__(self, settings: FeedSettings, database: Path, pacer: HostPacer | None = None, *,
+                 record: bool = True) -> None:
         self.settings = settings
         self.database = database
+        self.record = record  # False for previews and dry runs: remember nothing
         self.pacer = pacer or HostPacer()
         self.name = settings.name
         self.limits = Limits(settings.timeout, settings.max_bytes, settings.max_redirects)
 
     def fetch(self) -> Iterator[RawIssue | IssueFailure]:
-        with state.source_state(self.database) as db:
+        with state.source_state(self.database, record=self.record) as db:
             try:
                 raw = self._fetch_new(db)
             except SourceError as e:

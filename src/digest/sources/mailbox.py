@@ -44,21 +44,26 @@ SEEN = b"\\Seen"
 class MailboxSource:
     """One folder of an IMAP mailbox."""
 
-    def __init__(self, settings: MailboxSettings, database: Path) -> None:
+    def __init__(self, settings: MailboxSettings, database: Path, *, record: bool = True) -> None:
         self.settings = settings
         self.database = database
+        self.record = record  # False for previews and dry runs: remember nothing, flag nothing
         self.name = settings.name
 
     def fetch(self) -> Iterator[RawIssue | IssueFailure]:
         from imapclient.exceptions import IMAPClientError
 
         try:
-            with state.source_state(self.database) as db, self._connect() as client:
+            with state.source_state(self.database, record=self.record) as db, self._connect() as client:
                 yield from self._new_mails(db, client)
         except SourceError as e:
             yield IssueFailure(self.name, f"{self.name}: {e}")
         except (IMAPClientError, imaplib.IMAP4.error, OSError) as e:  # refused, TLS, login, dropped mid-fetch
             yield IssueFailure(self.name, f"{self.name}: {self._where()}: {_problem(e)}")
+
+    @property
+    def _marks_read(self) -> bool:
+        return self.settings.mark_read and self.record
 
     def _where(self) -> str:
         s = self.settings
@@ -82,7 +87,7 @@ class MailboxSource:
 
     def _new_mails(self, db: Any, client: Any) -> Iterator[RawIssue]:
         folder = self.settings.folder
-        selected = client.select_folder(folder, readonly=not self.settings.mark_read)
+        selected = client.select_folder(folder, readonly=not self._marks_read)
         uidvalidity = int(selected[b"UIDVALIDITY"])
         last_uid = self._settle(db, client, uidvalidity)
         wanted = sorted({uid for uid in client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid}
@@ -104,7 +109,7 @@ class MailboxSource:
             state.drop_pending(db, self.name)
         notes, _ = state.settle(db, self.name)
         done = [int(n["uid"]) for n in notes if n.get("folder") == folder and n.get("uidvalidity") == uidvalidity]
-        if done and self.settings.mark_read:
+        if done and self._marks_read:
             client.add_flags(done, [SEEN])
         last_uid = max([last_uid, *done])
         state.save_mailbox_position(db, self.name, folder, uidvalidity, last_uid)

@@ -10,8 +10,8 @@ UID passed. A note whose issue is not done (the run failed or died) is
 dropped when a later fetch hands the same things over again, so nothing is
 lost and nothing is taken twice.
 
-A dry run or preview on an installation with no state yet writes nowhere: the
-database stands in memory (`open_database(create=False)`).
+A dry run or preview (`record=False`) writes nowhere: the source reads a copy of
+the database in memory, so it sees what a run would take and leaves no note.
 """
 
 from __future__ import annotations
@@ -36,13 +36,23 @@ class Validators:
 
 
 @contextmanager
-def source_state(database: Path) -> Iterator[sqlite3.Connection]:
-    """A connection to the state database for one fetch, closed after it."""
+def source_state(database: Path, *, record: bool = True) -> Iterator[sqlite3.Connection]:
+    """A connection to the state database for one fetch, closed after it; to a copy in memory unless `record`."""
     db = open_database(database, create=False)
+    if not record:
+        db = _copy_in_memory(db)
     try:
         yield db
     finally:
         db.close()
+
+
+def _copy_in_memory(db: sqlite3.Connection) -> sqlite3.Connection:
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    copy.row_factory = sqlite3.Row
+    db.backup(copy)
+    db.close()
+    return copy
 
 
 def add_pending(db: sqlite3.Connection, source: str, issue_sha256: str, content: dict[str, Any]) -> None:
