@@ -97,6 +97,7 @@ def test_three_mails_make_one_digest_then_nothing_then_only_the_new_one(tmp_path
     for story in (make_story(20), make_story(21), make_story(22)):
         assert story.title in text
     assert pdf_titles()[0] in text  # the PDF attachment, through the PDF extractor
+    assert "基层通讯编辑部：第12期" in text and "观察周刊：本周观察" in text  # sender and subject name each issue
     assert all(b"\\Seen" not in f for f in flags(dovecot).values()) and len(flags(dovecot)) == 3  # untouched
 
     code, stdout, stderr = run(inst)

@@ -28,10 +28,14 @@ import logging
 import os
 import ssl
 from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
 from digest.errors import SourceError
+from digest.extract.mail import mail_title
 from digest.models import IssueFailure, RawIssue
 from digest.source_settings import MailboxSettings
 from digest.sources import state
@@ -92,8 +96,9 @@ class MailboxSource:
         last_uid = self._settle(db, client, uidvalidity)
         wanted = sorted({uid for uid in client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid}
                         | state.open_uids(db, self.name, folder, uidvalidity))
+        names: set[str] = set()
         for uid in wanted:
-            raw = self._read_mail(client, uid, uidvalidity)
+            raw = self._read_mail(client, uid, uidvalidity, names)
             if raw is not None:
                 state.add_pending(db, self.name, raw.id, {"folder": folder, "uidvalidity": uidvalidity, "uid": uid})
                 yield raw
@@ -115,15 +120,27 @@ class MailboxSource:
         state.save_mailbox_position(db, self.name, folder, uidvalidity, last_uid)
         return last_uid
 
-    def _read_mail(self, client: Any, uid: int, uidvalidity: int) -> RawIssue | None:
-        """One mail's bytes, unread flag untouched; None when the server no longer has it."""
+    def _read_mail(self, client: Any, uid: int, uidvalidity: int, names: set[str]) -> RawIssue | None:
+        """One mail's bytes, unread flag untouched, named by sender and subject; None when it is gone."""
         reply = client.fetch([uid], ["BODY.PEEK[]"])
         data = reply.get(uid, {}).get(b"BODY[]")
         if not data:
             LOGGER.info("%s: UID %d is gone from %s", self.name, uid, self.settings.folder)
             return None
-        return RawIssue(id=hashlib.sha256(data).hexdigest(), origin=f"{self._where()};UID={uid}",
-                        name=f"{self.name}#{uidvalidity}.{uid}", data=data, media_type="message/rfc822")
+        name = issue_name(data, f"{self.name}#{uid}", names)
+        return RawIssue(id=hashlib.sha256(data).hexdigest(), origin=f"{self._where()};UIDVALIDITY={uidvalidity};"
+                        f"UID={uid}", name=name, data=data, media_type="message/rfc822")
+
+
+def issue_name(data: bytes, fallback: str, taken: set[str]) -> str:
+    """The mail's sender and subject, made unique within the run (issues are told apart by name)."""
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(data)
+    title = mail_title(headers) if isinstance(headers, EmailMessage) else None
+    name = title or fallback
+    if name in taken:
+        name = f"{name} ({fallback})"
+    taken.add(name)
+    return name
 
 
 def _problem(error: BaseException) -> str:
