@@ -97,6 +97,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", "file:///etc/passwd")
             self.end_headers()
             return self._record(302)
+        if self.path.startswith("/hop/"):  # /hop/N redirects N times before the Atom feed
+            hops = int(self.path.rsplit("/", 1)[1])
+            self.send_response(302)
+            self.send_header("Location", f"/hop/{hops - 1}" if hops > 1 else "/atom.xml")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return self._record(302)
         found = self.site.body(self.path.partition("?")[0])
         if found is None:
             return self._reply(404, b"not found", "text/plain")

@@ -56,3 +56,14 @@ def test_requests_to_one_host_keep_the_delay_apart(tmp_path: Path) -> None:
     times = sorted(r.at for r in site.requests)  # arrival at the server: a little after the pacer let it go
     assert len(times) == 6  # two feeds, four pages
     assert all(later - earlier >= 0.25 for earlier, later in zip(times, times[1:], strict=False))
+
+
+def test_redirects_are_followed_up_to_the_cap(tmp_path: Path) -> None:
+    site = FeedSite(atom=[make_story(1)])
+    with FeedServer(site) as server:
+        [within] = list(source(f"{server.base}/hop/2", tmp_path, max_redirects=2).fetch())
+        [beyond] = list(source(f"{server.base}/hop/3", tmp_path, max_redirects=2).fetch())
+        [none] = list(source(f"{server.base}/hop/1", tmp_path, max_redirects=0).fetch())
+    assert isinstance(within, RawIssue)
+    assert isinstance(beyond, IssueFailure) and "redirected more than 2 times" in beyond.error
+    assert isinstance(none, IssueFailure) and "redirected more than 0 times" in none.error

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,7 @@ class FeedSource:
             if raw is not None:
                 yield raw
 
-    def _fetch_new(self, db: Any) -> RawIssue | None:
+    def _fetch_new(self, db: sqlite3.Connection) -> RawIssue | None:
         """The new entries as an issue, noted as pending; None when the feed has nothing new."""
         validators = self._settle(db)
         reply = self._get(self.settings.url, FEED_TYPES, validators)
@@ -101,7 +102,7 @@ class FeedSource:
             "last_modified": new_validators.last_modified if complete else None})
         return raw
 
-    def _settle(self, db: Any) -> state.Validators:
+    def _settle(self, db: sqlite3.Connection) -> state.Validators:
         """Take the entries of issues now done; the validators to send, none while an issue is still open."""
         notes, still_open = state.settle(db, self.name)
         for note in notes:

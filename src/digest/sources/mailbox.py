@@ -26,6 +26,7 @@ import hashlib
 import imaplib
 import logging
 import os
+import sqlite3
 import ssl
 from collections.abc import Iterator
 from email import policy
@@ -89,7 +90,7 @@ class MailboxSource:
         client.login(s.user, password)
         return client
 
-    def _new_mails(self, db: Any, client: Any) -> Iterator[RawIssue]:
+    def _new_mails(self, db: sqlite3.Connection, client: Any) -> Iterator[RawIssue]:
         folder = self.settings.folder
         selected = client.select_folder(folder, readonly=not self._marks_read)
         uidvalidity = int(selected[b"UIDVALIDITY"])
@@ -103,7 +104,7 @@ class MailboxSource:
                 state.add_pending(db, self.name, raw.id, {"folder": folder, "uidvalidity": uidvalidity, "uid": uid})
                 yield raw
 
-    def _settle(self, db: Any, client: Any, uidvalidity: int) -> int:
+    def _settle(self, db: sqlite3.Connection, client: Any, uidvalidity: int) -> int:
         """Pass the UIDs whose digest is written (flagging them read if asked); the last UID taken."""
         folder = self.settings.folder
         position = state.mailbox_position(db, self.name, folder)

@@ -70,17 +70,19 @@ class Limits:
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follows at most `max_redirections` redirects, and only to http:// or https://."""
+    """Follows at most `max_redirects` redirects, and only to http:// or https://."""
 
     def __init__(self, max_redirects: int) -> None:
-        self.max_redirections = max_redirects  # type: ignore[misc]  # urllib reads the cap off the instance
+        self.max_redirects = max_redirects
+        self.max_redirections = max_redirects + 1  # type: ignore[misc]  # urllib's own cap: never the one hit
 
     def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
                          headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
         if urlsplit(newurl).scheme.lower() not in ("http", "https"):
             raise SourceError(f"{req.full_url}: redirected to {newurl}, not an http:// or https:// address")
-        if self.max_redirections == 0:
-            raise SourceError(f"{req.full_url}: redirected, and no redirect is allowed")
+        followed = sum(getattr(req, "redirect_dict", {}).values())  # where urllib counts the hops so far
+        if followed >= self.max_redirects:
+            raise SourceError(f"{req.full_url}: redirected more than {self.max_redirects} times (max_redirects)")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
