@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digest.errors import ConfigError
 from digest.mail.addresses import address_problem
 from digest.models import ThemeRule
+from digest.source_settings import SourceSettings, read_sources
 
 CONFIG_ENV = "DIGEST_CONFIG"
 DELIVERY_MODES = ("outbox", "smtp")
@@ -166,6 +167,7 @@ class Settings:
     summary_sentences: int
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
+    sources: list[SourceSettings] = field(default_factory=list)  # [[sources]]: feeds and mailboxes
 
     @property
     def lock_path(self) -> Path:
@@ -205,17 +207,19 @@ def build_settings(raw: dict[str, Any], path: Path | None) -> Settings:
     values = {section: _section_values(section, raw.get(section, {})) for section in SCHEMA}
     themes, theme_problems = _themes(raw.get("themes", []))
     problems += theme_problems
+    sources, source_problems = read_sources(raw.get("sources", []))
+    problems += source_problems
     problems += _value_problems(values)
     if problems:
         raise ConfigError(f"{label}: " + "; ".join(problems))
     base = path.resolve().parent if path else Path.cwd()
-    return _settings_from(values, themes, base, path)
+    return replace(_settings_from(values, themes, base, path), sources=sources)
 
 
 def _schema_problems(raw: dict[str, Any]) -> list[str]:
     problems = []
     for section, table in raw.items():
-        if section == "themes":
+        if section in ("themes", "sources"):
             continue
         if section not in SCHEMA:
             problems.append(f"[{section}]: unknown section")

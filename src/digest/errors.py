@@ -75,3 +75,7 @@ class RecipientRefused(PermanentDeliveryError):
 
 class MessageRefused(PermanentDeliveryError):
     """The server refused the message itself for good (5xx after DATA: content, size, policy), not the address."""
+
+
+class SourceError(DigestError):
+    """A feed or mailbox cannot be reached or read this run; it is tried again next run, nothing taken."""

@@ -71,7 +71,7 @@ def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None 
 
     `sources` defaults to those the settings configure (`make_sources`).
     """
-    sources = make_sources(settings) if sources is None else sources
+    sources = make_sources(settings, record=not dry_run) if sources is None else sources
     check_ready(settings)
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
@@ -347,7 +347,7 @@ def preview(settings: Settings, paths: list[Path] | None = None, progress: Progr
         fresh, repeated = drop_sent_articles(parsed)
     else:
         with Store.open_existing(settings.database) as store:
-            issues, failures = read_new_issues(make_sources(settings) if sources is None else sources,
+            issues, failures = read_new_issues(make_sources(settings, record=False) if sources is None else sources,
                                                store.done_hashes())
             parsed, parse_failures = parse_issues(issues, settings, progress)
             fresh, repeated = drop_sent_articles(parsed, store)

@@ -106,6 +106,40 @@ MIGRATIONS: list[str] = [
     UPDATE subscribers SET token_id = lower(hex(randomblob(16)));
     CREATE UNIQUE INDEX subscribers_by_token ON subscribers (token_id)
     """,
+    # 3 -> 4: what feed and mailbox sources remember (`digest.sources.state`). A fetch leaves a
+    # `source_pending` row naming the issue it handed over; only once that issue is done (its digest
+    # written) do its feed entries count as taken, its validators get sent back, and a mailbox's
+    # last UID move on. Self-contained: it only adds tables.
+    """
+    CREATE TABLE source_pending (
+        source TEXT NOT NULL,
+        issue_sha256 TEXT NOT NULL,
+        content TEXT NOT NULL,
+        fetched TEXT NOT NULL,
+        PRIMARY KEY (source, issue_sha256)
+    );
+    CREATE TABLE feed_state (
+        source TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE feed_entries (
+        source TEXT NOT NULL,
+        entry_key TEXT NOT NULL,
+        taken TEXT NOT NULL,
+        PRIMARY KEY (source, entry_key)
+    );
+    CREATE TABLE mailbox_state (
+        source TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        last_uid INTEGER NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (source, folder)
+    )
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
