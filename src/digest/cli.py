@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -34,7 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+        return code
+    except BrokenPipeError:
+        return quiet_broken_pipe()
     except DigestError as e:
         if args.verbose > 1:
             LOGGER.exception("failed")
@@ -45,14 +50,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def quiet_broken_pipe() -> int:
+    """The reader of our output went away (`digest parse … | head`): stop without a traceback.
+
+    Python would still try to flush stdout at exit and complain; pointing it at
+    /dev/null first keeps that quiet. The reader chose to stop, so it is no failure.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
+def add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """-c, -v, -q: on the main parser (with defaults) and on each subcommand (without).
+
+    A subcommand's own copy must not reset what was given before it, so its
+    defaults are SUPPRESS: `digest -c x.toml run` and `digest run -c x.toml` agree.
+    """
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("-c", "--config", default=default(None),
+                        help="config file (default: $DIGEST_CONFIG or ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="count", default=default(0),
+                        help="per-issue progress; twice for debug output and tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="print nothing unless something failed (for cron)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: global options, then one subcommand per job."""
     parser = argparse.ArgumentParser(prog="digest", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    add_common_options(parser, defaults=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-c", "--config", help="config file (default: $DIGEST_CONFIG or ./config.toml)")
-    common.add_argument("-v", "--verbose", action="count", default=0,
-                        help="per-issue progress; twice for debug output and tracebacks")
+    add_common_options(common, defaults=False)
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", parents=[common], help="turn new issues into a digest and deliver it")
@@ -72,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(func=cmd_parse)
 
     schedule = commands.add_parser("schedule", parents=[common], help="run on the configured cron schedule")
+    schedule.add_argument("--now", action="store_true", help="also run once right away")
     schedule.set_defaults(func=cmd_schedule)
     add_subscriber_commands(commands, common)
 
@@ -109,15 +142,21 @@ def add_subscriber_commands(commands: argparse._SubParsersAction[argparse.Argume
     load.set_defaults(func=cmd_subscribers_import)
 
 
-def configure_logging(verbose: int) -> None:
-    """Log to stderr: warnings by default, progress with -v, debug and tracebacks with -vv."""
+def configure_logging(verbose: int, *, timestamps: bool = False) -> None:
+    """Log to stderr: warnings by default, progress with -v, debug and tracebacks with -vv.
+
+    Long-running commands (`schedule`, `serve`) stamp each line with the time.
+    """
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
+    line = "%(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, format="%(asctime)s " + line if timestamps else line, stream=sys.stderr,
                         force=True)
     if verbose < 2:
         logging.getLogger("jieba").setLevel(logging.WARNING)
         # pdfminer warns about every font quirk it works around (a missing FontBBox…): not the operator's concern
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
+        # APScheduler logs every job it adds, starts and finishes; our own lines say what each run did
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -130,25 +169,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     from digest.pipeline import run
 
     settings = settings_from(args)
-    report = run(settings, dry_run=args.dry_run, progress=progress_bar(sys.stderr))
-    return report_run(report, settings)
+    report = run(settings, dry_run=args.dry_run, progress=None if args.quiet else progress_bar(sys.stderr))
+    return report_run(report, settings, say=silent if args.quiet else print)
 
 
-def report_run(report: RunReport, settings: Settings) -> int:
-    """Print what a run did; the exit code it calls for."""
+def silent(*_args: object, **_kwargs: object) -> None:
+    """What `-q` prints where a command would say how it went: nothing."""
+
+
+def report_run(report: RunReport, settings: Settings, say: Callable[[str], None] = print) -> int:
+    """Print what a run did (through `say`, silenced by -q; failures always); the exit code it calls for."""
     if report.locked_out:
-        print("another run is in progress")
+        say("another run is in progress")
         return 0
     report_failures(report.failures)
-    troubled = report_delivery(report)
+    troubled = report_delivery(report, say)
     if report.nothing_new:
-        print(f"nothing new in {settings.inbox}")
+        say(f"nothing new in {settings.inbox}")
         return 1 if troubled else 0
-    print(run_summary(report))
+    say(run_summary(report))
     return 1 if report.failures or troubled else 0
 
 
-def report_delivery(report: RunReport) -> bool:
+def report_delivery(report: RunReport, say: Callable[[str], None] = print) -> bool:
     """One line on what went to subscribers (SMTP mode), problems on stderr; True when some did not go."""
     delivery = report.delivery
     if delivery is None or not delivery.attempted:
@@ -157,7 +200,7 @@ def report_delivery(report: RunReport) -> bool:
         print(f"digest: {problem}", file=sys.stderr)
     if delivery.reached_nobody:
         print("digest: no subscriber received a message this run", file=sys.stderr)
-    print(delivery_summary(delivery))
+    say(delivery_summary(delivery))
     return delivery.troubled
 
 
@@ -196,6 +239,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     rendered, report = preview(settings, args.issues or None, progress=progress_bar(sys.stderr))
     report_failures(report.failures)
+    if rendered is None and report.failures and not report.issues:
+        return 1  # every file failed, each said why in its own line
     if rendered is None:
         print("nothing to preview: no new articles")
         return 1 if report.failures else 0
@@ -204,8 +249,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     atomic_write(html_path, rendered.html.encode("utf-8"))
     atomic_write(html_path.with_suffix(".txt"), rendered.text.encode("utf-8"))
     print(html_path)
-    if args.open:
-        webbrowser.open(html_path.resolve().as_uri())
+    if args.open and not webbrowser.open(html_path.resolve().as_uri()):
+        print("digest: no browser could be opened (set $BROWSER); open the file above yourself", file=sys.stderr)
     return 1 if report.failures else 0
 
 
@@ -245,7 +290,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     check_ready(settings)  # a scheduler that cannot deliver says so now, not at the first fire time
-    configure_logging(max(args.verbose, 1))
+    configure_logging(max(args.verbose, 1), timestamps=True)
 
     def job() -> None:
         report = run(load_settings(args.config))
@@ -257,10 +302,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             if report.delivery.reached_nobody:
                 LOGGER.error("no subscriber received a message this run")
             LOGGER.info("%s", delivery_summary(report.delivery))
-        LOGGER.info("%s", "another run is in progress" if report.locked_out else
+        LOGGER.info("run: %s", "another run is in progress" if report.locked_out else
                     "nothing new" if report.nothing_new else run_summary(report))
 
-    run_scheduler(job, settings.cron, settings.timezone)
+    run_scheduler(job, settings.cron, settings.timezone, now=args.now)
     return 0
 
 
@@ -336,7 +381,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from digest.serve import make_server
 
     settings = settings_from(args)
-    configure_logging(max(args.verbose, 1))
+    configure_logging(max(args.verbose, 1), timestamps=True)
     server = make_server(settings, args.host, args.port)
     print(f"serving the archive and unsubscribe page on http://{args.host}:{server.server_address[1]}/", flush=True)
     try:
