@@ -136,6 +136,8 @@ def add_subscriber_commands(commands: argparse._SubParsersAction[argparse.Argume
                              help="an address, or the token or whole subject of an unsubscribe mail")
     unsubscribe.set_defaults(func=cmd_subscribers_unsubscribe)
     listing = actions.add_parser("list", parents=[common], help="list subscribers and their status")
+    listing.add_argument("--status", choices=("active", "bouncing", "unsubscribed"),
+                         help="only the subscribers with this status")
     listing.set_defaults(func=cmd_subscribers_list)
     load = actions.add_parser("import", parents=[common], help="add or update subscribers from a CSV file")
     load.add_argument("csv", type=Path, metavar="FILE.csv", help="columns: address, and optionally name, themes (a;b)")
@@ -348,15 +350,21 @@ def cmd_subscribers_unsubscribe(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_list(args: argparse.Namespace) -> int:
-    """`digest subscribers list`."""
+    """`digest subscribers list`: a header, one tab-separated line each, then the counts by status."""
     from digest.mail.ledger import open_ledger
+    from digest.mail.subscribers import status_counts
     from digest.store import Store
 
     with Store.open(settings_from(args).database) as store, open_ledger(store) as ledger:
-        for subscriber in ledger.subscribers():
-            themes = "、".join(subscriber.themes) or "(all themes)"
-            bounces = f" ({subscriber.bounces} bounces)" if subscriber.bounces else ""
-            print(f"{subscriber.address}\t{subscriber.name}\t{themes}\t{subscriber.status}{bounces}")
+        listed, counts = ledger.subscribers(args.status), status_counts(ledger)
+    print("ADDRESS\tNAME\tTHEMES\tSTATUS")
+    for subscriber in listed:
+        themes = "、".join(subscriber.themes) or "(all themes)"
+        bounces = f" ({subscriber.bounces} bounces)" if subscriber.bounces else ""
+        print(f"{subscriber.address}\t{subscriber.name}\t{themes}\t{subscriber.status}{bounces}")
+    by_status = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    shown = f"{len(listed)} shown of " if args.status else ""
+    print(f"{shown}{counts.total()} subscriber{'s' * (counts.total() != 1)}" + (f": {by_status}" if counts else ""))
     return 0
 
 
