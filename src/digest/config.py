@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digest.errors import ConfigError
 from digest.mail.addresses import address_problem
 from digest.models import ThemeRule
+from digest.subject import DEFAULT_SUBJECT, subject_problem
 
 CONFIG_ENV = "DIGEST_CONFIG"
 DELIVERY_MODES = ("outbox", "smtp")
@@ -62,6 +63,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "to": (str, "subscribers@localhost"),
         "timezone": (str, "Asia/Shanghai"),
         "language": (str, "zh-CN"),
+        "subject": (str, DEFAULT_SUBJECT),
     },
     "inbox": {
         "folder": (str, "inbox"),
@@ -166,6 +168,7 @@ class Settings:
     summary_sentences: int
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
+    subject: str = DEFAULT_SUBJECT  # the `[digest] subject` template (`digest.subject`)
 
     @property
     def lock_path(self) -> Path:
@@ -291,6 +294,8 @@ def _value_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     cron_error = cron_problem(values["schedule"]["cron"], values["digest"]["timezone"])
     if cron_error:
         problems.append(f"[schedule] cron: {cron_error}")
+    if problem := subject_problem(values["digest"]["subject"]):
+        problems.append(f"[digest] subject: {problem}")
     if values["delivery"]["mode"] not in DELIVERY_MODES:
         problems.append(f"[delivery] mode: expected one of {', '.join(DELIVERY_MODES)}")
     if values["smtp"]["security"] not in SMTP_SECURITY:
@@ -430,4 +435,5 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,
+        subject=values["digest"]["subject"],
     )

@@ -288,7 +288,7 @@ def render(digest: Digest, settings: Settings) -> RenderedDigest:
 
     return render_digest(digest, settings.templates, max_html_bytes=settings.max_html_bytes,
                          unsubscribe_url=outbox_unsubscribe_url(settings),
-                         archive_url=digest.archive_url)
+                         archive_url=digest.archive_url, subject=settings.subject)
 
 
 def outbox_unsubscribe_url(settings: Settings) -> str:

@@ -2,7 +2,7 @@
 
 A small stdlib `http.server`, meant to sit behind the public base URL (`[archive]
 base_url`), usually through a reverse proxy that adds TLS. Rules it relies on:
-- `GET /` lists the digests; `GET /NAME.html` shows one: the full archive copy
+- `GET /` lists the digests by date and subject; `GET /NAME.html` shows one: the full archive copy
   when the email was shortened, else the HTML the outbox kept. Only files the
   state or the archive folder name are served, never a path from the request;
   any other path, however long or odd, is a 404.
@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 from digest.config import Settings
 from digest.mail.ledger import open_ledger
 from digest.mail.tokens import find_subscriber, load_secret, verify_token
+from digest.pages import archive_entries, archive_index, page
 from digest.store import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -286,9 +287,11 @@ def _digest_pages(settings: Settings) -> list[Path]:
 
 
 def _index_page(settings: Settings) -> str:
-    items = [f'<li><a href="/{html.escape(p.name)}">{html.escape(p.stem)}</a></li>' for p in _digest_pages(settings)]
-    body = f"<ul>{''.join(items)}</ul>" if items else "<p>还没有摘要。</p>"
-    return _page(settings.title, body)
+    if not settings.database.exists():
+        return archive_index(settings.title, [])
+    with Store.open(settings.database) as store:
+        records = store.digests()
+    return archive_index(settings.title, archive_entries(records, settings.timezone))
 
 
 def _token_from(query: str) -> str:
@@ -297,6 +300,4 @@ def _token_from(query: str) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    return page(title, body)

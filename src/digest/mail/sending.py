@@ -199,7 +199,8 @@ class Composer:
         from digest.render import render_digest
 
         return render_digest(digest, self.settings.templates, max_html_bytes=self.settings.max_html_bytes,
-                             unsubscribe_url=LINK_PLACEHOLDER, archive_url=digest.archive_url)
+                             unsubscribe_url=LINK_PLACEHOLDER, archive_url=digest.archive_url,
+                             subject=self.settings.subject)
 
     def _list_headers(self, mailto: str, web: str | None) -> dict[str, str]:
         """List-Id, and List-Unsubscribe with RFC 8058 one-click when there is a web link to POST to."""
