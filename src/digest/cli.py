@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from digest import __version__
 from digest.config import Settings, load_settings
-from digest.errors import DigestError
+from digest.errors import DigestError, UsageError
 from digest.models import ParsedIssue
 from digest.pipeline import IssueFailure, Progress, RunReport
 
 if TYPE_CHECKING:
+    from digest.drafts import DraftRunReport
     from digest.mail.sending import DeliveryReport
+    from digest.models import RenderedDigest
 
 LOGGER = logging.getLogger("digest")
 
@@ -92,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     preview = commands.add_parser("preview", parents=[common], help="render the next digest without sending")
-    preview.add_argument("issues", nargs="*", type=Path, metavar="ISSUE",
-                         help="issue files (default: the new issues in the inbox)")
+    preview.add_argument("issues", nargs="*", type=Path, metavar="ISSUE|DRAFT",
+                         help="issue files (default: the new issues in the inbox), or a draft's number")
+    preview.add_argument("--as", dest="as_address", metavar="ADDRESS",
+                         help="a draft as this subscriber receives it (their themes, their links)")
     preview.add_argument("--out", type=Path, help="HTML file to write (the .txt goes beside it)")
     preview.add_argument("--open", action="store_true", help="open the preview in a browser")
     preview.set_defaults(func=cmd_preview)
@@ -107,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--now", action="store_true", help="also run once right away")
     schedule.set_defaults(func=cmd_schedule)
     add_subscriber_commands(commands, common)
+    add_draft_commands(commands, common)
 
     serve = commands.add_parser("serve", parents=[common], help="serve the web archive and the unsubscribe page")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -144,6 +149,45 @@ def add_subscriber_commands(commands: argparse._SubParsersAction[argparse.Argume
     load.set_defaults(func=cmd_subscribers_import)
 
 
+def add_draft_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                       common: argparse.ArgumentParser) -> None:
+    """The review workflow: `drafts`, `edit`, `test-send`, `send` (and `preview DRAFT`)."""
+    drafts = commands.add_parser("drafts", parents=[common], help="list the drafts review mode made")
+    drafts.set_defaults(func=cmd_drafts)
+    actions = drafts.add_subparsers(title="actions", metavar="ACTION")
+    show = actions.add_parser("show", parents=[common], help="a draft's themes and numbered articles")
+    show.add_argument("draft", type=int, metavar="DRAFT")
+    show.set_defaults(func=cmd_drafts_show)
+    discard = actions.add_parser("discard", parents=[common], help="give a draft up; its issues are new again")
+    discard.add_argument("draft", type=int, metavar="DRAFT")
+    discard.set_defaults(func=cmd_drafts_discard)
+
+    edit = commands.add_parser("edit", parents=[common], help="change a draft (every edit is kept)")
+    edit.add_argument("draft", type=int, metavar="DRAFT")
+    edits = edit.add_subparsers(title="edits", required=True, metavar="EDIT")
+    for name, fields, about in (
+        ("drop", ["article"], "leave an article out"),
+        ("move", ["article", "theme"], "move an article to another (or a new) theme, at its end"),
+        ("order", ["article", "position"], "put an article at a position (from 1) within its theme"),
+        ("theme-order", ["theme", "position"], "put a theme at a position (from 1)"),
+        ("rename", ["theme", "name"], "rename a theme"),
+        ("title", ["article", "text"], "correct an article's title"),
+        ("summary", ["article", "text"], "replace an article's summary (empty: none)"),
+    ):
+        one = edits.add_parser(name, parents=[common], help=about)
+        for field_name in fields:
+            one.add_argument(field_name, type=int if field_name in ("article", "position") else str)
+        one.set_defaults(func=cmd_edit, op=name, fields=fields)
+
+    test = commands.add_parser("test-send", parents=[common], help="send one copy of a draft, marked as a test")
+    test.add_argument("draft", type=int, metavar="DRAFT")
+    test.add_argument("address")
+    test.set_defaults(func=cmd_test_send)
+    send = commands.add_parser("send", parents=[common], help="deliver a reviewed draft to the subscribers")
+    send.add_argument("draft", type=int, metavar="DRAFT")
+    send.set_defaults(func=cmd_send)
+
+
 def configure_logging(verbose: int, *, timestamps: bool = False) -> None:
     """Log to stderr: warnings by default, progress with -v, debug and tracebacks with -vv.
 
@@ -171,8 +215,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     from digest.pipeline import run
 
     settings = settings_from(args)
-    report = run(settings, dry_run=args.dry_run, progress=None if args.quiet else progress_bar(sys.stderr))
-    return report_run(report, settings, say=silent if args.quiet else print)
+    progress = None if args.quiet else progress_bar(sys.stderr)
+    say = silent if args.quiet else print
+    if settings.review and not args.dry_run:
+        from digest.drafts import run_review
+
+        return report_review_run(run_review(settings, progress=progress), settings, say)
+    report = run(settings, dry_run=args.dry_run, progress=progress)
+    return report_run(report, settings, say=say)
+
+
+def report_review_run(report: DraftRunReport, settings: Settings, say: Callable[[str], None]) -> int:
+    """What a run in review mode made: the draft and where to look at it."""
+    if report.locked_out:
+        say("another run is in progress")
+        return 0
+    report_failures(report.failures)
+    troubled = report_delivery(report.delivery, say)
+    if report.nothing_new:
+        say(f"nothing new in {settings.inbox}")
+    elif report.draft is None:
+        say(f"{len(report.issues)} issue(s), no new articles; no draft")
+    else:
+        draft = report.draft
+        path = write_preview(settings, render_draft_for_cli(settings, draft.id), f"draft-{draft.id}.html")
+        say(f"draft {draft.id}: {len(report.issues)} issue(s), {len(draft.digest.articles)} articles; "
+            f"nothing sent. Look: {path} (or `digest drafts show {draft.id}`); "
+            f"send: `digest send {draft.id}`")
+    return 1 if report.failures or troubled else 0
 
 
 def silent(*_args: object, **_kwargs: object) -> None:
@@ -185,7 +255,7 @@ def report_run(report: RunReport, settings: Settings, say: Callable[[str], None]
         say("another run is in progress")
         return 0
     report_failures(report.failures)
-    troubled = report_delivery(report, say)
+    troubled = report_delivery(report.delivery, say)
     if report.nothing_new:
         say(f"nothing new in {settings.inbox}")
         return 1 if troubled else 0
@@ -193,9 +263,8 @@ def report_run(report: RunReport, settings: Settings, say: Callable[[str], None]
     return 1 if report.failures or troubled else 0
 
 
-def report_delivery(report: RunReport, say: Callable[[str], None] = print) -> bool:
+def report_delivery(delivery: DeliveryReport | None, say: Callable[[str], None] = print) -> bool:
     """One line on what went to subscribers (SMTP mode), problems on stderr; True when some did not go."""
-    delivery = report.delivery
     if delivery is None or not delivery.attempted:
         return False
     for problem in delivery.problems:
@@ -234,11 +303,20 @@ def report_failures(failures: list[IssueFailure]) -> None:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    """`digest preview`: render the next digest (or the given files) without touching state."""
-    from digest.outbox import atomic_write
+    """`digest preview`: render the next digest (or the given files, or a draft) without touching state."""
     from digest.pipeline import preview
 
     settings = settings_from(args)
+    draft_id = draft_argument(args.issues)
+    if draft_id is not None:
+        path = write_preview(settings, render_draft_for_cli(settings, draft_id, args.as_address),
+                             args.out or f"draft-{draft_id}.html")
+        print(path)
+        if args.open:
+            open_in_browser(path)
+        return 0
+    if args.as_address:
+        raise UsageError("--as shows a draft as a subscriber receives it", hint="digest preview DRAFT --as ADDRESS")
     rendered, report = preview(settings, args.issues or None, progress=progress_bar(sys.stderr))
     report_failures(report.failures)
     if rendered is None and report.failures and not report.issues:
@@ -246,14 +324,45 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if rendered is None:
         print("nothing to preview: no new articles")
         return 1 if report.failures else 0
-    html_path = args.out or settings.preview / "digest-preview.html"
+    html_path = write_preview(settings, rendered, args.out or "digest-preview.html")
+    print(html_path)
+    if args.open:
+        open_in_browser(html_path)
+    return 1 if report.failures else 0
+
+
+def write_preview(settings: Settings, rendered: RenderedDigest, out: Path | str) -> Path:
+    """The HTML (and the text part beside it, .txt) written; a bare name goes in `[output] preview`."""
+    from digest.outbox import atomic_write
+
+    html_path = out if isinstance(out, Path) else settings.preview / out
     html_path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(html_path, rendered.html.encode("utf-8"))
     atomic_write(html_path.with_suffix(".txt"), rendered.text.encode("utf-8"))
-    print(html_path)
-    if args.open and not webbrowser.open(html_path.resolve().as_uri()):
+    return html_path
+
+
+def open_in_browser(path: Path) -> None:
+    """Open a written preview; say so when no browser could be."""
+    if not webbrowser.open(path.resolve().as_uri()):
         print("digest: no browser could be opened (set $BROWSER); open the file above yourself", file=sys.stderr)
-    return 1 if report.failures else 0
+
+
+def draft_argument(issues: list[Path]) -> int | None:
+    """`digest preview 3`: a lone number that is not a file names a draft."""
+    if len(issues) == 1 and str(issues[0]).isdigit() and not issues[0].exists():
+        return int(str(issues[0]))
+    return None
+
+
+def render_draft_for_cli(settings: Settings, draft_id: int, address: str | None = None) -> RenderedDigest:
+    """A draft rendered as it will go out (to `address`, when given)."""
+    from digest.drafts import load_draft, render_draft
+    from digest.store import Store
+
+    with Store.open_existing(settings.database) as store:
+        draft = load_draft(store, draft_id)
+    return render_draft(settings, draft, address)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -285,6 +394,81 @@ def print_parse(parsed: ParsedIssue, out: TextIO) -> None:
         print(f"   (dropped {dropped.kind}: {dropped.text[:40]})", file=out)
 
 
+def cmd_drafts(args: argparse.Namespace) -> int:
+    """`digest drafts`: one line each, with a header."""
+    from digest.drafts import drafts
+    from digest.store import Store
+
+    with Store.open_existing(settings_from(args).database) as store:
+        listed = drafts(store)
+    print("DRAFT\tCREATED\tISSUES\tARTICLES\tSTATUS")
+    for draft in listed:
+        print(f"{draft.id}\t{draft.created}\t{len(draft.issues)}\t{len(draft.digest.articles)}\t{draft.status}")
+    return 0
+
+
+def cmd_drafts_show(args: argparse.Namespace) -> int:
+    """`digest drafts show DRAFT`: its themes in order, each article with the number edits use."""
+    from digest.drafts import load_draft, numbered_groups
+    from digest.store import Store
+
+    with Store.open_existing(settings_from(args).database) as store:
+        draft = load_draft(store, args.draft)
+    print(f"draft {draft.id} ({draft.status}): {draft.digest.title}, {len(draft.digest.articles)} articles")
+    for theme, articles in numbered_groups(draft):
+        print(f"# {theme}")
+        for number, article in articles:
+            print(f"  [{number}] {article.display_title}")
+    return 0
+
+
+def cmd_drafts_discard(args: argparse.Namespace) -> int:
+    """`digest drafts discard DRAFT`."""
+    from digest.drafts import discard_draft
+    from digest.store import Store
+
+    with Store.open(settings_from(args).database) as store:
+        draft = discard_draft(store, args.draft)
+    print(f"draft {draft.id} discarded; its {len(draft.issues)} issue(s) go into the next run")
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    """`digest edit DRAFT EDIT …`: one edit, checked and kept."""
+    from digest.drafts import edit_draft
+    from digest.store import Store
+
+    edit = {"op": args.op, **{name: getattr(args, name) for name in args.fields}}
+    with Store.open(settings_from(args).database) as store:
+        draft = edit_draft(store, args.draft, edit)
+    print(f"draft {draft.id}: {args.op} done ({len(draft.edits)} edits, {len(draft.digest.articles)} articles)")
+    return 0
+
+
+def cmd_test_send(args: argparse.Namespace) -> int:
+    """`digest test-send DRAFT ADDRESS`."""
+    from digest.drafts import load_draft, test_send
+    from digest.store import Store
+
+    settings = settings_from(args)
+    with Store.open_existing(settings.database) as store:
+        draft = load_draft(store, args.draft)
+    test_send(settings, draft, args.address)
+    print(f"test copy of draft {draft.id} sent to {args.address}")
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    """`digest send DRAFT`: the reviewed draft delivered; exit 1 when some messages did not go."""
+    from digest.drafts import send_draft
+
+    settings = settings_from(args)
+    report = send_draft(settings, args.draft)
+    troubled = report_delivery(report.delivery, print)
+    print(f"draft {report.draft.id} sent: {len(report.draft.digest.articles)} articles -> {report.paths.get('eml')}")
+    return 1 if troubled else 0
+
+
 def cmd_schedule(args: argparse.Namespace) -> int:
     """`digest schedule`: run on the configured cron schedule until stopped."""
     from digest.pipeline import check_ready, run
@@ -295,7 +479,15 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     configure_logging(max(args.verbose, 1), timestamps=True)
 
     def job() -> None:
-        report = run(load_settings(args.config))
+        current = load_settings(args.config)
+        if current.review:
+            from digest.drafts import run_review
+
+            drafted = run_review(current)
+            LOGGER.info("run: %s", f"draft {drafted.draft.id}, nothing sent" if drafted.draft else
+                        "another run is in progress" if drafted.locked_out else "no draft")
+            return
+        report = run(current)
         for failure in report.failures:
             LOGGER.error("%s", failure.error)
         if report.delivery and report.delivery.attempted:

@@ -87,6 +87,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     },
     "delivery": {
         "mode": (str, "outbox"),
+        "review": (bool, False),
     },
     "smtp": {
         "host": (str, "localhost"),
@@ -169,6 +170,7 @@ class Settings:
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
     subject: str = DEFAULT_SUBJECT  # the `[digest] subject` template (`digest.subject`)
+    review: bool = False  # `[delivery] review`: runs build drafts for an editor to send (`digest.drafts`)
 
     @property
     def lock_path(self) -> Path:
@@ -436,4 +438,5 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,
         subject=values["digest"]["subject"],
+        review=values["delivery"]["review"],
     )
