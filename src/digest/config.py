@@ -108,6 +108,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     "serve": {
         "timeout": ((int, float), 10),
         "max_clients": (int, 16),
+        "editor_secret_env": (str, "DIGEST_EDITOR_SECRET"),
     },
     "summary": {
         "sentences": (int, 3),
@@ -142,6 +143,7 @@ class ServeSettings:
 
     timeout: float  # seconds a client has to send its whole request (and each reply may take)
     max_clients: int  # requests served at once; further connections wait to be accepted
+    editor_secret_env: str = "DIGEST_EDITOR_SECRET"  # the editor page's password; no editor page without it
 
 
 @dataclass(frozen=True)
@@ -433,7 +435,8 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         cron=values["schedule"]["cron"],
         delivery_mode=values["delivery"]["mode"],
         smtp=SmtpSettings(**{k: smtp[k] for k in SmtpSettings.__dataclass_fields__}),
-        serve=ServeSettings(timeout=values["serve"]["timeout"], max_clients=values["serve"]["max_clients"]),
+        serve=ServeSettings(timeout=values["serve"]["timeout"], max_clients=values["serve"]["max_clients"],
+                            editor_secret_env=values["serve"]["editor_secret_env"]),
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,

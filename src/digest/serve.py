@@ -17,6 +17,9 @@ base_url`), usually through a reverse proxy that adds TLS. Rules it relies on:
   sends at; at most `[serve] max_clients` requests are served at once (the others
   wait in the listen queue). A request line is at most 8 KB (414 past it), the
   request line and headers together 16 KB (431), a form 4 KB (413).
+- `/editor` is the editor page (`digest.editor`): only with the editor secret in
+  the environment, behind a login, every change a POST with a form token; its
+  forms may be 64 KB (a rewritten summary).
 - It listens on 127.0.0.1 unless told otherwise.
 """
 
@@ -29,6 +32,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,6 +40,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from digest.config import Settings
+from digest.editor import MAX_EDITOR_FORM_BYTES, EditorKeys, EditorReply, editor_get, editor_post
 from digest.mail.ledger import open_ledger
 from digest.mail.tokens import find_subscriber, load_secret, verify_token
 from digest.pages import archive_entries, archive_index, page
@@ -67,6 +72,7 @@ class DigestServer(ThreadingHTTPServer):
     def __init__(self, settings: Settings, address: tuple[str, int]) -> None:
         self.settings = settings
         self.secret = load_secret(settings)
+        self.editor_keys = EditorKeys.from_environment(settings)
         self.slots = threading.BoundedSemaphore(settings.serve.max_clients)
         super().__init__(address, DigestHandler)
 
@@ -194,7 +200,9 @@ class DigestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
         url = urlsplit(self.path)
-        if url.path == "/":
+        if _is_editor(url.path):
+            self._editor(lambda keys: editor_get(self.server.settings, keys, url.path, self.headers.get("Cookie")))
+        elif url.path == "/":
             self._send_page(HTTPStatus.OK, _index_page(self.server.settings))
         elif url.path == "/unsubscribe":
             self._confirm(_token_from(url.query))
@@ -205,20 +213,51 @@ class DigestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
-        if url.path != "/unsubscribe":
+        if url.path != "/unsubscribe" and not _is_editor(url.path):
             self._send_page(HTTPStatus.NOT_FOUND, _page("找不到页面", "<p>没有这一页。</p>"))
             return
+        form = self._read_form(MAX_EDITOR_FORM_BYTES if _is_editor(url.path) else MAX_FORM_BYTES)
+        if form is None:
+            self._send_page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _page("请求过大", ""))
+        elif _is_editor(url.path):
+            fields = {name: values[0] for name, values in parse_qs(form, keep_blank_values=True).items()}
+            self._editor(lambda keys: editor_post(self.server.settings, keys, url.path, self.headers.get("Cookie"),
+                                                  fields))
+        else:
+            self._unsubscribe(_token_from(url.query) or _token_from(form))
+
+    def _read_form(self, limit: int) -> str | None:
+        """The request's body, or None when it announces more than `limit` bytes (or nonsense)."""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            length = MAX_FORM_BYTES + 1  # unreadable: treat like too large
-        if not 0 <= length <= MAX_FORM_BYTES:
-            self._send_page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _page("请求过大", ""))
-            return
+            return None
+        if not 0 <= length <= limit:
+            return None
         self.reader.allow(length)  # within the same deadline as the head
         form = self.rfile.read(length).decode("utf-8", "replace")
         self.connection.settimeout(self.server.settings.serve.timeout)
-        self._unsubscribe(_token_from(url.query) or _token_from(form))
+        return form
+
+    def _editor(self, answer: Callable[[EditorKeys], EditorReply]) -> None:
+        keys = self.server.editor_keys
+        if keys is None:
+            note = f"<p>编辑页未开启：设置环境变量 {html.escape(self.server.settings.serve.editor_secret_env)}。</p>"
+            self._send_page(HTTPStatus.NOT_FOUND, _page("找不到页面", note))
+            return
+        reply = answer(keys)
+        self.send_response(reply.status)
+        if reply.location:
+            self.send_header("Location", reply.location)
+        if reply.cookie:
+            self.send_header("Set-Cookie", reply.cookie)
+        body = reply.body.encode("utf-8")
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Frame-Options", "DENY")  # no other site may frame the editor and steer its clicks
+        self.end_headers()
+        self.wfile.write(body)
 
     def _confirm(self, token: str) -> None:
         if verify_token(self.server.secret, token) is None:
@@ -292,6 +331,10 @@ def _index_page(settings: Settings) -> str:
     with Store.open(settings.database) as store:
         records = store.digests()
     return archive_index(settings.title, archive_entries(records, settings.timezone))
+
+
+def _is_editor(path: str) -> bool:
+    return path == "/editor" or path.startswith("/editor/")
 
 
 def _token_from(query: str) -> str:
