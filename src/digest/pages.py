@@ -102,3 +102,27 @@ def archive_index(site_title: str, entries: list[ArchiveEntry]) -> str:
         f' <span class="muted">· {entry.articles} 篇</span></span></li>'
         for entry in entries)
     return page(site_title, f'<p class="muted">共 {len(entries)} 期</p><ul class="digests">{items}</ul>')
+
+
+def masked_address(address: str) -> str:
+    """Enough of an address for its owner to know it, too little for anyone else: `re***@example.org`."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[: 2 if len(local) > 3 else 1]}***@{domain}"
+
+
+def manage_page(site_title: str, token: str, address: str, themes: list[str], chosen: list[str],
+                status: str, note: str = "") -> str:
+    """The page a subscriber's link opens: which address, their themes to pick, and a big unsubscribe button."""
+    hidden = f'<input type="hidden" name="token" value="{html.escape(token)}">'
+    intro = (f'<p>订阅地址：<span class="address">{html.escape(masked_address(address))}</span></p>'
+             + (f'<p class="muted">{html.escape(note)}</p>' if note else ""))
+    if status != "active":
+        return page(f"管理订阅 · {site_title}", intro + "<p>这个地址目前不接收这份摘要。</p>")
+    boxes = "".join(
+        f'<label class="choice"><input type="checkbox" name="theme" value="{html.escape(theme)}"'
+        f'{" checked" * (not chosen or theme in chosen)}>{html.escape(theme)}</label>' for theme in themes)
+    choose = (f'<form method="post" action="/manage">{hidden}<p>选择想收到的主题：</p>{boxes}'
+              '<button class="primary" type="submit">保存主题</button></form>') if themes else ""
+    leave = (f'<form method="post" action="/unsubscribe">{hidden}<p>不想再收到《{html.escape(site_title)}》？</p>'
+             '<button class="danger" type="submit">退订</button></form>')
+    return page(f"管理订阅 · {site_title}", intro + choose + leave)

@@ -6,8 +6,10 @@ base_url`), usually through a reverse proxy that adds TLS. Rules it relies on:
   when the email was shortened, else the HTML the outbox kept. Only files the
   state or the archive folder name are served, never a path from the request;
   any other path, however long or odd, is a 404.
-- `GET /unsubscribe?token=…` only shows a confirmation page whose button POSTs:
-  link scanners and mail previews fetch links, they must not unsubscribe anyone.
+- `GET /unsubscribe?token=…` (the "manage subscription" link of every email) only
+  shows a page: the masked address, the themes to pick (`POST /manage`) and an
+  unsubscribe button that POSTs: link scanners and mail previews fetch links,
+  they must not change anyone's subscription.
 - `POST /unsubscribe?token=…` unsubscribes; that is RFC 8058's one-click request
   (body `List-Unsubscribe=One-Click`), and the confirmation form posts the same.
 - A token must carry a valid HMAC under the secret from the environment
@@ -43,7 +45,7 @@ from digest.config import Settings
 from digest.editor import MAX_EDITOR_FORM_BYTES, EditorKeys, EditorReply, editor_get, editor_post
 from digest.mail.ledger import open_ledger
 from digest.mail.tokens import find_subscriber, load_secret, verify_token
-from digest.pages import archive_entries, archive_index, page
+from digest.pages import archive_entries, archive_index, manage_page, masked_address, page
 from digest.store import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -213,12 +215,14 @@ class DigestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
-        if url.path != "/unsubscribe" and not _is_editor(url.path):
+        if url.path not in ("/unsubscribe", "/manage") and not _is_editor(url.path):
             self._send_page(HTTPStatus.NOT_FOUND, _page("找不到页面", "<p>没有这一页。</p>"))
             return
         form = self._read_form(MAX_EDITOR_FORM_BYTES if _is_editor(url.path) else MAX_FORM_BYTES)
         if form is None:
             self._send_page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _page("请求过大", ""))
+        elif url.path == "/manage":
+            self._save_themes(form)
         elif _is_editor(url.path):
             fields = {name: values[0] for name, values in parse_qs(form, keep_blank_values=True).items()}
             self._editor(lambda keys: editor_post(self.server.settings, keys, url.path, self.headers.get("Cookie"),
@@ -259,14 +263,40 @@ class DigestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _confirm(self, token: str) -> None:
-        if verify_token(self.server.secret, token) is None:
+    def _confirm(self, token: str, note: str = "") -> None:
+        """The manage page of a subscriber's link: pick themes, or unsubscribe (a POST either way)."""
+        subject = verify_token(self.server.secret, token)
+        if subject is None:
             self._refuse()
             return
-        body = (f'<p>确定不再接收《{html.escape(self.server.settings.title)}》吗？</p>'
-                f'<form method="post" action="/unsubscribe"><input type="hidden" name="token" '
-                f'value="{html.escape(token)}"><button type="submit">退订</button></form>')
-        self._send_page(HTTPStatus.OK, _page("退订", body))
+        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+            subscriber = find_subscriber(ledger, subject)
+        if subscriber is None:
+            self._send_page(HTTPStatus.OK, _page("管理订阅", "<p>这个链接的订阅者已不在名单上。</p>"))
+            return
+        themes = [t.name for t in self.server.settings.themes]
+        self._send_page(HTTPStatus.OK, manage_page(self.server.settings.title, token, subscriber.address, themes,
+                                                   subscriber.themes, subscriber.status, note))
+
+    def _save_themes(self, form: str) -> None:
+        """POST /manage: the themes ticked become the subscriber's (all ticked: every theme, new ones too)."""
+        fields = parse_qs(form)
+        token = (fields.get("token") or [""])[0]
+        subject = verify_token(self.server.secret, token)
+        if subject is None:
+            self._refuse()
+            return
+        known = [t.name for t in self.server.settings.themes]
+        ticked = [t for t in known if t in fields.get("theme", [])]
+        if not ticked:
+            self._confirm(token, "请至少选一个主题；一个都不想要，请点退订。")
+            return
+        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+            subscriber = find_subscriber(ledger, subject)
+            if subscriber is not None and subscriber.status == "active":
+                ledger.save_subscriber(subscriber.address, subscriber.name, [] if ticked == known else ticked,
+                                       reactivate=False)
+        self._confirm(token, "已保存。")
 
     def _unsubscribe(self, token: str) -> None:
         subject = verify_token(self.server.secret, token)
@@ -278,7 +308,8 @@ class DigestHandler(BaseHTTPRequestHandler):
             if subscriber is not None:
                 ledger.set_subscriber_status(subscriber.address, "unsubscribed")
         LOGGER.info("unsubscribed %s", subscriber.address if subscriber else "nobody (a removed subscriber's link)")
-        self._send_page(HTTPStatus.OK, _page("已退订", "<p>已退订，今后不会再收到这份摘要。</p>"))
+        who = f' <span class="address">{html.escape(masked_address(subscriber.address))}</span>' if subscriber else ""
+        self._send_page(HTTPStatus.OK, _page("已退订", f"<p>已退订{who}，今后不会再收到这份摘要。</p>"))
 
     def _refuse(self) -> None:
         self._send_page(HTTPStatus.FORBIDDEN, _page("链接无效", "<p>这个退订链接无效或已损坏。</p>"))
