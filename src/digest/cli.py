@@ -447,13 +447,13 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def cmd_test_send(args: argparse.Namespace) -> int:
     """`digest test-send DRAFT ADDRESS`."""
-    from digest.drafts import load_draft, test_send
+    from digest.drafts import load_draft, send_test_copy
     from digest.store import Store
 
     settings = settings_from(args)
     with Store.open_existing(settings.database) as store:
         draft = load_draft(store, args.draft)
-    test_send(settings, draft, args.address)
+    send_test_copy(settings, draft, args.address)
     print(f"test copy of draft {draft.id} sent to {args.address}")
     return 0
 

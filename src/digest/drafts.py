@@ -358,7 +358,7 @@ def subscriber_copy(settings: Settings, digest: Digest, address: str) -> Rendere
     return Composer(settings, load_secret(settings)).personal_copy(mine, subscriber)
 
 
-def test_send(settings: Settings, draft: Draft, address: str) -> None:
+def send_test_copy(settings: Settings, draft: Draft, address: str) -> None:
     """One copy to `address`, its subject marked as a test; no ledger row, no subscriber touched.
 
     A subscriber's address gets their own copy (their themes and links); any other
