@@ -109,3 +109,26 @@ def test_shipped_config_is_valid_and_points_at_the_samples() -> None:
     assert sorted(settings.inbox.glob("*.txt"))
     assert settings.themes and all(rule.keywords for rule in settings.themes)
     assert settings.timezone == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{title} {datum}", "unknown placeholder {datum}"),
+    ("{title} {date", "is not a template"),
+    ("   ", "cannot be empty"),
+])
+def test_a_bad_subject_template_is_a_config_error_naming_the_key(installation: Installation, template: str,
+                                                                 message: str) -> None:
+    edit_config(installation, "[digest]\n", f'[digest]\nsubject = "{template}"\n')
+    line = run_error_line(installation)
+    assert "[digest] subject:" in line and message in line
+
+
+def test_a_subject_template_goes_into_the_email(installation: Installation) -> None:
+    import email
+    from email import policy
+
+    edit_config(installation, "[digest]\n", '[digest]\nsubject = "{headline} | {title}"\n')
+    assert installation.digest("run").returncode == 0
+    (eml,) = installation.emls()
+    subject = email.message_from_bytes(eml.read_bytes(), policy=policy.default)["Subject"]
+    assert subject.endswith(" | 测试周报") and len(subject) > len(" | 测试周报")

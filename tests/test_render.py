@@ -96,8 +96,22 @@ def rendered() -> RenderedDigest:
     return render_digest(small_digest(), archive_url=ARCHIVE_URL)
 
 
-def test_subject_names_title_and_date(rendered: RenderedDigest) -> None:
-    assert rendered.subject == "理论周报 2026年5月4日"
+def test_subject_names_title_date_and_the_lead_headline(rendered: RenderedDigest) -> None:
+    lead = small_digest().articles[0].display_title
+    assert rendered.subject == f"理论周报 2026年5月4日：{lead}"
+    assert f"<title>{rendered.subject}</title>" in rendered.html
+    assert rendered.text.startswith(rendered.subject) or f"\n{rendered.subject}\n" in rendered.text
+
+
+def test_a_subject_template_chooses_the_fields_and_a_long_headline_is_cut() -> None:
+    digest = small_digest()
+    assert render_digest(digest, subject="【{title}】本期{articles}篇").subject == "【理论周报】本期3篇"
+    long_title = "关于" + "进一步深化产业工人队伍建设改革" * 5
+    long = replace(digest, groups=[replace(digest.groups[0], articles=[
+        replace(digest.articles[0], title=long_title, display_title=long_title)])])
+    subject = render_digest(long).subject
+    assert subject.startswith("理论周报 2026年5月4日：关于") and subject.endswith("…")
+    assert len(subject) < len(long_title)
 
 
 def test_every_article_with_summary_and_numbered_items_in_both_parts(rendered: RenderedDigest) -> None:

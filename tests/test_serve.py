@@ -178,3 +178,31 @@ def test_serve_listens_on_the_loopback_by_default(installation: Installation) ->
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_archive_index_names_each_digest_by_date_and_subject(installation: Installation,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import email
+    from email import policy
+
+    from digest.config import load_settings
+
+    assert installation.digest("run").returncode == 0
+    (eml,) = installation.emls()
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    monkeypatch.setenv("DIGEST_SECRET", SECRET["DIGEST_SECRET"])
+    server = make_server(load_settings(installation.config), LOOPBACK, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        status, index = fetch(f"http://{LOOPBACK}:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 200
+    link = re.search(r'<a href="/([^"]+)">([^<]+)</a>', index)
+    assert link is not None
+    assert link[1] == eml.with_suffix(".html").name
+    assert link[2] == message["Subject"]  # the subject, not the file's hash name
+    assert message["Date"] and re.search(r"<time[^>]*>\d{4}-\d\d-\d\d</time>", index)
+    assert "<style>" in index and eml.stem not in re.sub(r'href="[^"]*"', "", index)

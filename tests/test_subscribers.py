@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -20,9 +21,12 @@ from test_smtp import token_id_of
 
 
 def listing(inst: Installation) -> list[list[str]]:
+    """The subscriber rows of `subscribers list`, without its header and count lines."""
     result = inst.digest("subscribers", "list")
     assert result.returncode == 0, result.stderr
-    return [line.split("\t") for line in result.stdout.splitlines()]
+    lines = result.stdout.splitlines()
+    assert lines[0].split("\t") == ["ADDRESS", "NAME", "THEMES", "STATUS"]
+    return [line.split("\t") for line in lines[1:-1]]
 
 
 def test_add_list_and_remove(installation: Installation) -> None:
@@ -93,7 +97,7 @@ def test_an_import_never_resubscribes_someone_who_unsubscribed(installation: Ins
 
 
 def test_a_csv_without_an_address_column_is_refused(installation: Installation) -> None:
-    (installation.root / "list.csv").write_text("email,name\na@example.org,甲\n", encoding="utf-8")
+    (installation.root / "list.csv").write_text("phone,name\n12345,甲\n", encoding="utf-8")
     result = installation.digest("subscribers", "import", "list.csv")
     assert result.returncode == 2
     assert "address" in result.stderr
@@ -155,3 +159,77 @@ def test_a_token_without_the_secret_names_the_variable(installation: Installatio
                             cwd=installation.root, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode != 0
     assert "DIGEST_SECRET" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+THEME_A, THEME_B = "思想引领与工会建设", "产业工人与技能人才"
+
+
+@pytest.mark.parametrize("header, delimiter", [
+    ("email,name,themes", ","),
+    ("Email;Name;Themes", ";"),
+    ("E-mail\tName\tTheme", "\t"),
+    ("邮箱,姓名,主题", ","),
+    ("Email Address;Full Name;Tags", ";"),
+])
+def test_import_reads_other_tools_exports(installation: Installation, header: str, delimiter: str) -> None:
+    rows = [header.split(delimiter), ["Reader@Example.ORG", "读者", f"{THEME_A};{THEME_B}"],
+            ["second@example.org", "", ""]]
+    with (installation.root / "list.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=delimiter).writerows(rows)  # quoted where a cell holds the delimiter
+    result = installation.digest("subscribers", "import", "list.csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2 added, 0 updated, 0 unchanged, 0 refused"
+    assert listing(installation) == [
+        ["Reader@example.org", "读者", f"{THEME_A}、{THEME_B}", "active"],
+        ["second@example.org", "", "(all themes)", "active"],
+    ]
+
+
+def test_first_and_last_name_columns_make_the_name(installation: Installation) -> None:
+    (installation.root / "list.csv").write_text("Email Address,First Name,Last Name\na@example.org,Ada,Lovelace\n",
+                                                encoding="utf-8")
+    assert installation.digest("subscribers", "import", "list.csv").returncode == 0
+    assert listing(installation) == [["a@example.org", "Ada Lovelace", "(all themes)", "active"]]
+
+
+def test_a_repeated_address_is_reported_and_the_first_row_counts(installation: Installation) -> None:
+    (installation.root / "list.csv").write_text(
+        f"address,name,themes\nsame@example.org,第一,{THEME_A}\nother@example.org,,\nSAME@example.org,第二,{THEME_B}\n",
+        encoding="utf-8")
+    result = installation.digest("subscribers", "import", "list.csv")
+    assert result.returncode == 1
+    assert result.stdout.strip() == "2 added, 0 updated, 0 unchanged, 1 refused"
+    assert result.stderr.strip() == "digest: list.csv:4: SAME@example.org repeats line 2, which is the one imported"
+    assert listing(installation)[0] == ["same@example.org", "第一", THEME_A, "active"]
+
+
+def test_an_empty_cell_keeps_the_themes_and_name_and_a_re_import_changes_nothing(installation: Installation) -> None:
+    assert installation.digest("subscribers", "add", "kept@example.org", "--name", "留着",
+                               "--theme", THEME_B).returncode == 0
+    (installation.root / "list.csv").write_text("email;name;themes\nkept@example.org;;\nnew@example.org;新;\n",
+                                                encoding="utf-8")
+    first = installation.digest("subscribers", "import", "list.csv")
+    assert first.stdout.strip() == "1 added, 0 updated, 1 unchanged, 0 refused"
+    assert listing(installation)[0] == ["kept@example.org", "留着", THEME_B, "active"]
+    again = installation.digest("subscribers", "import", "list.csv")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "0 added, 0 updated, 2 unchanged, 0 refused"
+
+
+def test_list_counts_by_status_and_filters_by_status(installation: Installation) -> None:
+    for address in ("a@example.org", "b@example.org", "c@example.org"):
+        assert installation.digest("subscribers", "add", address).returncode == 0
+    assert installation.digest("subscribers", "unsubscribe", "b@example.org").returncode == 0
+    everyone = installation.digest("subscribers", "list")
+    assert everyone.stdout.splitlines()[-1] == "3 subscribers: 2 active, 1 unsubscribed"
+    gone = installation.digest("subscribers", "list", "--status", "unsubscribed")
+    lines = gone.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines[1:-1]] == ["b@example.org"]
+    assert lines[-1] == "1 shown of 3 subscribers: 2 active, 1 unsubscribed"
+    bad = installation.digest("subscribers", "list", "--status", "asleep")
+    assert bad.returncode == 2
+
+
+def test_list_of_nobody_says_so(installation: Installation) -> None:
+    result = installation.digest("subscribers", "list")
+    assert result.stdout.splitlines() == ["ADDRESS\tNAME\tTHEMES\tSTATUS", "0 subscribers"]

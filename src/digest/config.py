@@ -23,6 +23,7 @@ from digest.errors import ConfigError
 from digest.mail.addresses import address_problem
 from digest.models import ThemeRule
 from digest.source_settings import SourceSettings, read_sources
+from digest.subject import DEFAULT_SUBJECT, subject_problem
 
 CONFIG_ENV = "DIGEST_CONFIG"
 DELIVERY_MODES = ("outbox", "smtp")
@@ -63,6 +64,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "to": (str, "subscribers@localhost"),
         "timezone": (str, "Asia/Shanghai"),
         "language": (str, "zh-CN"),
+        "subject": (str, DEFAULT_SUBJECT),
     },
     "inbox": {
         "folder": (str, "inbox"),
@@ -86,6 +88,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     },
     "delivery": {
         "mode": (str, "outbox"),
+        "review": (bool, False),
     },
     "smtp": {
         "host": (str, "localhost"),
@@ -106,6 +109,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     "serve": {
         "timeout": ((int, float), 10),
         "max_clients": (int, 16),
+        "editor_secret_env": (str, "DIGEST_EDITOR_SECRET"),
     },
     "summary": {
         "sentences": (int, 3),
@@ -140,6 +144,7 @@ class ServeSettings:
 
     timeout: float  # seconds a client has to send its whole request (and each reply may take)
     max_clients: int  # requests served at once; further connections wait to be accepted
+    editor_secret_env: str = "DIGEST_EDITOR_SECRET"  # the editor page's password; no editor page without it
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ class Settings:
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
     sources: list[SourceSettings] = field(default_factory=list)  # [[sources]]: feeds and mailboxes
+    subject: str = DEFAULT_SUBJECT  # the `[digest] subject` template (`digest.subject`)
+    review: bool = False  # `[delivery] review`: runs build drafts for an editor to send (`digest.drafts`)
 
     @property
     def lock_path(self) -> Path:
@@ -295,6 +302,8 @@ def _value_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     cron_error = cron_problem(values["schedule"]["cron"], values["digest"]["timezone"])
     if cron_error:
         problems.append(f"[schedule] cron: {cron_error}")
+    if problem := subject_problem(values["digest"]["subject"]):
+        problems.append(f"[digest] subject: {problem}")
     if values["delivery"]["mode"] not in DELIVERY_MODES:
         problems.append(f"[delivery] mode: expected one of {', '.join(DELIVERY_MODES)}")
     if values["smtp"]["security"] not in SMTP_SECURITY:
@@ -430,8 +439,11 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         cron=values["schedule"]["cron"],
         delivery_mode=values["delivery"]["mode"],
         smtp=SmtpSettings(**{k: smtp[k] for k in SmtpSettings.__dataclass_fields__}),
-        serve=ServeSettings(timeout=values["serve"]["timeout"], max_clients=values["serve"]["max_clients"]),
+        serve=ServeSettings(timeout=values["serve"]["timeout"], max_clients=values["serve"]["max_clients"],
+                            editor_secret_env=values["serve"]["editor_secret_env"]),
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,
+        subject=values["digest"]["subject"],
+        review=values["delivery"]["review"],
     )

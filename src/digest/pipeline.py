@@ -93,7 +93,7 @@ def check_ready(settings: Settings) -> None:
 
 def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry_run: bool,
                 progress: Progress | None) -> RunReport:
-    issues, failures = read_new_issues(sources, store.done_hashes())
+    issues, failures = read_new_issues(sources, store.taken_hashes())
     if not issues and not failures:
         return RunReport(dry_run=dry_run)
     parsed, parse_failures = parse_issues(issues, settings, progress)
@@ -288,7 +288,7 @@ def render(digest: Digest, settings: Settings) -> RenderedDigest:
 
     return render_digest(digest, settings.templates, max_html_bytes=settings.max_html_bytes,
                          unsubscribe_url=outbox_unsubscribe_url(settings),
-                         archive_url=digest.archive_url)
+                         archive_url=digest.archive_url, subject=settings.subject)
 
 
 def outbox_unsubscribe_url(settings: Settings) -> str:
@@ -348,7 +348,7 @@ def preview(settings: Settings, paths: list[Path] | None = None, progress: Progr
     else:
         with Store.open_existing(settings.database) as store:
             issues, failures = read_new_issues(make_sources(settings, record=False) if sources is None else sources,
-                                               store.done_hashes())
+                                               store.taken_hashes())
             parsed, parse_failures = parse_issues(issues, settings, progress)
             fresh, repeated = drop_sent_articles(parsed, store)
     report = RunReport(issues=[p.source for p in parsed], failures=failures + parse_failures,

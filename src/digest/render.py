@@ -35,6 +35,7 @@ from premailer import Premailer
 from digest import zh
 from digest.errors import RenderError
 from digest.models import Article, Digest, ListItem, RenderedDigest
+from digest.subject import DEFAULT_SUBJECT, format_subject
 
 LOGGER = logging.getLogger(__name__)
 
@@ -90,14 +91,17 @@ def render_digest(
     max_html_bytes: int = 75_000,
     unsubscribe_url: str = "{unsubscribe_url}",
     archive_url: str | None = None,
+    subject: str = DEFAULT_SUBJECT,
 ) -> RenderedDigest:
-    """Render the digest's subject, HTML part and text part.
+    """Render the digest's subject (from the `subject` template), HTML part and text part.
 
     The HTML part stays under `max_html_bytes` of UTF-8; when the full digest is
     larger, later articles are shortened and `archive_html` holds the full copy
     for the caller to publish at `archive_url` (from the config, else the digest's).
     """
     env = _environment(templates_dir or default_templates_dir())
+    subject_line = digest_subject(digest, subject)
+    env.globals["subject"] = subject_line  # one line for every layout the size search tries, and both parts
     urls = {"unsubscribe_url": unsubscribe_url, "archive_url": archive_url or digest.archive_url}
     total = len(digest.articles)
     html_for = functools.cache(lambda layout: _render_html(env, digest, layout, urls, archive=False))
@@ -112,7 +116,14 @@ def render_digest(
         archive_html = _render_html(env, digest, full_layout, urls, archive=True)
     context = _context(digest, layout, urls, archive=False)
     text = _tidy_text(_render_template(env, TEXT_TEMPLATE, context))
-    return RenderedDigest(subject=context["subject"], html=html_for(layout), text=text, archive_html=archive_html)
+    return RenderedDigest(subject=subject_line, html=html_for(layout), text=text, archive_html=archive_html)
+
+
+def digest_subject(digest: Digest, template: str = DEFAULT_SUBJECT) -> str:
+    """The subject line: the template filled in with this digest's title, date and lead headline."""
+    lead = digest.articles[0].display_title if digest.articles else ""
+    return format_subject(template, title=digest.title, created=digest.created, headline=lead,
+                          articles=len(digest.articles))
 
 
 def _fit_layout(total: int, size_of: Callable[[Layout], int], limit: int) -> Layout:
@@ -205,7 +216,6 @@ def _context(digest: Digest, layout: Layout, urls: dict[str, str | None], *, arc
     groups = _group_views(digest, layout)
     return {
         "title": digest.title,
-        "subject": f"{digest.title} {date_label}",
         "date_label": date_label,
         "preheader": _preheader(digest),
         "issues": digest.issues,

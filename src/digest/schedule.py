@@ -14,7 +14,9 @@ import logging
 import re
 import signal
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 LOGGER = logging.getLogger(__name__)
 
@@ -104,17 +106,21 @@ def cron_problem(expression: str, timezone: str) -> str | None:
     return None
 
 
-def build_scheduler(job: Callable[[], object], expression: str, timezone: str) -> Any:
-    """A BackgroundScheduler calling `job` on the schedule: one run at a time, late runs coalesced."""
+def build_scheduler(job: Callable[[], object], expression: str, timezone: str, *, now: bool = False) -> Any:
+    """A BackgroundScheduler calling `job` on the schedule: one run at a time, late runs coalesced.
+
+    With `now`, the first run is right away rather than at the schedule's next time.
+    """
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = BackgroundScheduler(timezone=timezone)
+    first = {"next_run_time": datetime.now(ZoneInfo(timezone))} if now else {}
     scheduler.add_job(job, cron_trigger(expression, timezone), id="digest-run", name="digest run",
-                      max_instances=1, coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS)
+                      max_instances=1, coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, **first)
     return scheduler
 
 
-def run_scheduler(job: Callable[[], object], expression: str, timezone: str) -> None:
+def run_scheduler(job: Callable[[], object], expression: str, timezone: str, *, now: bool = False) -> None:
     """Call `job` on the schedule until SIGINT or SIGTERM, logging each run and the next fire time.
 
     The scheduler runs in its own threads while this one waits for the signal
@@ -127,7 +133,7 @@ def run_scheduler(job: Callable[[], object], expression: str, timezone: str) -> 
     # Blocked before any scheduler thread starts, so every thread inherits the
     # mask and the signals stay pending until sigwait takes them.
     previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    scheduler = build_scheduler(job, expression, timezone)
+    scheduler = build_scheduler(job, expression, timezone, now=now)
 
     def log_run(event: JobExecutionEvent) -> None:
         scheduled = scheduler.get_job(event.job_id)

@@ -2,12 +2,14 @@
 
 A small stdlib `http.server`, meant to sit behind the public base URL (`[archive]
 base_url`), usually through a reverse proxy that adds TLS. Rules it relies on:
-- `GET /` lists the digests; `GET /NAME.html` shows one: the full archive copy
+- `GET /` lists the digests by date and subject; `GET /NAME.html` shows one: the full archive copy
   when the email was shortened, else the HTML the outbox kept. Only files the
   state or the archive folder name are served, never a path from the request;
   any other path, however long or odd, is a 404.
-- `GET /unsubscribe?token=…` only shows a confirmation page whose button POSTs:
-  link scanners and mail previews fetch links, they must not unsubscribe anyone.
+- `GET /unsubscribe?token=…` (the "manage subscription" link of every email) only
+  shows a page: the masked address, the themes to pick (`POST /manage`) and an
+  unsubscribe button that POSTs: link scanners and mail previews fetch links,
+  they must not change anyone's subscription.
 - `POST /unsubscribe?token=…` unsubscribes; that is RFC 8058's one-click request
   (body `List-Unsubscribe=One-Click`), and the confirmation form posts the same.
 - A token must carry a valid HMAC under the secret from the environment
@@ -17,6 +19,9 @@ base_url`), usually through a reverse proxy that adds TLS. Rules it relies on:
   sends at; at most `[serve] max_clients` requests are served at once (the others
   wait in the listen queue). A request line is at most 8 KB (414 past it), the
   request line and headers together 16 KB (431), a form 4 KB (413).
+- `/editor` is the editor page (`digest.editor`): only with the editor secret in
+  the environment, behind a login, every change a POST with a form token; its
+  forms may be 64 KB (a rewritten summary).
 - It listens on 127.0.0.1 unless told otherwise.
 """
 
@@ -29,6 +34,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,8 +42,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from digest.config import Settings
+from digest.editor import MAX_EDITOR_FORM_BYTES, EditorKeys, EditorReply, editor_get, editor_post
 from digest.mail.ledger import open_ledger
 from digest.mail.tokens import find_subscriber, load_secret, verify_token
+from digest.pages import archive_entries, archive_index, manage_page, masked_address, page
 from digest.store import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -66,6 +74,7 @@ class DigestServer(ThreadingHTTPServer):
     def __init__(self, settings: Settings, address: tuple[str, int]) -> None:
         self.settings = settings
         self.secret = load_secret(settings)
+        self.editor_keys = EditorKeys.from_environment(settings)
         self.slots = threading.BoundedSemaphore(settings.serve.max_clients)
         super().__init__(address, DigestHandler)
 
@@ -193,7 +202,9 @@ class DigestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
         url = urlsplit(self.path)
-        if url.path == "/":
+        if _is_editor(url.path):
+            self._editor(lambda keys: editor_get(self.server.settings, keys, url.path, self.headers.get("Cookie")))
+        elif url.path == "/":
             self._send_page(HTTPStatus.OK, _index_page(self.server.settings))
         elif url.path == "/unsubscribe":
             self._confirm(_token_from(url.query))
@@ -204,29 +215,88 @@ class DigestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
-        if url.path != "/unsubscribe":
+        if url.path not in ("/unsubscribe", "/manage") and not _is_editor(url.path):
             self._send_page(HTTPStatus.NOT_FOUND, _page("找不到页面", "<p>没有这一页。</p>"))
             return
+        form = self._read_form(MAX_EDITOR_FORM_BYTES if _is_editor(url.path) else MAX_FORM_BYTES)
+        if form is None:
+            self._send_page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _page("请求过大", ""))
+        elif url.path == "/manage":
+            self._save_themes(form)
+        elif _is_editor(url.path):
+            fields = {name: values[0] for name, values in parse_qs(form, keep_blank_values=True).items()}
+            self._editor(lambda keys: editor_post(self.server.settings, keys, url.path, self.headers.get("Cookie"),
+                                                  fields))
+        else:
+            self._unsubscribe(_token_from(url.query) or _token_from(form))
+
+    def _read_form(self, limit: int) -> str | None:
+        """The request's body, or None when it announces more than `limit` bytes (or nonsense)."""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            length = MAX_FORM_BYTES + 1  # unreadable: treat like too large
-        if not 0 <= length <= MAX_FORM_BYTES:
-            self._send_page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _page("请求过大", ""))
-            return
+            return None
+        if not 0 <= length <= limit:
+            return None
         self.reader.allow(length)  # within the same deadline as the head
         form = self.rfile.read(length).decode("utf-8", "replace")
         self.connection.settimeout(self.server.settings.serve.timeout)
-        self._unsubscribe(_token_from(url.query) or _token_from(form))
+        return form
 
-    def _confirm(self, token: str) -> None:
-        if verify_token(self.server.secret, token) is None:
+    def _editor(self, answer: Callable[[EditorKeys], EditorReply]) -> None:
+        keys = self.server.editor_keys
+        if keys is None:
+            note = f"<p>编辑页未开启：设置环境变量 {html.escape(self.server.settings.serve.editor_secret_env)}。</p>"
+            self._send_page(HTTPStatus.NOT_FOUND, _page("找不到页面", note))
+            return
+        reply = answer(keys)
+        self.send_response(reply.status)
+        if reply.location:
+            self.send_header("Location", reply.location)
+        if reply.cookie:
+            self.send_header("Set-Cookie", reply.cookie)
+        body = reply.body.encode("utf-8")
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Frame-Options", "DENY")  # no other site may frame the editor and steer its clicks
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _confirm(self, token: str, note: str = "") -> None:
+        """The manage page of a subscriber's link: pick themes, or unsubscribe (a POST either way)."""
+        subject = verify_token(self.server.secret, token)
+        if subject is None:
             self._refuse()
             return
-        body = (f'<p>确定不再接收《{html.escape(self.server.settings.title)}》吗？</p>'
-                f'<form method="post" action="/unsubscribe"><input type="hidden" name="token" '
-                f'value="{html.escape(token)}"><button type="submit">退订</button></form>')
-        self._send_page(HTTPStatus.OK, _page("退订", body))
+        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+            subscriber = find_subscriber(ledger, subject)
+        if subscriber is None:
+            self._send_page(HTTPStatus.OK, _page("管理订阅", "<p>这个链接的订阅者已不在名单上。</p>"))
+            return
+        themes = [t.name for t in self.server.settings.themes]
+        self._send_page(HTTPStatus.OK, manage_page(self.server.settings.title, token, subscriber.address, themes,
+                                                   subscriber.themes, subscriber.status, note))
+
+    def _save_themes(self, form: str) -> None:
+        """POST /manage: the themes ticked become the subscriber's (all ticked: every theme, new ones too)."""
+        fields = parse_qs(form)
+        token = (fields.get("token") or [""])[0]
+        subject = verify_token(self.server.secret, token)
+        if subject is None:
+            self._refuse()
+            return
+        known = [t.name for t in self.server.settings.themes]
+        ticked = [t for t in known if t in fields.get("theme", [])]
+        if not ticked:
+            self._confirm(token, "请至少选一个主题；一个都不想要，请点退订。")
+            return
+        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+            subscriber = find_subscriber(ledger, subject)
+            if subscriber is not None and subscriber.status == "active":
+                ledger.save_subscriber(subscriber.address, subscriber.name, [] if ticked == known else ticked,
+                                       reactivate=False)
+        self._confirm(token, "已保存。")
 
     def _unsubscribe(self, token: str) -> None:
         subject = verify_token(self.server.secret, token)
@@ -238,7 +308,8 @@ class DigestHandler(BaseHTTPRequestHandler):
             if subscriber is not None:
                 ledger.set_subscriber_status(subscriber.address, "unsubscribed")
         LOGGER.info("unsubscribed %s", subscriber.address if subscriber else "nobody (a removed subscriber's link)")
-        self._send_page(HTTPStatus.OK, _page("已退订", "<p>已退订，今后不会再收到这份摘要。</p>"))
+        who = f' <span class="address">{html.escape(masked_address(subscriber.address))}</span>' if subscriber else ""
+        self._send_page(HTTPStatus.OK, _page("已退订", f"<p>已退订{who}，今后不会再收到这份摘要。</p>"))
 
     def _refuse(self) -> None:
         self._send_page(HTTPStatus.FORBIDDEN, _page("链接无效", "<p>这个退订链接无效或已损坏。</p>"))
@@ -286,9 +357,15 @@ def _digest_pages(settings: Settings) -> list[Path]:
 
 
 def _index_page(settings: Settings) -> str:
-    items = [f'<li><a href="/{html.escape(p.name)}">{html.escape(p.stem)}</a></li>' for p in _digest_pages(settings)]
-    body = f"<ul>{''.join(items)}</ul>" if items else "<p>还没有摘要。</p>"
-    return _page(settings.title, body)
+    if not settings.database.exists():
+        return archive_index(settings.title, [])
+    with Store.open(settings.database) as store:
+        records = store.digests()
+    return archive_index(settings.title, archive_entries(records, settings.timezone))
+
+
+def _is_editor(path: str) -> bool:
+    return path == "/editor" or path.startswith("/editor/")
 
 
 def _token_from(query: str) -> str:
@@ -297,6 +374,4 @@ def _token_from(query: str) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    return page(title, body)

@@ -140,6 +140,29 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, folder)
     )
     """,
+    # 4 -> 5: review drafts (`digest.drafts`): a digest built but not delivered, holding its issues
+    # (JSON [[sha256, source]]) while 'open', its articles' fingerprints (JSON [[fingerprint,
+    # title, issue sha256]]), the digest as built (snapshot JSON) and, in draft_edits, every edit
+    # an editor made, in order. Self-contained: it only adds tables.
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        created TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'sent', 'discarded')),
+        issues TEXT NOT NULL,
+        articles TEXT NOT NULL,
+        content TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE draft_edits (
+        id INTEGER PRIMARY KEY,
+        draft_id INTEGER NOT NULL REFERENCES drafts(id),
+        edit TEXT NOT NULL,
+        made TEXT NOT NULL
+    );
+    CREATE INDEX draft_edits_by_draft ON draft_edits (draft_id, id)
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -283,6 +306,11 @@ class Store:
     def done_hashes(self) -> set[str]:
         rows = self.db.execute("SELECT sha256 FROM issues WHERE status = 'done'")
         return {row["sha256"] for row in rows}
+
+    def taken_hashes(self) -> set[str]:
+        """The issues no run should read again: those done, and those an open review draft holds."""
+        rows = self.db.execute("SELECT issues FROM drafts WHERE status = 'open'")
+        return self.done_hashes() | {sha for row in rows for sha, _ in json.loads(row["issues"])}
 
     def issues(self) -> list[IssueRecord]:
         return [_issue_record(r) for r in self.db.execute("SELECT * FROM issues ORDER BY id")]

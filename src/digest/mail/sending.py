@@ -178,13 +178,21 @@ class Composer:
         if rendered is None:
             return None
         mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id)
-        link = web or mailto
-        personal = replace(rendered, html=rendered.html.replace(LINK_PLACEHOLDER, html.escape(link)),
-                           text=rendered.text.replace(LINK_PLACEHOLDER, link))
-        return build_message(personal, sender=self.settings.sender,
+        return build_message(self._personalise(rendered, mailto, web), sender=self.settings.sender,
                              to=recipient_address(subscriber.address, subscriber.name),
                              date=datetime.now(ZoneInfo(self.settings.timezone)),
                              message_id=delivery.message_id, extra_headers=self._list_headers(mailto, web))
+
+    def personal_copy(self, digest: Digest, subscriber: SubscriberRecord) -> RenderedDigest:
+        """What `message` puts in the subscriber's mail for `digest` (already cut to their themes)."""
+        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id)
+        return self._personalise(self._render_digest(digest), mailto, web)
+
+    @staticmethod
+    def _personalise(rendered: RenderedDigest, mailto: str, web: str | None) -> RenderedDigest:
+        link = web or mailto
+        return replace(rendered, html=rendered.html.replace(LINK_PLACEHOLDER, html.escape(link)),
+                       text=rendered.text.replace(LINK_PLACEHOLDER, link))
 
     def _render(self, digest_id: int, themes: list[str], ledger: Ledger) -> RenderedDigest | None:
         key = (digest_id, tuple(sorted(themes)))
@@ -199,7 +207,8 @@ class Composer:
         from digest.render import render_digest
 
         return render_digest(digest, self.settings.templates, max_html_bytes=self.settings.max_html_bytes,
-                             unsubscribe_url=LINK_PLACEHOLDER, archive_url=digest.archive_url)
+                             unsubscribe_url=LINK_PLACEHOLDER, archive_url=digest.archive_url,
+                             subject=self.settings.subject)
 
     def _list_headers(self, mailto: str, web: str | None) -> dict[str, str]:
         """List-Id, and List-Unsubscribe with RFC 8058 one-click when there is a web link to POST to."""
