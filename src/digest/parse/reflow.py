@@ -230,6 +230,10 @@ def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
         return False
     if kinds.has_open_pair(paragraph[-_QUOTE_REACH:]) or line.text[:1] in _NO_LINE_START:
         return True  # an open quote goes on; no line begins with closing punctuation
+    if paragraph.endswith("·"):
+        return True  # a middle dot joins two names: the name after it follows
+    if kinds.is_column_series(paragraph) or kinds.is_column_series(line.text):
+        return False  # a column's name that ends on a book title ("…·《…》通读") stands alone
     if paragraph[:1] in "（(" and paragraph[-1:] in "）)":
         return False  # a bracketed note closed on itself: an author's or editor's note
     if kinds.holds_page_date(paragraph):
