@@ -66,6 +66,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     "inbox": {
         "folder": (str, "inbox"),
         "patterns": (list, ["*.txt"]),
+        "name": (str, ""),
     },
     "state": {
         "database": (str, "var/digest.sqlite3"),
@@ -166,6 +167,7 @@ class Settings:
     summary_sentences: int
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
+    issue_name: str = ""  # what the digest calls an issue that names itself nowhere ([inbox] name)
 
     @property
     def lock_path(self) -> Path:
@@ -430,4 +432,5 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,
+        issue_name=values["inbox"]["name"].strip(),
     )
