@@ -213,3 +213,28 @@ def test_a_column_named_after_a_book_over_the_text_is_no_headline() -> None:
 def test_a_headline_that_names_a_book_is_still_a_headline() -> None:
     article = last_article(pdf_text(["重读《某某文集》的体会", "王五"]))
     assert (article.section, article.title) == (None, "重读《某某文集》的体会")
+
+
+@pytest.mark.parametrize("lines", [["更好促进", "民营经济", "发展壮大"], ["谦逊低调", "务实功"],
+                                   ["以开放合作", "推动实现高", "水平科技自", "立自强"]])
+def test_a_headline_wrapped_at_a_short_measure_is_no_column_label_over_its_rest(lines: list[str]) -> None:
+    article = last_article(pdf_text([*lines, "李四"]))
+    assert (article.section, article.title) == (None, " ".join(lines))
+
+
+def test_a_short_label_over_a_longer_headline_is_still_the_column() -> None:
+    article = last_article(pdf_text(["理论探索", "以新质生产力推动发展", "李四"]))
+    assert (article.section, article.title) == ("理论探索", "以新质生产力推动发展")
+
+
+def test_a_subtitle_under_a_headline_that_fills_the_column_is_not_joined_to_it() -> None:
+    article = last_article(pdf_text(["以新质生产力推动产业体系升级", "——学习《某某文集》", "某某省委理论学习中心组"]))
+    assert (article.title, article.authors) == ("以新质生产力推动产业体系升级", ["某某省委理论学习中心组"])
+
+
+def test_a_dash_a_wrapped_sentence_carries_over_stays_in_its_paragraph() -> None:
+    text = "热点思考\n某项工作的标题\n张 三\n" + "\n".join([
+        "正文第一行写满了这一整列的宽度", "第二行同样写满了这一整列的宽", "——这是一个句子里的破折号，它把",
+        "意思接着说下去，直到句子结束。"] * 2) + "\n"
+    [article] = parse(text).articles
+    assert article.paragraphs[0].startswith("正文第一行") and "——这是" in article.paragraphs[0]

@@ -567,10 +567,11 @@ def _take_section(lines: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _column_name_over(label: str, headline: str) -> bool:
-    """A bare label over a headline names a column when it is short; a longer one
-    is the headline's first half unless the line under it is far longer still
-    (the halves of a headline are about as long as each other)."""
-    return len(label) <= _PLAIN_LABEL_MAX or len(headline) > _HALVES_RATIO * len(label)
+    """A bare label over a headline names a column when it is short and the headline
+    is longer (a headline wrapped over lines of one measure has no line shorter than
+    the next); a longer label is the headline's first half unless the line under it
+    is far longer still (the halves of a headline are about as long as each other)."""
+    return (len(label) <= _PLAIN_LABEL_MAX and len(headline) > len(label)) or len(headline) > _HALVES_RATIO * len(label)
 
 
 def _take_title(lines: list[str], authors: list[str], dropped: list[Dropped]) -> tuple[str | None, str | None,
