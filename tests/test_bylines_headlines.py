@@ -238,3 +238,12 @@ def test_a_dash_a_wrapped_sentence_carries_over_stays_in_its_paragraph() -> None
         "意思接着说下去，直到句子结束。"] * 2) + "\n"
     [article] = parse(text).articles
     assert article.paragraphs[0].startswith("正文第一行") and "——这是" in article.paragraphs[0]
+
+
+def test_an_institution_that_filled_its_column_is_split_off_the_text_under_it() -> None:
+    lines = ["以新质生产力推动产业升级", "——学习《某某读本》", "中共某某省委理论学习中心组"]
+    before = [*column(body(1) + body(5)), "（作者单位：某某大学）"]
+    text = "\n".join([*before, *lines]) + "\n" + "\n".join(column(body(2) + body(6), width=13)) + "\n"
+    article = last_article(text)
+    assert (article.title, article.authors) == ("以新质生产力推动产业升级", ["中共某某省委理论学习中心组"])
+    assert article.paragraphs[0].startswith("第2段正文")
