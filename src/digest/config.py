@@ -69,6 +69,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     "inbox": {
         "folder": (str, "inbox"),
         "patterns": (list, ["*.txt"]),
+        "name": (str, ""),
     },
     "state": {
         "database": (str, "var/digest.sqlite3"),
@@ -175,6 +176,7 @@ class Settings:
     sources: list[SourceSettings] = field(default_factory=list)  # [[sources]]: feeds and mailboxes
     subject: str = DEFAULT_SUBJECT  # the `[digest] subject` template (`digest.subject`)
     review: bool = False  # `[delivery] review`: runs build drafts for an editor to send (`digest.drafts`)
+    issue_name: str = ""  # what the digest calls an issue that names itself nowhere ([inbox] name)
 
     @property
     def lock_path(self) -> Path:
@@ -446,4 +448,5 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         themes=themes,
         subject=values["digest"]["subject"],
         review=values["delivery"]["review"],
+        issue_name=values["inbox"]["name"].strip(),
     )

@@ -118,6 +118,7 @@ class Article:
     keywords: list[str] = field(default_factory=list)
     theme: str = ""
     source: str = ""  # the issue file the article came from
+    url: str | None = None  # its original page (its headline's link, else the page's canonical URL), when known
 
     @property
     def body(self) -> str:
@@ -139,6 +140,7 @@ class ParsedIssue:
     source: str
     articles: list[Article]
     dropped: list[Dropped] = field(default_factory=list)
+    title: str | None = None  # what the issue calls itself (the page's title or masthead), when known
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class Digest:
 
     title: str
     created: datetime
-    issues: list[str]  # issue file names, in the order they were read
+    issues: list[str]  # what each issue is called (its title or masthead, never its file name), in reading order
     groups: list[ThemeGroup]
     archive_url: str | None = None
 
@@ -196,6 +198,7 @@ def parsed_issue_to_json(parsed: ParsedIssue) -> dict[str, Any]:
     """The `digest parse --json` contract for one issue."""
     return {
         "source": parsed.source,
+        "title": parsed.title,
         "articles": [article_to_json(a) for a in parsed.articles],
         "dropped": [asdict(d) for d in parsed.dropped],
     }

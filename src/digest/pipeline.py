@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 
 CRASH_ENV = "DIGEST_TEST_CRASH_AT"  # test-only: kill the run at a named point, as a power cut would
+# What the email calls an issue that names itself nowhere, when the config gives no [inbox] name.
+UNNAMED_ISSUE = "来稿"
+
 Progress = Callable[[int, int, str], None]  # (issues done, issues in all, current issue)
 
 
@@ -109,7 +112,7 @@ def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry
     paths: dict[str, Path] = {}
     key = digest_key(fresh)
     if fresh:
-        digest = build_digest(fresh, [i.name for i in done], settings, key)
+        digest = build_digest(fresh, issue_names(parsed, settings), settings, key)
         rendered = render(digest, settings)
         _crash_point("after-render")
         if dry_run:
@@ -271,6 +274,12 @@ def digest_key(articles: Iterable[Article]) -> str:
     return hashlib.sha256("\n".join(sorted(article_fingerprint(a) for a in articles)).encode()).hexdigest()
 
 
+def issue_names(parsed: list[ParsedIssue], settings: Settings) -> list[str]:
+    """What the email calls each issue: its own title or masthead, else the name the
+    config gives the inbox's issues, else a plain word — never its file name."""
+    return [p.title or settings.issue_name or UNNAMED_ISSUE for p in parsed]
+
+
 def build_digest(articles: list[Article], issue_names: list[str], settings: Settings, key: str) -> Digest:
     """Group the articles by theme into the digest the email shows."""
     from digest.themes import group_articles
@@ -355,7 +364,7 @@ def preview(settings: Settings, paths: list[Path] | None = None, progress: Progr
                        articles=len(fresh), repeated_articles=repeated, dry_run=True)
     if not fresh:
         return None, report
-    digest = build_digest(fresh, report.issues, settings, digest_key(fresh))
+    digest = build_digest(fresh, issue_names(parsed, settings), settings, digest_key(fresh))
     return render(digest, settings), report
 
 

@@ -281,6 +281,21 @@ COLUMN_KICKER = re.compile(r"[（(]([^（）()]{2,60}(?:[（(][^（）()]*[)）]
 PAGE_DATE = r"\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}"
 # A page's number in its running header: "第5版".
 PAGE_NUMBER = r"第\s*\d+\s*版"
+# A masthead line "某报 2024-05-06 第05版：理论": the paper, the date's parts, the page and its section.
+_MASTHEAD_PARTS = re.compile(
+    r"^(?P<paper>\S{2,12}?)\s*(?P<y>\d{4})\s*[-年./]\s*(?P<m>\d{1,2})\s*[-月./]\s*(?P<d>\d{1,2})\s*日?"
+    r"\s*(?:星期.)?\s*第\s*0*(?P<page>\d+)\s*版\s*[：:]?\s*(?P<section>\S{0,12})"
+)
+
+
+def masthead_name(line: str) -> str | None:
+    """A masthead line as the issue's name, the way a paper prints it ("某报 2024年5月6日 第5版 理论"), or None."""
+    found = _MASTHEAD_PARTS.match(line.strip())
+    if not found:
+        return None
+    parts = [found["paper"], f"{found['y']}年{int(found['m'])}月{int(found['d'])}日", f"第{found['page']}版",
+             found["section"]]
+    return " ".join(part for part in parts if part)
 
 
 # --- Display width and line breaking ---------------------------------------

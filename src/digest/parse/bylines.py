@@ -12,7 +12,9 @@ much else a line needs to count as a byline depends on where it stands:
 - Where a byline stands, under a headline (`names_under_headline`): names that
   are also words ("高峰") count, and so do rare surnames when the names are
   padded, when half of them start with a common surname or when the article's
-  text follows right after. A run of four or six characters, not a word, that
+  text follows right after; a longer run (five or six names) counts when some
+  two-character names are padded apart and most start with a common surname.
+  A run of four or six characters, not a word, that
   starts with a common surname or whose pairs do half of them, is two-character
   names whose padding was read as letter-spacing.
 - There, with the text right under it (`rare_names_under`): names with a rarer
@@ -20,7 +22,15 @@ much else a line needs to count as a byline depends on where it stands:
   word of the dictionary at all and no word runs on into it from the line above,
   which is how the wrapped end of a heading reads ("…实践" + "伟力").
 
-An institution alone under a headline signs it too (`is_institution`).
+An institution signs a piece too: a short run of Han characters alone under a
+headline with a kicker (`is_institution`), or, anywhere under a headline, a name
+ending on what institutions are called — a research centre or institute, a
+party school, a leading group's study group (理论学习中心组), a court's or
+academy's council (院务会), a task group (`institution`).
+
+Where the layout itself says a line is the byline (a PDF's "byline" role,
+`names_on_byline`), names printed without gaps are cut where surnames start,
+rare surnames count, and so does an institution.
 """
 
 from __future__ import annotations
@@ -69,7 +79,25 @@ _RARE_SURNAMES = frozenset("訾过么和逄眭苌濮蒯隗禚郦雎殳酆鄂郗�
 _COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
     "慕容", "令狐", "长孙", "宇文", "夏侯", "端木", "司徒",
+    # rarer ones, whose bearers' full names are mostly four characters
+    "呼延", "钟离", "闻人", "万俟", "澹台", "公冶", "宗政", "濮阳", "淳于", "单于", "太叔", "申屠",
+    "轩辕", "百里", "东郭", "南宫", "西门", "拓跋", "赫连", "独孤", "闾丘", "公羊", "第五", "梁丘",
+    "左丘", "巫马", "公西", "漆雕", "乐正", "壤驷", "公良", "谷梁", "段干", "司空", "亓官", "仉督",
 )
+# The words an institution's name ends on when it signs a piece: a research
+# centre or institute, a school, a leading group's study group, a council, a task group.
+_INSTITUTION_ENDS = (
+    "中心组", "研究中心", "研究院", "研究所", "研究会", "研究基地", "党校", "行政学院", "院务会", "党组",
+    "课题组", "调研组", "编写组", "写作组", "评论组", "委员会", "学会",
+)
+# An institution's name: Han characters, perhaps a bracketed alias ("某某党校（某某学院）"),
+# ending on one of _INSTITUTION_ENDS; group 1 the name. At most _INSTITUTION_MAX long.
+_INSTITUTION_NAME = re.compile(
+    f"[{zh.CJK}（）()·]{{2,}}?(?:{'|'.join(_INSTITUTION_ENDS)})"
+)
+_INSTITUTION_MAX = 36
+# A run of names without gaps holds at most this many characters (four three-character names).
+_UNSPACED_MAX = 12
 
 
 def byline(line: str) -> list[str]:
@@ -108,21 +136,34 @@ def names_under_headline(line: str, text_follows: bool = False) -> list[str]:
     module's docstring); `text_follows`: the article's text comes right after it.
     """
     line = _ORNAMENT.sub("", line).strip()
-    if len(line) > BYLINE_MAX or not _NAME_RUN.fullmatch(line):
+    if len(line) > _BYLINE_CHARS or not _NAME_RUN.fullmatch(line):
         return []
     names = split_names(line)
     if len(names) == 1 and len(names[0]) in (4, 6) and not names[0].startswith(_COMPOUND_SURNAMES):
-        return _padded_pairs(names[0])
-    if not names or len(names) > _NAMES_UNDER_HEADLINE or not all(_name_length_fits(name) for name in names):
+        return _padded_pairs(names[0]) if len(line) <= BYLINE_MAX else []
+    if not names or not all(_name_length_fits(name) for name in names):
         return []
     padded = any(len(token) == 1 for token in line.split())
     common = sum(1 for name in names if _surname_first(name))
+    if len(names) > _NAMES_UNDER_HEADLINE or len(line) > BYLINE_MAX:
+        return names if _long_run_of_names(names, padded, common) else []
     return names if text_follows or padded or common * 2 >= max(len(names), 2) else []
 
 
+def _long_run_of_names(names: list[str], padded: bool, common: int) -> bool:
+    """More names than a short byline holds: a run of names when some two-character
+    names are padded apart, most start with a common surname, and few are words."""
+    words = sum(1 for name in names if _common_word(name))
+    return padded and len(names) <= _BYLINE_NAMES and common * 2 > len(names) and words * 2 < len(names)
+
+
 def _padded_pairs(run: str) -> list[str]:
-    """A run of four or six characters as two-character names, when it starts with a
-    common surname (or half its pairs do) and is not a word ("张弛有度"), else []."""
+    """A run of four or six characters as names: cut where common surnames start
+    when that leaves no doubtful name, else as two-character names when it starts
+    with a common surname (or half its pairs do); never a word ("张弛有度")."""
+    cut = unspaced_names(run)
+    if cut and _cut_cost(cut)[0] == 0 and not _common_word(run):
+        return cut  # "某某某李某某": three-character names cut where their surnames start
     pairs = [run[k : k + 2] for k in range(0, len(run), 2)]
     common = sum(1 for pair in pairs if pair[0] in _SURNAMES)
     return pairs if (pairs[0][0] in _SURNAMES or common * 2 >= len(pairs)) and not _common_word(run) else []
@@ -137,6 +178,70 @@ def rare_names_under(above: str, line: str) -> bool:
     if any(_word_frequencies().get(text, 0) for text in [line.replace(" ", ""), *names]):
         return False
     return not _word_across(above, line)
+
+
+def institution(line: str) -> str | None:
+    """The institution a line under a headline names as the piece's author, or None.
+
+    Several institutions may sign together ("某某研究院 某某研究中心"): the line
+    is taken whole, its parts kept apart by a space.
+    """
+    line = _ORNAMENT.sub("", line).strip()
+    parts = line.replace("、", " ").split()
+    if not parts or len(line) > _INSTITUTION_MAX:
+        return None
+    return line if all(_INSTITUTION_NAME.fullmatch(part) for part in parts) else None
+
+
+def names_on_byline(line: str) -> list[str]:
+    """The authors of a line the layout marks as the byline (a PDF's "byline" role), or [].
+
+    The place is certain, so names count with any surname of the lists, names
+    printed without gaps are cut where surnames start, and an institution signs.
+    """
+    if names := byline(line) or names_under_headline(line, text_follows=True):
+        return names
+    if signer := institution(line):
+        return [signer]
+    run = _ORNAMENT.sub("", line).strip().replace(" ", "")
+    if len(run) <= _UNSPACED_MAX and _NAME_RUN.fullmatch(run):
+        return unspaced_names(run)
+    return []
+
+
+def unspaced_names(run: str) -> list[str]:
+    """A run of names printed without gaps ("王某某李某"), cut where surnames start, or [].
+
+    Each name is two or three characters after a surname of the lists (four after
+    a compound one); of several cuts, the one with fewest names that are words wins.
+    """
+    best: list[str] | None = None
+    for cut in _name_cuts(run):
+        if best is None or _cut_cost(cut) < _cut_cost(best):
+            best = cut
+    return best if best and len(best) >= 2 else []
+
+
+def _name_cuts(run: str) -> list[list[str]]:
+    """Every way to cut `run` into names that start with a surname of the lists."""
+    if not run:
+        return [[]]
+    cuts = []
+    for size in (2, 3, 4):
+        name = run[:size]
+        if len(name) == size and _any_surname_first(name) and (size < 4 or name.startswith(_COMPOUND_SURNAMES)):
+            cuts += [[name, *rest] for rest in _name_cuts(run[size:])]
+    return cuts
+
+
+def _cut_cost(names: list[str]) -> tuple[int, int]:
+    """Names that are words of the dictionary or start with a rare surname, then the count of names."""
+    doubtful = sum(1 for name in names if _common_word(name) or not _surname_first(name))
+    return doubtful, len(names)
+
+
+def _any_surname_first(name: str) -> bool:
+    return _surname_first(name) or name[0] in _RARE_SURNAMES
 
 
 def signs_headline(line: str) -> bool:

@@ -99,6 +99,11 @@ _LABEL = re.compile(f"^[{zh.CJK}·]{{2,8}}$")
 # A slogan of study campaigns ("学习贯彻…精神"): a page banner, not a headline.
 _BANNER = re.compile(r"(?:认真|深入|全面)?(?:学习|宣传|贯彻|践行|领会).*(?:精神|思想|篇章|新征程|新时代)")
 _BANNER_MIN = 10
+# A column's name that ends on the book it reads ("某某系列·《某书》通读"): a series
+# name, a middle dot, a book title and at most eight characters after it ("第一至五卷通读").
+_COLUMN_SERIES = re.compile(f"^[{zh.CJK}·]{{2,40}}·《[^《》\\s]{{1,30}}》[{zh.CJK}]{{0,8}}$")
+# A column kicker printed on a line of its own, "（栏目）" (one character is a part number: "（上）").
+_KICKER_LINE = re.compile(r"^[（(][^（）()]{2,60}[)）]$")
 # "——单位 姓名" closing a compilation's item: group 1 the contributor's name.
 _ATTRIBUTION = re.compile(f"^——.+\\s([{zh.CJK}]{{2,4}})$")
 # Letters and digits: what is left of a passage when its spacing and punctuation go.
@@ -230,8 +235,11 @@ def furniture(line: str) -> str | None:
 
 
 def is_banner(line: str) -> bool:
-    """A slogan line (not a headline with its kicker): beside a headline, the page banner."""
-    return len(line) >= _BANNER_MIN and _BANNER.search(line) is not None and not split_kicker(line)[1]
+    """A slogan line (not a headline with its kicker, nor a column that reads a book): beside a headline,
+    the page banner."""
+    if is_column_series(line) or split_kicker(line)[1]:
+        return False
+    return len(line) >= _BANNER_MIN and _BANNER.search(line) is not None
 
 
 def opens_banner(text: str) -> bool:
@@ -250,6 +258,16 @@ def split_kicker(line: str) -> tuple[str, str | None]:
     if not match or len(title) < 4 or title.rstrip()[-1] in _STATEMENT_TAIL:
         return line, None
     return title.strip(), match.group(1).strip()
+
+
+def is_column_series(line: str) -> bool:
+    """A column's name that ends on the book it reads ("某某系列·《某书》通读"): a label, however long."""
+    return _COLUMN_SERIES.match(line) is not None
+
+
+def is_kicker_line(line: str) -> bool:
+    """A column kicker on a line of its own ("（栏目）"), as a headline wrapped before it leaves it."""
+    return _KICKER_LINE.match(line) is not None and not is_end_note(line)
 
 
 def strip_decoration(line: str) -> str:

@@ -230,6 +230,10 @@ def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
         return False
     if kinds.has_open_pair(paragraph[-_QUOTE_REACH:]) or line.text[:1] in _NO_LINE_START:
         return True  # an open quote goes on; no line begins with closing punctuation
+    if paragraph.endswith("·"):
+        return True  # a middle dot joins two names: the name after it follows
+    if kinds.is_column_series(paragraph) or kinds.is_column_series(line.text):
+        return False  # a column's name that ends on a book title ("…·《…》通读") stands alone
     if paragraph[:1] in "（(" and paragraph[-1:] in "）)":
         return False  # a bracketed note closed on itself: an author's or editor's note
     if kinds.holds_page_date(paragraph):
@@ -264,11 +268,20 @@ def _continues_in_column(previous: _Line, line: _Line) -> bool:
         return False  # a wrapped line never runs past its column: a byline or headline set wider
     if kinds.is_bare_heading(previous.text) and _runs_past(previous, line.widths):
         return False  # a bare line wider than the column under it: a headline or byline set wider
+    if _subtitle_under_heading(previous, line):
+        return False  # "——学习《…》" under a headline that filled the column: its subtitle
     if not kinds.ends_sentence(previous.text):
         return True
     if zh.starts_with_list_marker(line.text) or line.text.startswith("——"):
         return False
     return not (kinds.is_bare_heading(line.text) or kinds.looks_like_credit(line.text) or _short_heading(line))
+
+
+def _subtitle_under_heading(previous: _Line, line: _Line) -> bool:
+    """A short "——…" line, heading-like and short of the column, under a bare heading:
+    a headline's subtitle, not a dash that a wrapped sentence carried over."""
+    return line.text.startswith("——") and kinds.is_bare_heading(previous.text) \
+        and kinds.is_heading_like(line.text) and not _fills_column(line)
 
 
 def _continues_paragraph_line(previous: _Line, line: _Line) -> bool:

@@ -4,7 +4,7 @@ A line that fills its column is joined to the next, and sometimes the next only
 happened to follow it (a headline exactly as wide as the column). A repair
 splits such a logical line again where its physical pieces show it:
 
-- a byline or a pull-quote label joined at the end of a line, or a byline
+- a byline or a pull-quote label joined at the end of a line, or a byline (names or an institution)
   joined to the prose under it;
 - a byline joined between a headline and prose, a run of names joined to a
   headline that filled its column, a slogan banner joined to the headline above
@@ -162,12 +162,15 @@ def _headline_after_prose(pieces: list[str], following: str) -> bool:
 
 
 def _byline_before_prose(pieces: list[str], before: str) -> bool:
-    """The first piece is a byline under a headline, and prose (or a sentence) follows it."""
-    if len(pieces) < 2 or not bylines.could_be_byline(pieces[0]) or not before or not kinds.is_heading_like(before):
+    """The first piece is a byline (names, or an institution) under a headline, and
+    prose (or a sentence) follows it."""
+    if len(pieces) < 2 or not before or not kinds.is_heading_like(before):
         return False
+    first = clean_line(pieces[0])
+    signs = (bylines.could_be_byline(pieces[0]) and bylines.byline(first)) or bylines.institution(first)
     rest = join_pieces(pieces[1:])
     prose_follows = not kinds.is_heading_like(rest) or kinds.ends_sentence(rest)
-    return bool(bylines.byline(clean_line(pieces[0]))) and prose_follows
+    return bool(signs) and prose_follows
 
 
 def _headline_before_prose(pieces: list[str], around: _Around) -> bool:

@@ -57,6 +57,7 @@ each line's kind is read by `digest.parse.kinds` and names by
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -90,6 +91,7 @@ class _Draft:
     compiler: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     subheadings: list[str] = field(default_factory=list)
+    url: str | None = None  # the link its headline carries
     closed: bool = False  # an end note closed it (set by `_apply_end_note` only)
     head_read: bool = False  # its head is complete, heading lines next are text (set by `_open` only)
 
@@ -105,15 +107,41 @@ class _Block:
     note: kinds.EndNote | None = None  # (an end note) what it says
 
 
+@dataclass(frozen=True)
+class _Head:
+    """A run of head lines and the role the layout gives each (None: unknown, or text input)."""
+
+    lines: list[str]
+    roles: Sequence[str | None]
+
+    def role(self, k: int) -> str | None:
+        return self.roles[k] if k < len(self.roles) else None
+
+    def before(self, end: int | None) -> _Head:
+        """The lines before `end` (all of them for None)."""
+        return self if end is None else _Head(self.lines[:end], self.roles[:end])
+
+    def after(self, start: int) -> _Head:
+        """The lines from `start` on."""
+        return _Head(self.lines[start:], self.roles[start:])
+
+
 def segment_page(page: Page) -> ParsedIssue:
     """Split one page into articles (their numbered lists not read yet); `IssueError` when none is found."""
     dropped: list[Dropped] = []
     lines = _drop_pull_quotes(_drop_mastheads(repaired_lines(page.lines), dropped), dropped)
-    articles = [_finish(d, page.name) for d in _assemble(lines, dropped) if d.paragraphs]
+    articles = [_finish(d, page) for d in _assemble(lines, dropped) if d.paragraphs]
     if not articles:
         raise IssueError(f"{page.origin}: no article found in the text")
     LOGGER.debug("%s: %d articles, %d dropped", page.name, len(articles), len(dropped))
-    return ParsedIssue(source=page.name, articles=articles, dropped=dropped)
+    return ParsedIssue(source=page.name, articles=articles, dropped=dropped, title=_issue_title(page, dropped))
+
+
+def _issue_title(page: Page, dropped: list[Dropped]) -> str | None:
+    """What the issue calls itself: the title the extractor found, else the masthead the page prints."""
+    if page.title:
+        return page.title
+    return next((name for d in dropped if d.kind == "masthead" and (name := zh.masthead_name(d.text))), None)
 
 
 # --- page furniture ----------------------------------------------------------
@@ -179,9 +207,22 @@ def _blocks(page: list[LogicalLine]) -> list[_Block]:
     blocks: list[_Block] = []
     i = 0
     while i < len(page):
-        blocks.append(_block_at(page, texts, i))
-        i = blocks[-1].end
+        block = _block_at(page, texts, i)
+        if blocks and _head_goes_on(blocks[-1], block, texts):
+            block = _Block("set_apart_head", blocks.pop().start, block.end)
+        blocks.append(block)
+        i = block.end
     return blocks
+
+
+def _head_goes_on(before: _Block, block: _Block, texts: list[str]) -> bool:
+    """A head set apart with no text under it goes on in the next one: a headline
+    wrapped over lines with blank lines between them, with its label or byline
+    (a head that shows its byline is complete)."""
+    if before.kind != "set_apart_head" or block.kind != "set_apart_head":
+        return False
+    signed = any(bylines.signs_headline(text) for text in texts[before.start : before.end])
+    return block.end - before.start <= 2 * _HEAD_LINES_MAX and not signed
 
 
 def _block_at(page: list[LogicalLine], texts: list[str], i: int) -> _Block:
@@ -270,21 +311,26 @@ def _label_over_headline(block: list[str]) -> bool:
 def _assemble(page: list[LogicalLine], dropped: list[Dropped]) -> list[_Draft]:
     """Walk the page, opening an article at each head and closing it at its end notes."""
     texts = [line.text for line in page]
+    roles = [line.source.role for line in page]
     blocks = _blocks(page)
     lone_pairs = _lone_label_pairs(texts, blocks)
     drafts: list[_Draft] = []
     current = _Draft()
     for block in blocks:
         lines = texts[block.start : block.end]
+        head = _Head(lines, roles[block.start : block.end])
+        before = current
         if block.note:
             current = _apply_end_note(block.note, lines[0], current, drafts, dropped)
         elif block.kind == "set_apart_head":
             _close(current, drafts)
-            current = _open(lines, dropped, body_follows=True, set_apart=True)
+            current = _open(head, dropped, body_follows=True, set_apart=True)
         elif block.kind == "head_run":
-            current = _read_head_run(lines, current, drafts, dropped, block.body_follows, block.start in lone_pairs)
+            current = _read_head_run(head, current, drafts, dropped, block.body_follows, block.start in lone_pairs)
         else:
             current = _add_text(lines[0], current, drafts)
+        if current is not before and current.url is None and block.kind in ("set_apart_head", "head_run"):
+            current.url = next((line.source.url for line in page[block.start : block.end] if line.source.url), None)
     _close(current, drafts)
     return drafts
 
@@ -320,22 +366,23 @@ def _apply_end_note(note: kinds.EndNote, line: str, current: _Draft, drafts: lis
     return target
 
 
-def _read_head_run(block: list[str], current: _Draft, drafts: list[_Draft], dropped: list[Dropped],
+def _read_head_run(head: _Head, current: _Draft, drafts: list[_Draft], dropped: list[Dropped],
                    body_follows: bool, lone_pair: bool = False) -> _Draft:
     """A run of heading lines: the opening of the running article's text (a deck
     under its head), the head of a new article, or subheadings. Returns the
     article the lines after the run belong to (`lone_pair`: the run is a label
     over a headline with no other such pair near it, see `_lone_label_pairs`)."""
+    block = head.lines
     if current.head_read and not current.paragraphs:
         current.paragraphs.extend(block)  # a deck or subheading right under a complete head
         return current
-    if current.closed or not current.paragraphs or lone_pair or _opens_article(block, body_follows):
+    if current.closed or not current.paragraphs or lone_pair or _opens_article(block, body_follows, head.roles):
         if current.paragraphs and not current.closed:
             prose = _leading_prose(block)  # the last words of the article before
             current.paragraphs.extend(block[:prose])
-            block = block[prose:]
+            head = head.after(prose)
         _close(current, drafts)
-        return _open(block, dropped, body_follows)
+        return _open(head, dropped, body_follows)
     current.subheadings.extend(block)
     current.paragraphs.extend(block)
     return current
@@ -350,18 +397,21 @@ def _leading_prose(block: list[str]) -> int:
     return count
 
 
-def _opens_article(block: list[str], body_follows: bool = False) -> bool:
-    """A head run opens an article when it holds a byline, a decorated section label
-    or a kicker, or a run of names under its first line that ends it or stands
-    over a line that reads as the article's text (with a rare surname only when
-    the names are not a word).
+def _opens_article(block: list[str], body_follows: bool = False, roles: Sequence[str | None] = ()) -> bool:
+    """A head run opens an article when it holds a byline (one the layout marks
+    counts), a decorated section label or a kicker, an institution under its first
+    line, or a run of names under its first line that ends it or stands over a
+    line that reads as the article's text (with a rare surname only when the
+    names are not a word).
 
     A plain label over a headline is not enough: inside an article that is how a
     two-line subheading reads (a short phrase over a longer one), and an
     article's own head shows itself by a byline or by following an end note
     (or by standing alone, which `_lone_label_pairs` looks at).
     """
-    if any(bylines.byline(line) for line in block):
+    if any(bylines.byline(line) for line in block) or "byline" in roles:
+        return True
+    if any(bylines.institution(line) for line in block[1:]):
         return True
     if any(_names_closing_head(block, k, body_follows) for k in range(1, len(block))):
         return True
@@ -384,7 +434,7 @@ def _names_closing_head(block: list[str], k: int, body_follows: bool) -> bool:
 # --- reading a head ----------------------------------------------------------
 
 
-def _open(block: list[str], dropped: list[Dropped], body_follows: bool = False, set_apart: bool = False) -> _Draft:
+def _open(head: _Head, dropped: list[Dropped], body_follows: bool = False, set_apart: bool = False) -> _Draft:
     """Read a head run into a new article: banner, section, headline, byline.
 
     The byline closes the head: heading lines after it (a deck, a first
@@ -392,37 +442,77 @@ def _open(block: list[str], dropped: list[Dropped], body_follows: bool = False, 
     still has one when a line under the headline is a run of names
     (`body_follows`: the article's text comes right after the head). The head
     is complete when it has a byline, gave up a deck to the text, or was set
-    apart by blank lines.
+    apart by blank lines. Where the layout names a line's role (a PDF's hints),
+    a byline it marks is the byline, and a large line stacked over the headline
+    is its over-title, not part of it.
     """
-    end, authors = _byline_position(block, body_follows)
-    head_lines = block if end is None else block[:end]
+    head = _attach_kicker_lines(head)
+    block = head.lines
+    end, authors = _byline_position(head, body_follows)
+    head_lines = _drop_over_titles(head.before(end), dropped)
     dropped.extend(Dropped("subtitle", line) for line in head_lines if kinds.is_subtitle(line))
-    head = [line for line in head_lines if not kinds.is_subtitle(line)]
+    lines = [line for line in head_lines if not kinds.is_subtitle(line)]
     text = [] if end is None else block[end + 1 :]
-    deck = end is None and len(head) >= 2 and _opens_text(head[-2], head[-1])
+    deck = end is None and len(lines) >= 2 and _opens_text(lines[-2], lines[-1])
     if deck:
-        text.insert(0, head.pop())
-    section, head = _take_section(_drop_banners(head, dropped))
-    title, kicker, authors = _take_title(head, authors, dropped)
+        text.insert(0, lines.pop())
+    section, lines = _take_section(_drop_banners(lines, dropped, alone=not authors))
+    title, kicker, authors = _take_title(lines, authors, dropped)
     return _Draft(title=title, section=section or kicker, authors=authors, paragraphs=text,
                   head_read=set_apart or end is not None or deck)
 
 
-def _byline_position(block: list[str], body_follows: bool) -> tuple[int | None, list[str]]:
-    """Where the head's byline is and its names: the last line that is a byline, else
-    the last line under the headline that reads as a run of names (the last line of
-    the head is trusted more when the article's text follows it, and so is a line
-    over one that reads as the text's first paragraph), else (None, [])."""
-    found = [k for k, line in enumerate(block) if bylines.byline(line)]
+def _byline_position(head: _Head, body_follows: bool) -> tuple[int | None, list[str]]:
+    """Where the head's byline is and its names: a line the layout marks as the
+    byline, else the last line that is a byline, else the last line under the
+    headline that reads as a run of names or names an institution (the last line
+    of the head is trusted more when the article's text follows it, and so is a
+    line over one that reads as the text's first paragraph), else (None, [])."""
+    block = head.lines
+    for k, role in enumerate(head.roles):
+        if role == "byline" and (names := bylines.names_on_byline(block[k])):
+            return k, names
+    found = [k for k, line in enumerate(block) if bylines.byline(line) and head.role(k) != "title"]
     if found:
         return found[-1], bylines.byline(block[found[-1]])
     for k in range(len(block) - 1, 0, -1):
+        if head.role(k) == "title":
+            continue  # the layout says it is the headline, whatever its words
         if names := bylines.names_under_headline(block[k], body_follows and k == len(block) - 1):
             return k, names
+        if signer := bylines.institution(block[k]):
+            return k, [signer]
         over_text = k < len(block) - 1 and kinds.reads_as_text(block[k + 1])
         if over_text and bylines.rare_names_under(block[k - 1], block[k]):
             return k, bylines.names_under_headline(block[k], text_follows=True)
     return None, []
+
+
+def _attach_kicker_lines(head: _Head) -> _Head:
+    """A column kicker on a line of its own ("（栏目）") goes back onto the headline
+    line above it, where a headline wrapped before its kicker left it, after a
+    space (`_measure` does not count it: it did not fill the headline's line)."""
+    lines: list[str] = []
+    roles: list[str | None] = []
+    for k, line in enumerate(head.lines):
+        if lines and kinds.is_kicker_line(line) and not kinds.split_kicker(lines[-1])[1]:
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+            roles.append(head.role(k))
+    return _Head(lines, roles)
+
+
+def _drop_over_titles(head: _Head, dropped: list[Dropped]) -> list[str]:
+    """The head's lines without the over-title the layout marks: a large line
+    ("subtitle") stacked right over the headline ("title")."""
+    keep = []
+    for k, line in enumerate(head.lines):
+        if head.role(k) == "subtitle" and head.role(k + 1) == "title" and not kinds.is_subtitle(line):
+            dropped.append(Dropped("lead", line))
+        else:
+            keep.append(line)
+    return keep
 
 
 def _opens_text(above: str, line: str) -> bool:
@@ -437,8 +527,12 @@ def _opens_text(above: str, line: str) -> bool:
     return clause and kinds.ends_sentence(line) and not under_label
 
 
-def _drop_banners(lines: list[str], dropped: list[Dropped]) -> list[str]:
-    """A slogan line beside another headline is the page banner, not the title."""
+def _drop_banners(lines: list[str], dropped: list[Dropped], alone: bool = False) -> list[str]:
+    """A slogan line beside another headline is the page banner, not the title; so is
+    a slogan standing `alone` as a head without a byline (the text under it has no headline)."""
+    if len(lines) == 1 and alone and kinds.is_banner(lines[0]):
+        dropped.append(Dropped("banner", lines[0]))
+        return []
     if len(lines) < 2:
         return lines
     kept: list[str] = []
@@ -460,6 +554,8 @@ def _take_section(lines: list[str]) -> tuple[str | None, list[str]]:
     """
     has_kicker = any(kinds.split_kicker(line)[1] for line in lines)
     for k, line in enumerate(lines):
+        if kinds.is_column_series(line):
+            return line, lines[:k] + lines[k + 1 :]  # a column that reads a book, however long its name
         label = kinds.strip_decoration(line)
         decorated = label != line
         if has_kicker and not decorated:
@@ -471,21 +567,26 @@ def _take_section(lines: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _column_name_over(label: str, headline: str) -> bool:
-    """A bare label over a headline names a column when it is short; a longer one
-    is the headline's first half unless the line under it is far longer still
-    (the halves of a headline are about as long as each other)."""
-    return len(label) <= _PLAIN_LABEL_MAX or len(headline) > _HALVES_RATIO * len(label)
+    """A bare label over a headline names a column when it is short and the headline
+    is longer (a headline wrapped over lines of one measure has no line shorter than
+    the next); a longer label is the headline's first half unless the line under it
+    is far longer still (the halves of a headline are about as long as each other)."""
+    return (len(label) <= _PLAIN_LABEL_MAX and len(headline) > len(label)) or len(headline) > _HALVES_RATIO * len(label)
 
 
 def _take_title(lines: list[str], authors: list[str], dropped: list[Dropped]) -> tuple[str | None, str | None,
                                                                                         list[str]]:
-    """The headline, its kicker and the authors: the line with a kicker is the
-    headline (lines before it are lead-ins, a lone institution under it signs it),
-    else all that is left."""
+    """The headline, its kicker and the authors: the line with a kicker ends the
+    headline (lines before it are lead-ins, unless the headline was wrapped over
+    them; a lone institution under it signs it), else all that is left (a
+    headline's two halves set on two lines read as an over-title would: only the
+    layout tells them apart, see `_drop_over_titles`)."""
     for k, line in enumerate(lines):
         title, kicker = kinds.split_kicker(line)
         if kicker:
-            dropped.extend(Dropped("lead", lead) for lead in lines[:k])
+            start = k if k == 0 or not _wrapped_lines(lines[: k + 1]) else 0
+            dropped.extend(Dropped("lead", lead) for lead in lines[:start])
+            title = " ".join([*lines[start:k], title])
             extras = lines[k + 1 :]
             if not authors and len(extras) == 1 and bylines.is_institution(extras[0]):
                 return title, kicker, [extras[0]]  # a byline under the headline that is not a person's name
@@ -494,10 +595,23 @@ def _take_title(lines: list[str], authors: list[str], dropped: list[Dropped]) ->
     return (" ".join(lines) if lines else None), None, authors
 
 
+def _wrapped_lines(lines: list[str]) -> bool:
+    """The lines are one headline wrapped over them: every line but the last fills the
+    measure, so none is shorter than a line after it (a character of slack for
+    punctuation); an over-title is set shorter than the headline under it."""
+    return all(_measure(line) + 1 >= _measure(after) for k, line in enumerate(lines) for after in lines[k + 1 :])
+
+
+def _measure(line: str) -> int:
+    """How much of a headline's measure the line takes: a kicker it was set apart from does not count."""
+    title, kicker = kinds.split_kicker(line)
+    return len(title) if kicker and line[len(title) : len(title) + 1] == " " else len(line)
+
+
 # --- finishing ---------------------------------------------------------------
 
 
-def _finish(draft: _Draft, source: str) -> Article:
+def _finish(draft: _Draft, page: Page) -> Article:
     """Turn a draft into an `Article`: kind, contributors, truncation, display title."""
     contributors = [name for p in draft.paragraphs if (name := kinds.attribution_name(p))]
     kind: ArticleKind = "article"
@@ -519,7 +633,8 @@ def _finish(draft: _Draft, source: str) -> Article:
         subheadings=draft.subheadings,
         compiler=draft.compiler,
         contributors=contributors,
-        source=source,
+        source=page.name,
+        url=draft.url or page.url,
     )
 
 
