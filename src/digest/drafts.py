@@ -117,6 +117,7 @@ def _build_draft(settings: Settings, sources: Sequence[Source], store: Store, pr
         build_digest,
         digest_key,
         drop_sent_articles,
+        issue_names,
         parse_issues,
         read_new_issues,
     )
@@ -137,7 +138,7 @@ def _build_draft(settings: Settings, sources: Sequence[Source], store: Store, pr
                                 article_count=0)
         return report
     key = digest_key(fresh)
-    digest = build_digest(fresh, [i.name for i in done], settings, key)
+    digest = build_digest(fresh, issue_names(parsed, settings), settings, key)
     sha_of = {i.name: i.id for i in done}
     draft = save_draft(store, key, digest, [(i.id, i.name) for i in done],
                        [(article_fingerprint(a), a.display_title, sha_of[a.source]) for a in digest.articles])
