@@ -28,4 +28,5 @@ class Source(Protocol):
 
 def make_sources(settings: Settings) -> list[Source]:
     """The sources the settings configure: the inbox folder."""
-    return [FolderSource(settings.inbox, settings.patterns, settings.config_path)]
+    return [FolderSource(settings.inbox, settings.patterns, settings.config_path,
+                         settle_seconds=settings.settle_seconds, max_bytes=settings.max_issue_bytes)]
