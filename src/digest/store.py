@@ -176,10 +176,36 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=30000")
+    except sqlite3.DatabaseError as e:
+        raise damaged(path, str(e)) from e
     except sqlite3.Error as e:
         raise StateError(f"{path}: cannot open the state database ({e})") from e
+    check_integrity(db, path)
     migrate(db, path)
     return db
+
+
+def check_integrity(db: sqlite3.Connection, path: Path) -> None:
+    """`StateError` when the database's pages are damaged (`PRAGMA quick_check`: one pass, no index compare).
+
+    Damage found here, before a run writes anything, costs nothing; found in the middle of
+    recording a digest, it would stop the run after the digest was written.
+    """
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as e:
+        db.close()
+        raise damaged(path, str(e)) from e
+    if problems != ["ok"]:
+        db.close()
+        raise damaged(path, "; ".join(problems))
+
+
+def damaged(path: Path, problem: str) -> StateError:
+    """The one-line error for a damaged state database, saying what to do."""
+    problem = " ".join(problem.replace("*** in database main ***", "").split())  # SQLite reports over lines
+    return StateError(f"{path}: the state database is damaged ({problem}); restore it from a backup, "
+                      "or move it away so the next run starts a new one (it then takes every inbox file as new)")
 
 
 def make_private(path: Path) -> None:
