@@ -14,7 +14,8 @@ from conftest import Installation
 
 def scramble(path: os.PathLike[str], start: int, end: int | None = None, seed: int = 7) -> None:
     """Overwrite bytes start..end of the file with random ones, as a failing disk would."""
-    data = bytearray(open(path, "rb").read())
+    with open(path, "rb") as handle:
+        data = bytearray(handle.read())
     end = len(data) if end is None else end
     data[start:end] = random.Random(seed).randbytes(end - start)
     with open(path, "wb") as handle:

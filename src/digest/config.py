@@ -29,6 +29,7 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 # Counts where 0 or less would silently disable the feature (no summary, never retry, bounce at once).
 MUST_BE_POSITIVE = (
     ("summary", "sentences"),
+    ("digest", "max_issues_per_digest"),
     ("summary", "max_chars"),
     ("output", "max_html_kb"),
     ("smtp", "max_attempts"),
@@ -64,6 +65,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "to": (str, "subscribers@localhost"),
         "timezone": (str, "Asia/Shanghai"),
         "language": (str, "zh-CN"),
+        "max_issues_per_digest": (int, 50),
     },
     "inbox": {
         "folder": (str, "inbox"),
@@ -156,6 +158,7 @@ class Settings:
     timezone: str
     inbox: Path
     patterns: list[str]
+    max_issues_per_digest: int  # a larger backlog goes out as several digests, this many issues each
     settle_seconds: float  # a file is taken once unchanged this long: it may still be being copied
     max_issue_bytes: int  # a larger issue file is refused in one line, never read
     database: Path
@@ -428,6 +431,7 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         inbox=resolve(values["inbox"]["folder"]),
         patterns=list(values["inbox"]["patterns"]),
         settle_seconds=values["inbox"]["settle_seconds"],
+        max_issues_per_digest=values["digest"]["max_issues_per_digest"],
         max_issue_bytes=int(values["inbox"]["max_issue_mb"] * 1_000_000),
         database=resolve(values["state"]["database"]),
         outbox=resolve(out["outbox"]),

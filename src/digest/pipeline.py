@@ -17,11 +17,12 @@ The heavy stages (jieba, numpy, jinja2, premailer) are imported only once there 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import signal
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +61,7 @@ class RunReport:
     dry_run: bool = False
     locked_out: bool = False  # another run held the lock; nothing was done
     delivery: DeliveryReport | None = None  # SMTP mode: what was sent to subscribers this run
+    digests: int = 0  # digests written: more than one when the new issues were more than one may hold
 
     @property
     def nothing_new(self) -> bool:
@@ -94,11 +96,32 @@ def check_ready(settings: Settings) -> None:
 
 def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry_run: bool,
                 progress: Progress | None) -> RunReport:
-    issues, failures = read_new_issues(sources, store.done_hashes())
-    if not issues and not failures:
-        return RunReport(dry_run=dry_run)
+    """The new issues, `max_issues_per_digest` at a time, each batch its own digest.
+
+    Issues are read as the batches need them, so a backlog of thousands is held in memory a
+    batch at a time, and one digest too large for an email never holds back the others.
+    """
+    read_failures: list[IssueFailure] = []
+    pages = iter_new_issues(sources, store.done_hashes(), read_failures)
+    report = RunReport(dry_run=dry_run)
+    while batch := list(itertools.islice(pages, settings.max_issues_per_digest)):
+        report = _merged(report, _run_batch(settings, batch, store, dry_run, progress))
+    if not dry_run:
+        _record_failures(store, read_failures)
+    return replace(report, failures=read_failures + report.failures)
+
+
+def _merged(before: RunReport, batch: RunReport) -> RunReport:
+    return replace(batch, issues=before.issues + batch.issues, failures=before.failures + batch.failures,
+                   articles=before.articles + batch.articles, paths=batch.paths or before.paths,
+                   repeated_articles=before.repeated_articles + batch.repeated_articles,
+                   digests=before.digests + batch.digests)
+
+
+def _run_batch(settings: Settings, issues: list[Page], store: Store, dry_run: bool,
+               progress: Progress | None) -> RunReport:
     parsed, parse_failures = parse_issues(issues, settings, progress)
-    failures += parse_failures
+    failures = parse_failures
     fresh, repeated = drop_sent_articles(parsed, store)
     if not dry_run:
         _record_failures(store, failures)
@@ -120,6 +143,7 @@ def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry
         _crash_point("after-deliver")
         if settings.delivery_mode == "smtp":
             keep_snapshot(store, key, digest)
+        report = replace(report, digests=1)
     if not dry_run:
         store.record_digest(
             key=key, issues=[(i.id, i.name) for i in done],
@@ -132,8 +156,13 @@ def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry
 
 def read_new_issues(sources: Sequence[Source], done: set[str]) -> tuple[list[Page], list[IssueFailure]]:
     """Every issue the sources hold whose identity is not done yet, as pages; bad ones become failures."""
-    issues: list[Page] = []
     failures: list[IssueFailure] = []
+    issues = list(iter_new_issues(sources, done, failures))
+    return issues, failures
+
+
+def iter_new_issues(sources: Sequence[Source], done: set[str], failures: list[IssueFailure]) -> Iterator[Page]:
+    """The issues of `read_new_issues` one at a time, as they are read; bad ones are added to `failures`."""
     seen = set(done)
     for source in sources:
         for raw in source.fetch():
@@ -144,8 +173,7 @@ def read_new_issues(sources: Sequence[Source], done: set[str]) -> tuple[list[Pag
             for issue in _unpack(raw, failures):
                 if issue.id not in seen:
                     seen.add(issue.id)
-                    _take(issue, issues, failures)
-    return issues, failures
+                    yield from _take(issue, failures)
 
 
 def _unpack(raw: RawIssue, failures: list[IssueFailure]) -> list[RawIssue]:
@@ -157,13 +185,15 @@ def _unpack(raw: RawIssue, failures: list[IssueFailure]) -> list[RawIssue]:
         return []
 
 
-def _take(raw: RawIssue, issues: list[Page], failures: list[IssueFailure]) -> None:
+def _take(raw: RawIssue, failures: list[IssueFailure]) -> list[Page]:
+    """The issue's page, or none and a failure saying why."""
     try:
-        issues.append(extract_page(raw))
+        return [extract_page(raw)]
     except UnsupportedIssueError as e:  # an image or archive stays one until its bytes change: say so once
         failures.append(IssueFailure(raw.name, str(e), once_key=raw.id))
     except IssueError as e:
         failures.append(IssueFailure(raw.name, str(e), raw.id))
+    return []
 
 
 def parse_issues(issues: list[Page], settings: Settings,
