@@ -197,3 +197,16 @@ def test_an_issue_over_the_size_cap_fails_in_one_line_and_the_others_go_on(insta
         f"digest: {big}: 0.6 MB, more than [inbox] max_issue_mb (0.5 MB); split it or raise the limit"]
     assert result.stdout.startswith("2 issues,")
     assert issue_rows(installation)["huge.txt"] == "failed"
+
+
+def test_hostile_text_shapes_finish_and_the_other_issues_still_go_out(installation: Installation) -> None:
+    # 8,000 one-character lines (the reflow joined them in quadratic time: 41 s) and a line of
+    # 108,000 characters (the summariser compared every two of its 6,000 sentences: 300 MB of matrix).
+    (installation.inbox / "chars.txt").write_text("\n".join("字" for _ in range(8000)) + "\n", encoding="utf-8")
+    (installation.inbox / "line.txt").write_text("这是一个很长的句子，其中有一些内容。" * 6_000 + "\n",
+                                                 encoding="utf-8")
+    result = installation.digest("run", timeout=400)  # a bound on a hang, not a measurement
+    assert "Traceback" not in result.stderr
+    rows = issue_rows(installation)
+    assert all(rows[sample.name] == "done" for sample in SAMPLES.glob("*.txt"))
+    assert {"chars.txt", "line.txt"} <= set(rows)
