@@ -210,3 +210,20 @@ def test_hostile_text_shapes_finish_and_the_other_issues_still_go_out(installati
     rows = issue_rows(installation)
     assert all(rows[sample.name] == "done" for sample in SAMPLES.glob("*.txt"))
     assert {"chars.txt", "line.txt"} <= set(rows)
+
+
+def test_an_issue_that_fails_is_not_marked_done_under_the_name_of_one_that_went_out(tmp_path: Path) -> None:
+    inst = Installation(tmp_path)
+    for folder in ("a", "b"):
+        (inst.inbox / folder).mkdir(parents=True)
+    (inst.inbox / "a" / "page.txt").write_bytes(next(SAMPLES.glob("*.txt")).read_bytes())
+    (inst.inbox / "b" / "page.txt").write_text("一\n", encoding="utf-8")  # holds no article: fails when parsed
+    inst.write_config()
+    set_inbox(inst, 'patterns = ["*/*.txt"]\nsettle_seconds = 0\n')
+    result = inst.digest("run")
+    assert result.returncode == 1
+    assert "b/page.txt: no article found" in result.stderr
+    with sqlite3.connect(inst.database) as db:
+        assert sorted(db.execute("SELECT status FROM issues").fetchall()) == [("done",), ("failed",)]
+    again = inst.digest("run")
+    assert again.returncode == 1 and "b/page.txt" in again.stderr  # tried (and reported) again
