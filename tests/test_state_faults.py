@@ -87,3 +87,15 @@ def test_a_rerun_after_a_crash_between_the_html_and_the_eml_completes_the_same_s
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in installation.outbox.iterdir()) == [f"{earlier}.eml", f"{earlier}.html",
                                                                      f"{earlier}.txt"]
+
+
+def test_an_archive_path_under_a_regular_file_is_one_line(installation: Installation) -> None:
+    (installation.root / "blocker").write_text("a file, not a folder\n", encoding="utf-8")
+    # An email over 20 KB is shortened, and its full copy goes to the archive.
+    installation.write_config('archive = "blocker/archive"\nmax_html_kb = 20\n'
+                              '[archive]\nbase_url = "https://example.org/digest"\n')
+    result = installation.digest("run")
+    assert result.returncode == 1, result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert "blocker/archive" in line and "[output] archive" in line and "Traceback" not in result.stderr
+    assert installation.emls() == []
