@@ -53,7 +53,7 @@ class Installation:
         self.config.write_text(
             '[digest]\ntitle = "测试周报"\nsender = "测试周报 <digest@example.org>"\n'
             'to = "readers@example.org"\n'
-            '[inbox]\nfolder = "inbox"\n[state]\ndatabase = "var/digest.sqlite3"\n'
+            '[inbox]\nfolder = "inbox"\nsettle_seconds = 0\n[state]\ndatabase = "var/digest.sqlite3"\n'
             '[output]\noutbox = "outbox"\npreview = "var/preview"\n' + extra + themes,
             encoding="utf-8",
         )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import Installation
-from digest.schedule import MISFIRE_GRACE_SECONDS, build_scheduler, cron_problem, cron_trigger
+from digest.schedule import MISFIRE_GRACE_SECONDS, build_scheduler, cron_problem, cron_trigger, next_run_after
 
 TZ = "Asia/Shanghai"
 TUESDAY = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo(TZ))
@@ -86,3 +86,11 @@ def test_digest_schedule_logs_the_next_run_and_stops_on_sigterm(installation: In
         seen += lines.get()
     assert process.returncode == 0, seen
     assert "stopping" in seen
+
+
+def test_after_a_run_that_ended_at_once_the_next_run_is_the_next_fire_time_not_the_one_just_past() -> None:
+    trigger = cron_trigger("0 7 * * 1", TZ)
+    fired = datetime(2026, 11, 23, 7, 0, tzinfo=ZoneInfo(TZ))  # a Monday; the run was locked out at once
+    assert next_run_after(trigger, fired, now=fired) == datetime(2026, 11, 30, 7, 0, tzinfo=ZoneInfo(TZ))
+    late = datetime(2026, 12, 8, 9, 0, tzinfo=ZoneInfo(TZ))  # a run that ended long after later fire times
+    assert next_run_after(trigger, fired, now=late) == datetime(2026, 12, 14, 7, 0, tzinfo=ZoneInfo(TZ))

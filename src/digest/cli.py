@@ -293,7 +293,8 @@ def run_summary(report: RunReport) -> str:
         return f"no digest: {len(report.failures)} issue(s) failed"
     if not report.articles:
         return f"{issues}, no new articles{repeated}; no digest"
-    return f"{issues}, {articles}{repeated} -> {report.paths['eml']}"
+    more = f" (the last of {report.digests} digests)" if report.digests > 1 else ""
+    return f"{issues}, {articles}{repeated} -> {report.paths['eml']}{more}"
 
 
 def report_failures(failures: list[IssueFailure]) -> None:

@@ -31,6 +31,7 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 # Counts where 0 or less would silently disable the feature (no summary, never retry, bounce at once).
 MUST_BE_POSITIVE = (
     ("summary", "sentences"),
+    ("digest", "max_issues_per_digest"),
     ("summary", "max_chars"),
     ("output", "max_html_kb"),
     ("smtp", "max_attempts"),
@@ -47,6 +48,8 @@ DURATION_LIMITS = (
     ("smtp", "batch_timeout", 86400),
     ("serve", "timeout", 300),
 )
+# The inbox's bounds: a day of settling is surely a typo; 1 GB is far past any page or newsletter.
+INBOX_LIMITS = (("settle_seconds", 86400), ("max_issue_mb", 1000))
 # Messages per second when limited: from one every 1000 s (slower would never finish a list) to
 # 10,000 (faster is no limit at all).
 RATE_LIMITS = (0.001, 10_000)
@@ -65,11 +68,14 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "timezone": (str, "Asia/Shanghai"),
         "language": (str, "zh-CN"),
         "subject": (str, DEFAULT_SUBJECT),
+        "max_issues_per_digest": (int, 50),
     },
     "inbox": {
         "folder": (str, "inbox"),
-        "patterns": (list, ["*.txt"]),
+        "patterns": (list, ["*.txt", "*.html", "*.htm", "*.eml", "*.mbox", "*.pdf"]),
         "name": (str, ""),
+        "settle_seconds": ((int, float), 60),
+        "max_issue_mb": ((int, float), 20),
     },
     "state": {
         "database": (str, "var/digest.sqlite3"),
@@ -159,6 +165,9 @@ class Settings:
     timezone: str
     inbox: Path
     patterns: list[str]
+    max_issues_per_digest: int  # a larger backlog goes out as several digests, this many issues each
+    settle_seconds: float  # a file is taken once unchanged this long: it may still be being copied
+    max_issue_bytes: int  # a larger issue file is refused in one line, never read
     database: Path
     outbox: Path
     archive: Path
@@ -323,6 +332,11 @@ def _number_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     for section, key, highest in DURATION_LIMITS:
         if not 0 < values[section][key] <= highest:  # also false for nan
             problems.append(f"[{section}] {key}: expected more than 0 and at most {highest} seconds")
+    for key, highest in INBOX_LIMITS:
+        if not 0 <= values["inbox"][key] <= highest:  # also false for nan
+            problems.append(f"[inbox] {key}: expected from 0 to {highest:,}")
+    if values["inbox"]["max_issue_mb"] == 0:
+        problems.append("[inbox] max_issue_mb: must be more than 0")
     rate, (lowest, highest) = values["smtp"]["rate_per_second"], RATE_LIMITS
     if not (rate == 0 or lowest <= rate <= highest):
         problems.append(f"[smtp] rate_per_second: expected 0 (no limit) or from {lowest} to {highest:,} "
@@ -431,6 +445,9 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         timezone=values["digest"]["timezone"],
         inbox=resolve(values["inbox"]["folder"]),
         patterns=list(values["inbox"]["patterns"]),
+        settle_seconds=values["inbox"]["settle_seconds"],
+        max_issues_per_digest=values["digest"]["max_issues_per_digest"],
+        max_issue_bytes=int(values["inbox"]["max_issue_mb"] * 1_000_000),
         database=resolve(values["state"]["database"]),
         outbox=resolve(out["outbox"]),
         archive=resolve(out["archive"]),

@@ -120,16 +120,16 @@ def _build_draft(settings: Settings, sources: Sequence[Source], store: Store, pr
         issue_names,
         parse_issues,
         read_new_issues,
+        record_failures,
     )
 
     issues, failures = read_new_issues(sources, store.taken_hashes())
     parsed, parse_failures = parse_issues(issues, settings, progress)
     failures += parse_failures
-    for failure in failures:
-        if failure.sha256:
-            store.record_failure(failure.sha256, failure.source, failure.error)
+    record_failures(store, failures)
     fresh, repeated = drop_sent_articles(parsed, store)
-    done = [i for i in issues if i.name in {p.source for p in parsed}]
+    failed = {f.sha256 for f in parse_failures}
+    done = [i for i in issues if i.id not in failed]
     report = DraftRunReport(issues=[i.name for i in done], failures=failures, articles=len(fresh),
                             repeated_articles=repeated)
     if not fresh:

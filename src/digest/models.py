@@ -75,6 +75,9 @@ class IssueFailure:
     source: str  # its short name
     error: str  # one line naming the file (or origin) and the problem
     sha256: str | None = None  # None when its bytes could not even be read
+    # Set for what is reported once and then passed over until it changes (an unsupported file type,
+    # a symlink out of the inbox): what the state remembers it by. Such a failure is not retried.
+    once_key: str | None = None
 
 
 @dataclass(frozen=True)

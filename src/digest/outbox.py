@@ -31,16 +31,22 @@ def write_outbox(rendered: RenderedDigest, message: EmailMessage, outbox: Path, 
         atomic_write(paths["text"], rendered.text.encode("utf-8"))
         atomic_write(paths["eml"], message.as_bytes())
     except OSError as e:
-        raise DeliveryError(f"{outbox}: cannot write the digest ({e.strerror or e})") from e
+        raise DeliveryError(f"{outbox}: cannot write the digest ({e.strerror or e}); "
+                            "set [output] outbox to a folder this user can write") from e
     LOGGER.info("wrote %s", paths["eml"])
     return paths
 
 
 def write_archive_copy(rendered: RenderedDigest, archive: Path, name: str) -> None:
     """The full HTML of a digest whose email was shortened, as `NAME.html` in the archive; nothing otherwise."""
-    if rendered.archive_html:
+    if not rendered.archive_html:
+        return
+    try:
         archive.mkdir(parents=True, exist_ok=True)
         atomic_write(archive / f"{name}.html", rendered.archive_html.encode("utf-8"))
+    except OSError as e:  # e.g. a regular file where a folder of the path should be
+        raise DeliveryError(f"{archive}: cannot write the digest's full copy ({e.strerror or e}); "
+                            "set [output] archive to a folder this user can write") from e
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -17,11 +17,12 @@ The heavy stages (jieba, numpy, jinja2, premailer) are imported only once there 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import signal
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.config import Settings
-from digest.errors import IssueError
+from digest.errors import IssueError, UnsupportedIssueError
 from digest.extract import extract_page, unpack_issues
 from digest.lock import run_lock
 from digest.models import Article, Digest, IssueFailure, Page, ParsedIssue, RawIssue, RenderedDigest
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
+UPDATED_MARK = "（更新）"  # after the title of an article sent again because it came back longer
 CRASH_ENV = "DIGEST_TEST_CRASH_AT"  # test-only: kill the run at a named point, as a power cut would
 # What the email calls an issue that names itself nowhere, when the config gives no [inbox] name.
 UNNAMED_ISSUE = "来稿"
@@ -62,6 +64,7 @@ class RunReport:
     dry_run: bool = False
     locked_out: bool = False  # another run held the lock; nothing was done
     delivery: DeliveryReport | None = None  # SMTP mode: what was sent to subscribers this run
+    digests: int = 0  # digests written: more than one when the new issues were more than one may hold
 
     @property
     def nothing_new(self) -> bool:
@@ -96,15 +99,37 @@ def check_ready(settings: Settings) -> None:
 
 def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry_run: bool,
                 progress: Progress | None) -> RunReport:
-    issues, failures = read_new_issues(sources, store.taken_hashes())
-    if not issues and not failures:
-        return RunReport(dry_run=dry_run)
+    """The new issues, `max_issues_per_digest` at a time, each batch its own digest.
+
+    Issues are read as the batches need them, so a backlog of thousands is held in memory a
+    batch at a time, and one digest too large for an email never holds back the others.
+    """
+    read_failures: list[IssueFailure] = []
+    pages = iter_new_issues(sources, store.taken_hashes(), read_failures)
+    report = RunReport(dry_run=dry_run)
+    while batch := list(itertools.islice(pages, settings.max_issues_per_digest)):
+        report = _merged(report, _run_batch(settings, batch, store, dry_run, progress))
+    if not dry_run:
+        record_failures(store, read_failures)
+    return replace(report, failures=read_failures + report.failures)
+
+
+def _merged(before: RunReport, batch: RunReport) -> RunReport:
+    return replace(batch, issues=before.issues + batch.issues, failures=before.failures + batch.failures,
+                   articles=before.articles + batch.articles, paths=batch.paths or before.paths,
+                   repeated_articles=before.repeated_articles + batch.repeated_articles,
+                   digests=before.digests + batch.digests)
+
+
+def _run_batch(settings: Settings, issues: list[Page], store: Store, dry_run: bool,
+               progress: Progress | None) -> RunReport:
     parsed, parse_failures = parse_issues(issues, settings, progress)
-    failures += parse_failures
+    failures = parse_failures
     fresh, repeated = drop_sent_articles(parsed, store)
     if not dry_run:
-        _record_failures(store, failures)
-    done = [i for i in issues if i.name in {p.source for p in parsed}]
+        record_failures(store, failures)
+    failed = {f.sha256 for f in parse_failures}
+    done = [i for i in issues if i.id not in failed]
     report = RunReport(issues=[i.name for i in done], failures=failures, articles=len(fresh),
                        repeated_articles=repeated, dry_run=dry_run)
     if not done:
@@ -121,30 +146,37 @@ def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry
         _crash_point("after-deliver")
         if settings.delivery_mode == "smtp":
             keep_snapshot(store, key, digest)
+        report = replace(report, digests=1)
     if not dry_run:
         store.record_digest(
             key=key, issues=[(i.id, i.name) for i in done],
             articles=[(article_fingerprint(a), a.display_title, _sha_of(a, done)) for a in fresh],
             paths={kind: str(p) for kind, p in paths.items()}, article_count=len(fresh),
+            lengths={article_fingerprint(a): body_length(a) for a in fresh},
         )
     return replace(report, paths=paths)
 
 
 def read_new_issues(sources: Sequence[Source], done: set[str]) -> tuple[list[Page], list[IssueFailure]]:
     """Every issue the sources hold whose identity is not done yet, as pages; bad ones become failures."""
-    issues: list[Page] = []
     failures: list[IssueFailure] = []
+    issues = list(iter_new_issues(sources, done, failures))
+    return issues, failures
+
+
+def iter_new_issues(sources: Sequence[Source], done: set[str], failures: list[IssueFailure]) -> Iterator[Page]:
+    """The issues of `read_new_issues` one at a time, as they are read; bad ones are added to `failures`."""
     seen = set(done)
     for source in sources:
         for raw in source.fetch():
             if isinstance(raw, IssueFailure):
-                failures.append(raw)
+                if raw.once_key not in seen:  # an entry refused once is not reported again
+                    failures.append(raw)
                 continue
             for issue in _unpack(raw, failures):
                 if issue.id not in seen:
                     seen.add(issue.id)
-                    _take(issue, issues, failures)
-    return issues, failures
+                    yield from _take(issue, failures)
 
 
 def _unpack(raw: RawIssue, failures: list[IssueFailure]) -> list[RawIssue]:
@@ -156,11 +188,15 @@ def _unpack(raw: RawIssue, failures: list[IssueFailure]) -> list[RawIssue]:
         return []
 
 
-def _take(raw: RawIssue, issues: list[Page], failures: list[IssueFailure]) -> None:
+def _take(raw: RawIssue, failures: list[IssueFailure]) -> list[Page]:
+    """The issue's page, or none and a failure saying why."""
     try:
-        issues.append(extract_page(raw))
+        return [extract_page(raw)]
+    except UnsupportedIssueError as e:  # an image or archive stays one until its bytes change: say so once
+        failures.append(IssueFailure(raw.name, str(e), once_key=raw.id))
     except IssueError as e:
         failures.append(IssueFailure(raw.name, str(e), raw.id))
+    return []
 
 
 def parse_issues(issues: list[Page], settings: Settings,
@@ -246,16 +282,39 @@ def enrich_article(article: Article, summarizer: Summarizer, source: str) -> Art
 
 
 def drop_sent_articles(parsed: list[ParsedIssue], store: Store | None = None) -> tuple[list[Article], int]:
-    """The articles not sent by an earlier digest (nor repeated within this run), and how many were dropped."""
+    """The articles not sent by an earlier digest (nor repeated within this run), and how many were dropped.
+
+    An article sent before that comes back markedly longer (its first copy was cut short) is
+    kept, its title marked as updated: dropping it would lose the rest of it for good.
+    """
     articles = [a for issue in parsed for a in issue.articles]
     prints = [article_fingerprint(a) for a in articles]
-    sent = store.sent_fingerprints(prints) if store else set()
-    fresh, seen = [], set(sent)
+    sent = store.sent_lengths(prints) if store else {}
+    fresh, seen = [], set()
     for article, fp in zip(articles, prints, strict=True):
-        if fp not in seen:
+        if fp in seen:
+            continue
+        if fp not in sent:
             fresh.append(article)
-            seen.add(fp)
+        elif is_extended(body_length(article), sent[fp]):
+            fresh.append(replace(article, display_title=f"{article.display_title}{UPDATED_MARK}"))
+        seen.add(fp)
     return fresh, len(articles) - len(fresh)
+
+
+def body_length(article: Article) -> int:
+    """How long the article's text is, in normalised characters (what `is_extended` compares)."""
+    return sum(len(_normalise(p)) for p in article.paragraphs)
+
+
+def is_extended(length: int, sent_length: int) -> bool:
+    """Whether an article sent at `sent_length` characters is now markedly longer, not merely re-edited.
+
+    A fifth more and at least 100 characters: a re-export that mends a few words stays a repeat;
+    an article the first copy cut short (a third of it, say) goes out again. Articles sent before
+    lengths were kept (`sent_length` 0) are never resent.
+    """
+    return sent_length > 0 and length >= max(sent_length * 1.2, sent_length + 100)
 
 
 def article_fingerprint(article: Article) -> str:
@@ -270,8 +329,12 @@ def _normalise(text: str) -> str:
 
 
 def digest_key(articles: Iterable[Article]) -> str:
-    """The digest's identity: a hash of its articles' fingerprints, in any order."""
-    return hashlib.sha256("\n".join(sorted(article_fingerprint(a) for a in articles)).encode()).hexdigest()
+    """The digest's identity: a hash of its articles' fingerprints and lengths, in any order.
+
+    The length tells a digest that sends an article again as updated from the one that sent it first.
+    """
+    entries = sorted(f"{article_fingerprint(a)}:{body_length(a)}" for a in articles)
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
 def issue_names(parsed: list[ParsedIssue], settings: Settings) -> list[str]:
@@ -286,7 +349,7 @@ def build_digest(articles: list[Article], issue_names: list[str], settings: Sett
 
     created = datetime.now(ZoneInfo(settings.timezone))
     base = settings.archive_base_url
-    archive_url = f"{base}/{outbox_name(settings.outbox, created, key)}.html" if base else None
+    archive_url = f"{base}/{outbox_name(settings.outbox, created, key, settings.archive)}.html" if base else None
     return Digest(title=settings.title, created=created, issues=issue_names,
                   groups=group_articles(articles, settings.themes), archive_url=archive_url)
 
@@ -312,7 +375,7 @@ def deliver(rendered: RenderedDigest, digest: Digest, settings: Settings, key: s
     from digest.mail.message import build_message
     from digest.outbox import write_archive_copy, write_outbox
 
-    name = outbox_name(settings.outbox, digest.created, key)
+    name = outbox_name(settings.outbox, digest.created, key, settings.archive)
     write_archive_copy(rendered, settings.archive, name)
     message = build_message(rendered, sender=settings.sender, to=settings.to, date=digest.created)
     return write_outbox(rendered, message, settings.outbox, name)
@@ -336,9 +399,15 @@ def send_to_subscribers(settings: Settings, store: Store) -> DeliveryReport:
         return send_pending(settings, ledger, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
 
 
-def outbox_name(outbox: Path, created: datetime, key: str) -> str:
-    """`digest-DATE-KEY`, reusing the name of an earlier copy of the same digest if one exists."""
-    earlier = sorted(outbox.glob(f"digest-*-{key[:12]}.eml")) if outbox.is_dir() else []
+def outbox_name(outbox: Path, created: datetime, key: str, *also: Path) -> str:
+    """`digest-DATE-KEY`, reusing the name of an earlier copy of the same digest if one exists.
+
+    Any of its files counts, in the outbox or the `also` folders (the archive): a run killed
+    between the .html and the .eml left no .eml, and a rerun completes that set instead of
+    writing a second one under a new date.
+    """
+    earlier = sorted(p for folder in (outbox, *also) if folder.is_dir()
+                     for p in folder.glob(f"digest-*-{key[:12]}.*"))
     if earlier:
         return earlier[0].stem
     return f"digest-{created:%Y%m%d-%H%M}-{key[:12]}"
@@ -368,9 +437,12 @@ def preview(settings: Settings, paths: list[Path] | None = None, progress: Progr
     return render(digest, settings), report
 
 
-def _record_failures(store: Store, failures: list[IssueFailure]) -> None:
+def record_failures(store: Store, failures: list[IssueFailure]) -> None:
+    """Remember failed issues (retried when they change) and refused entries (reported once)."""
     for failure in failures:
-        if failure.sha256:
+        if failure.once_key:
+            store.record_refusal(failure.once_key, failure.source, failure.error)
+        elif failure.sha256:
             store.record_failure(failure.sha256, failure.source, failure.error)
 
 

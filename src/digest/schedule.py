@@ -14,7 +14,7 @@ import logging
 import re
 import signal
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,6 +106,16 @@ def cron_problem(expression: str, timezone: str) -> str | None:
     return None
 
 
+def next_run_after(trigger: Any, fired: datetime, now: datetime | None = None) -> datetime | None:
+    """When the trigger fires next after the run it fired at `fired`, and not before `now`.
+
+    The job's own `next_run_time` is not that: a run that ends at once (another run held the
+    lock) can finish before the scheduler has moved it on, and it still names the time just past.
+    """
+    now = max(now or datetime.now(fired.tzinfo), fired + timedelta(microseconds=1))
+    return trigger.get_next_fire_time(None, now)  # type: ignore[no-any-return]
+
+
 def build_scheduler(job: Callable[[], object], expression: str, timezone: str, *, now: bool = False) -> Any:
     """A BackgroundScheduler calling `job` on the schedule: one run at a time, late runs coalesced.
 
@@ -137,7 +147,7 @@ def run_scheduler(job: Callable[[], object], expression: str, timezone: str, *, 
 
     def log_run(event: JobExecutionEvent) -> None:
         scheduled = scheduler.get_job(event.job_id)
-        next_run = scheduled.next_run_time if scheduled else None
+        next_run = next_run_after(scheduled.trigger, event.scheduled_run_time) if scheduled else None
         if event.exception:
             LOGGER.error("digest run failed: %s; next run at %s", event.exception, next_run)
         else:

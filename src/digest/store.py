@@ -163,6 +163,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX draft_edits_by_draft ON draft_edits (draft_id, id)
     """,
+    # 5 -> 6: inbox entries reported once and then passed over until they change: a file of a type
+    # no extractor reads (keyed by its sha256), a symlink or pattern leading out of the inbox (keyed
+    # by its path and target).
+    """
+    CREATE TABLE refused_files (
+        key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    )
+    """,
+    # 6 -> 7: how long each sent article was (normalised characters), so one that comes back
+    # longer (the first copy was cut short) is sent again as updated instead of dropped as a repeat.
+    """
+    ALTER TABLE articles ADD COLUMN body_chars INTEGER
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -217,10 +233,36 @@ def open_database(path: Path, *, create: bool = True) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=30000")
+    except sqlite3.DatabaseError as e:
+        raise damaged(path, str(e)) from e
     except sqlite3.Error as e:
         raise StateError(f"{path}: cannot open the state database ({e})") from e
+    check_integrity(db, path)
     migrate(db, path)
     return db
+
+
+def check_integrity(db: sqlite3.Connection, path: Path) -> None:
+    """`StateError` when the database's pages are damaged (`PRAGMA quick_check`: one pass, no index compare).
+
+    Damage found here, before a run writes anything, costs nothing; found in the middle of
+    recording a digest, it would stop the run after the digest was written.
+    """
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as e:
+        db.close()
+        raise damaged(path, str(e)) from e
+    if problems != ["ok"]:
+        db.close()
+        raise damaged(path, "; ".join(problems))
+
+
+def damaged(path: Path, problem: str) -> StateError:
+    """The one-line error for a damaged state database, saying what to do."""
+    problem = " ".join(problem.replace("*** in database main ***", "").split())  # SQLite reports over lines
+    return StateError(f"{path}: the state database is damaged ({problem}); restore it from a backup, "
+                      "or move it away so the next run starts a new one (it then takes every inbox file as new)")
 
 
 def make_private(path: Path) -> None:
@@ -304,8 +346,15 @@ class Store:
     # issues
 
     def done_hashes(self) -> set[str]:
-        rows = self.db.execute("SELECT sha256 FROM issues WHERE status = 'done'")
-        return {row["sha256"] for row in rows}
+        """The identities of issues taken (done) and of inbox entries refused once: neither is read again."""
+        rows = self.db.execute("SELECT sha256 FROM issues WHERE status = 'done' UNION SELECT key FROM refused_files")
+        return {row[0] for row in rows}
+
+    def record_refusal(self, key: str, source: str, reason: str) -> None:
+        """Remember an inbox entry that is not an issue, so it is reported once, not on every run."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO refused_files (key, source, reason, first_seen) VALUES (?, ?, ?, ?)",
+                            (key, source, reason, now_iso()))
 
     def taken_hashes(self) -> set[str]:
         """The issues no run should read again: those done, and those an open review draft holds."""
@@ -329,13 +378,19 @@ class Store:
     # articles
 
     def sent_fingerprints(self, fingerprints: Iterable[str]) -> set[str]:
+        """Those of the fingerprints whose article an earlier digest sent."""
+        return set(self.sent_lengths(fingerprints))
+
+    def sent_lengths(self, fingerprints: Iterable[str]) -> dict[str, int]:
+        """For each of the fingerprints an earlier digest sent: how long its text was (0 when not known)."""
         wanted = list(fingerprints)
-        found: set[str] = set()
+        found: dict[str, int] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT fingerprint FROM articles WHERE fingerprint IN ({marks})", chunk)
-            found |= {row["fingerprint"] for row in rows}
+            rows = self.db.execute(f"SELECT fingerprint, body_chars FROM articles WHERE fingerprint IN ({marks})",
+                                   chunk)
+            found |= {row["fingerprint"]: row["body_chars"] or 0 for row in rows}
         return found
 
     # digests
@@ -344,10 +399,13 @@ class Store:
         return [_digest_record(r) for r in self.db.execute("SELECT * FROM digests ORDER BY id")]
 
     def record_digest(self, *, key: str, issues: list[tuple[str, str]], articles: list[tuple[str, str, str]],
-                      paths: dict[str, str | None], article_count: int) -> int | None:
+                      paths: dict[str, str | None], article_count: int,
+                      lengths: dict[str, int] | None = None) -> int | None:
         """In one transaction: the digest row, its issues marked done, its articles remembered.
 
-        `issues` are (sha256, source) pairs; `articles` are (fingerprint, title, issue sha256).
+        `issues` are (sha256, source) pairs; `articles` are (fingerprint, title, issue sha256);
+        `lengths` how long each article's text is, by fingerprint (an article sent again as
+        updated keeps its first row, with the longer length).
         With no article (everything was sent before) the issues are marked done without a digest.
         Returns the digest id, or None when no digest was recorded.
         """
@@ -365,10 +423,13 @@ class Store:
                 digest_id = cursor.lastrowid
                 self.db.execute(f"UPDATE issues SET digest_id = ? WHERE id IN ({','.join('?' * len(ids))})",
                                 (digest_id, *ids.values()))
+            lengths = lengths or {}
             self.db.executemany(
-                """INSERT OR IGNORE INTO articles (fingerprint, title, issue_id, digest_id, first_sent)
-                   VALUES (?, ?, ?, ?, ?)""",
-                [(fp, title, ids[sha], digest_id, stamp) for fp, title, sha in articles],
+                """INSERT INTO articles (fingerprint, title, issue_id, digest_id, first_sent, body_chars)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (fingerprint) DO UPDATE
+                   SET body_chars = max(coalesce(body_chars, 0), coalesce(excluded.body_chars, 0))""",
+                [(fp, title, ids[sha], digest_id, stamp, lengths.get(fp)) for fp, title, sha in articles],
             )
         return digest_id
 

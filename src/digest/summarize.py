@@ -85,6 +85,10 @@ FIGURES_SHARE = 0.1  # share of digits at which a passage counts as wholly figur
 CLAUSE_RUN = 4  # commas at which a passage counts as a full run of parallel clauses
 REPEAT_SHARE = 0.5  # share of the smaller passage's bigrams found in another that makes it a repeat
 ECHO_SHARE = 0.2  # a full title echo is worth this share of the spread of ratings within a piece
+# Sentences of an article a summary is chosen from: its first ones. Centrality compares every two
+# (memory and time grow with the square); a newspaper article has tens to a couple of hundred, and
+# a file of thousands of lines must not hold the run for minutes.
+MAX_CANDIDATES = 400
 
 
 @dataclass(frozen=True)
@@ -201,10 +205,9 @@ def item_headlines(items: Sequence[ListItem]) -> list[str]:
     return headlines
 
 
-def is_listed(sentence: str, items: Sequence[ListItem]) -> bool:
-    """True when the sentence is part of a numbered item (its headline or its text)."""
-    core = _core(sentence)
-    return bool(core) and any(core in _squeeze(item.text) or is_listed(sentence, item.children) for item in items)
+def listed_text(items: Sequence[ListItem]) -> str:
+    """The squeezed texts of numbered items and their nested items, apart: a sentence found in it is in an item."""
+    return "\x00".join(part for item in items for part in (_squeeze(item.text), listed_text(item.children)) if part)
 
 
 def char_bigrams(text: str) -> list[str]:
@@ -450,9 +453,10 @@ class Summarizer:
         skip = [*article.subheadings, *item_headlines(article.recommendations)]
         if article.title:
             skip.append(article.title)
-        candidates = article_candidates(article.paragraphs, skip)
-        outside = [c for c in candidates if not is_listed(c.text, article.recommendations)]
-        chosen = outside or candidates or article_candidates(article.paragraphs, strict=False)
+        candidates = article_candidates(article.paragraphs, skip)[:MAX_CANDIDATES]
+        listed = listed_text(article.recommendations)
+        outside = [c for c in candidates if not (core := _core(c.text)) or core not in listed]
+        chosen = outside or candidates or article_candidates(article.paragraphs, strict=False)[:MAX_CANDIDATES]
         return self.choose(self.read(chosen, article.title))
 
     def summarize_text(self, text: str, title: str | None = None) -> list[str]:
@@ -462,7 +466,8 @@ class Summarizer:
     def read_text(self, text: str, title: str | None = None) -> Reading:
         """Plain text, one paragraph a line, read into passages and their clues."""
         paragraphs = text.splitlines()
-        return self.read(article_candidates(paragraphs) or article_candidates(paragraphs, strict=False), title)
+        candidates = article_candidates(paragraphs) or article_candidates(paragraphs, strict=False)
+        return self.read(candidates[:MAX_CANDIDATES], title)
 
     def read(self, candidates: list[Candidate], title: str | None) -> Reading:
         """The candidates' passages within the budget, and their clues."""

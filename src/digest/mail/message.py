@@ -28,7 +28,7 @@ def build_message(rendered: RenderedDigest, *, sender: str, to: str | Address, d
     message = EmailMessage(policy=SMTP.clone(refold_source="none"))  # keep `_set_url_list` folding
     message["From"] = _address(sender, "sender")
     message["To"] = to if isinstance(to, Address) else _address(to, "to")
-    message["Subject"] = rendered.subject
+    message["Subject"] = header_text(rendered.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id or new_message_id(sender)
     for name, value in (extra_headers or {}).items():
@@ -39,6 +39,15 @@ def build_message(rendered: RenderedDigest, *, sender: str, to: str | Address, d
     message.set_content(rendered.text, subtype="plain", charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
     return message
+
+
+def header_text(text: str) -> str:
+    """The text on one header line: line breaks and other control characters become single spaces.
+
+    A title may carry them (a TOML "\\n", a page title split over lines); the email package
+    refuses a header value with CR or LF, which would stop the run after the whole parse.
+    """
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def _set_url_list(message: EmailMessage, name: str, value: str) -> None:

@@ -166,7 +166,7 @@ def asks(text: str) -> bool:
 
 def holds_page_date(text: str) -> bool:
     """A short line holding a page's date and then its number: a masthead line."""
-    return _PAGE_HEADER.search(text) is not None and len(text) <= HEADING_MAX
+    return len(text) <= HEADING_MAX and _PAGE_HEADER.search(text) is not None
 
 
 def opens_on_dateline(text: str) -> bool:

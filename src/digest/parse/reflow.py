@@ -83,6 +83,7 @@ _CUT_LINE_MIN = 80
 # An unclosed quote or bracket this close to the end of a paragraph holds it open;
 # one further back was left open by the source and proves nothing.
 _QUOTE_REACH = 80
+_VIEW_HEAD = 2 * kinds.HEADING_MAX + 1  # longer than any heading with its kicker (`kinds.is_heading_like`)
 # When most lines are indented, indentation carries nothing.
 _INDENTED_MAX_SHARE = 0.5
 
@@ -144,21 +145,40 @@ def reflow_pieces(lines: Sequence[Line]) -> list[Pieces]:
     if not physical:
         return []
     paragraphs = [Pieces([physical[0].text], physical[0].after_blank, [physical[0].source])]
+    seen = physical[0].text  # what `_continues` needs of the paragraph so far (`_paragraph_view`)
     for previous, line in zip(physical, physical[1:], strict=False):
-        if _continues(previous, line, "".join(paragraphs[-1].pieces)):
+        if _continues(previous, line, seen):
             paragraphs[-1].pieces.append(line.text)
             paragraphs[-1].sources.append(line.source)
+            seen = _paragraph_view(seen + line.text)
         else:
             paragraphs.append(Pieces([line.text], line.after_blank, [line.source]))
+            seen = _paragraph_view(line.text)
     return paragraphs
 
 
+def _paragraph_view(text: str) -> str:
+    """The paragraph as `_continues` reads it, bounded: its start and its last `_QUOTE_REACH` characters.
+
+    Every rule there reads only the start, the end, or the length of a paragraph short enough to be
+    a heading; a longer one keeps a start longer than any heading, so each rule answers as it would
+    on the whole text, and joining thousands of lines stays linear.
+    """
+    if len(text) <= _VIEW_HEAD + _QUOTE_REACH:
+        return text
+    return text[:_VIEW_HEAD] + text[-_QUOTE_REACH:]
+
+
 def join_pieces(pieces: list[str]) -> str:
-    """One logical line from its physical pieces, cleaned."""
-    paragraph = pieces[0] if pieces else ""
-    for piece in pieces[1:]:
-        paragraph = _join(paragraph, piece)
-    return clean_line(paragraph)  # spacing undone once more across the joins
+    """One logical line from its physical pieces, cleaned (in time linear in their length)."""
+    parts: list[str] = []
+    last = ""  # the last character joined so far
+    for piece in pieces:
+        if _LATIN_LETTER.match(last) and _LATIN_LETTER.match(piece[:1]):
+            parts.append(" ")
+        parts.append(piece)
+        last = piece[-1:] or last
+    return clean_line("".join(parts))  # spacing undone once more across the joins
 
 
 def _physical_lines(lines: Sequence[Line]) -> list[_Line]:

@@ -31,6 +31,11 @@ from digest.parse.reflow import Pieces, clean_line, join_pieces, reflow_pieces
 
 # Brackets and title marks: a run of heading pieces holding one is no bare headline over a banner.
 _BRACKETS = re.compile(r"[（）()《》【】]")
+# Bounds that keep the repairs linear on a page of thousands of pieces. A heading (with its kicker)
+# is at most 2 × HEADING_MAX characters, letter-spaced at most twice that on the page; a pull quote is
+# a sentence or two. Pieces past these lengths are never part of what the repairs look for.
+_HEAD_PIECES_MAX = 4 * kinds.HEADING_MAX
+_PULL_QUOTE_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,11 @@ def _cut_headline(paragraph: Pieces) -> list[Pieces]:
 def _byline_inside(pieces: list[str]) -> int:
     """Where a byline sits between a headline and prose that were all joined (each
     filled the column), or 0."""
+    head = 0
     for k in range(1, len(pieces) - 1):
+        head += len(pieces[k - 1])
+        if head > _HEAD_PIECES_MAX:  # no heading is that long: what follows cannot be a byline under one
+            break
         if len(pieces[k]) > 2 * bylines.BYLINE_MAX or not bylines.byline(clean_line(pieces[k])):
             continue
         if kinds.is_heading_like(join_pieces(pieces[:k])) and not kinds.is_heading_like(join_pieces(pieces[k + 1 :])):
@@ -211,8 +220,9 @@ def _byline_inside(pieces: list[str]) -> int:
 def _banner_start(pieces: list[str]) -> int:
     """Where a page banner starts inside a run of bare heading pieces (a headline
     that filled its column joined to the slogan under it), or 0."""
-    if len(pieces) < 2 or zh.PROSE_MARK.search("".join(pieces)) or _BRACKETS.search("".join(pieces)):
-        return 0
+    text = "".join(pieces)
+    if len(pieces) < 2 or len(text) > 2 * _HEAD_PIECES_MAX or zh.PROSE_MARK.search(text) or _BRACKETS.search(text):
+        return 0  # (a run longer than a headline and a banner together is neither)
     for k in range(1, len(pieces)):
         if kinds.opens_banner(join_pieces(pieces[k:])):
             return k
@@ -239,8 +249,11 @@ def _split_repeated_openings(paragraphs: list[Pieces]) -> list[Pieces]:
 
 def _repeated_opening(pieces: list[str], page: str) -> int:
     """How many first pieces end a sentence and are printed again on the `page` (its repeat keys), or 0."""
-    cut = 0
+    cut, length = 0, 0
     for k in range(1, len(pieces)):
+        length += len(pieces[k - 1])
+        if length > _PULL_QUOTE_MAX:
+            break
         if not kinds.ends_sentence(pieces[k - 1]):
             continue
         key = kinds.repeat_key("".join(pieces[:k]))

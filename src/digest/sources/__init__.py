@@ -39,7 +39,9 @@ def make_sources(settings: Settings, *, record: bool = True) -> list[Source]:
     from digest.sources.mailbox import MailboxSource
     from digest.sources.web import HostPacer
 
-    sources: list[Source] = [FolderSource(settings.inbox, settings.patterns, settings.config_path)]
+    sources: list[Source] = [FolderSource(settings.inbox, settings.patterns, settings.config_path,
+                                                settle_seconds=settings.settle_seconds,
+                                                max_bytes=settings.max_issue_bytes)]
     pacer = HostPacer()  # one for the run: the delay holds between feeds on one host too
     for configured in settings.sources:
         if isinstance(configured, FeedSettings):
