@@ -168,3 +168,22 @@ def test_dun_heading_whose_text_opens_with_a_numeral() -> None:
 @pytest.mark.parametrize("paragraph", ["一、二线城市房价企稳。", "一、二产业融合加快。", "一、二等奖已经公布。"])
 def test_dun_followed_by_an_enumeration_of_numerals_is_no_heading(paragraph: str) -> None:
     assert find_numbered_lists([paragraph, "二、推进改革。"]) == []
+
+
+# --- the intro of a list ----------------------------------------------------------
+
+
+def test_intro_does_not_reach_back_into_an_earlier_list() -> None:
+    # the sentence before the headings holds another list and its analytical intro
+    lists = find_numbered_lists(
+        [
+            "发展低空经济，要警惕两类风险：一是盲目铺摊子；二是重硬件轻应用。",
+            "一、完善空域管理制度",
+            "空域资源要用好用活。",
+            "二、健全安全监管体系",
+            "安全是发展的前提。",
+            "三、培育低空应用场景",
+            "场景是产业的牵引。",
+        ]
+    )
+    assert [lst.kind == RECOMMENDATIONS for lst in lists] == [False, True]

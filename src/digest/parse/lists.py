@@ -83,7 +83,7 @@ _ACTION_VERB_LIST = """加强 强化 推动 推进 促进 健全 完善 建立 �
     践行 融入 对接 搭建 整合 凝聚 涵养 锻造 锤炼 厚植 赋能 释放 提振 稳住 改革 改进 改善
     引领 带动 盘活 聚力 汇聚 增加 减轻 降低 推出 出台 制定 明确 加速 用足 抓住 紧扣 紧盯
     瞄准 锚定 建强 选好 配强 开拓 开辟 运用 坚决 兼顾 加紧 擦亮 唱响 讲好 办好 走好 守好
-    织密 解决 保护"""
+    织密 解决 保护 壮大 补上 补足"""
 _ACTION_VERBS = frozenset(_ACTION_VERB_LIST.split())
 # Adverbs and modals that may stand before the verb (充分发挥, 要坚持, 进一步加强).
 _ACTION_PREFIX_LIST = """进一步 要 应 需 需要 必须 应当 应该 务必 还要 更要 充分 深入 坚决 着力 大力 积极 全面 切实
@@ -186,6 +186,7 @@ class _Run:
     children: list[list[_Run]] = field(default_factory=list)
     parent: _Run | None = None
     kind: str = ""
+    floor: int = 0  # where an earlier list ended: the intro does not reach back past it
 
     @property
     def start(self) -> int:
@@ -283,6 +284,7 @@ def _nest(runs: list[_Run], text: str) -> list[_Run]:
                 continue
         bound = parent.ends[index] if parent is not None and index < len(parent.markers) - 1 else None
         _set_ends(run, text, bound if bound is not None else len(text))
+        run.floor = max((p.end for p in placed if p.end <= run.start), default=0)
         if parent is None:
             top.append(run)
         else:
@@ -504,9 +506,11 @@ def _modal_then_action(clause: str) -> bool:
 
 
 def _intro(run: _Run, text: str) -> str:
-    """The sentence that leads into the list: the one the first marker follows, or begins inside."""
+    """The sentence that leads into the list: the one the first marker follows, or begins inside,
+    within the item holding the list and after any list before it."""
     start = run.start
     floor = max((m.end for m in run.parent.markers if m.start < start), default=0) if run.parent else 0
+    floor = max(floor, run.floor)
     head = text[max(floor, start - 200) : start].rstrip()
     ends = [m.end() for m in SENTENCE_END_RUN.finditer(head) if m.end() < len(head)]
     return head[ends[-1] :] if ends else head
