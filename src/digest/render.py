@@ -15,6 +15,11 @@ module relies on:
 - URLs are put into the HTML after inlining: lxml percent-encodes `href` values
   (a `{unsubscribe_url}` placeholder would come out as `%7Bunsubscribe_url%7D`).
 - The plain-text part wraps by terminal columns (`zh.wrap_columns`).
+- Recommendations are shown as the article has them (`recommendation_blocks`):
+  each list under the subheading it stands under, with the article's own
+  markers and nesting. Wrapped lines hang: they start under the item's text,
+  as far in as its marker is wide (in HTML a padding and a negative text-indent
+  of that many ems, which mail clients keep; in the text part spaces).
 """
 
 from __future__ import annotations
@@ -67,6 +72,14 @@ class GroupView:
     keywords: list[str]
     automatic: bool
     articles: list[ArticleView]
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """One numbered list of an article's recommendations, under the subheading it stands under."""
+
+    heading: str  # "" when the list stands under no subheading
+    items: list[ListItem]
 
 
 @dataclass(frozen=True)
@@ -186,7 +199,8 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        byline=byline, marker=marker_label, headline=item_headline, wrap=_wrap_filter, underline=_underline
+        byline=byline, marker=marker_label, headline=item_headline, wrap=_wrap_filter, underline=_underline,
+        blocks=recommendation_blocks, hang=marker_indent,
     )
     return env
 
@@ -265,6 +279,29 @@ def marker_label(item: ListItem) -> str:
     """
     label = item.marker.strip() or f"{item.number}."
     return label + " " if label[-1] in ".)" else label
+
+
+def recommendation_blocks(article: Article) -> list[ListBlock]:
+    """The article's recommendations as its separate lists, in order.
+
+    The parser hands them over as one sequence; a list ends where the subheading
+    changes or the numbering starts again (一是–三是, then 一是–四是).
+    """
+    blocks: list[ListBlock] = []
+    for item in article.recommendations:
+        last = blocks[-1] if blocks else None
+        if last is None or item.heading != last.heading or item.number <= last.items[-1].number:
+            blocks.append(ListBlock(item.heading, [item]))
+        else:
+            last.items.append(item)
+    return blocks
+
+
+def marker_indent(item: ListItem) -> str:
+    """How far the item's wrapped lines are indented in HTML: its marker's width, in ems
+    (a Han character or full-width mark is one em, an ASCII character about half)."""
+    width = zh.display_width(marker_label(item)) / 2
+    return f"{width:g}em"
 
 
 def item_headline(item: ListItem) -> str:

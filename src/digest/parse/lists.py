@@ -203,24 +203,46 @@ def find_numbered_lists(paragraphs: list[str]) -> list[NumberedList]:
     A nested list that reads like its parent is kept as the items' `children`;
     one that reads differently comes as a list of its own right after its parent.
     """
+    return [lst for _, lst in _lists_by_paragraph(paragraphs)]
+
+
+def add_lists(article: Article) -> Article:
+    """The article with its recommendations (items of every list read as such) and other lists.
+
+    Each list's top-level items carry the subheading the list stands under, so
+    that the email can show the article's structure.
+    """
+    lists = [
+        _under_heading(lst, _heading_before(article, index)) for index, lst in _lists_by_paragraph(article.paragraphs)
+    ]
+    recommendations = [item for lst in lists if lst.kind == RECOMMENDATIONS for item in lst.items]
+    points = [lst for lst in lists if lst.kind != RECOMMENDATIONS]
+    LOGGER.debug("%s: %d recommendations, %d other lists", article.display_title, len(recommendations), len(points))
+    return dataclasses.replace(article, recommendations=recommendations, points=points)
+
+
+def _lists_by_paragraph(paragraphs: list[str]) -> list[tuple[int, NumberedList]]:
+    """The numbered lists, each with the index of the paragraph it begins in."""
     text = "\n".join(paragraphs)
     runs = _assemble_runs(_find_markers(text))
     top = _nest(runs, text)
     for run in top:
         _read(run, text, inherited="")
-    lists: list[NumberedList] = []
+    found: list[tuple[int, NumberedList]] = []
     for run in top:
-        lists.extend(_to_lists(run, text))
-    return lists
+        found.extend(_to_lists(run, text))
+    return found
 
 
-def add_lists(article: Article) -> Article:
-    """The article with its recommendations (items of every list read as such) and other lists."""
-    lists = find_numbered_lists(article.paragraphs)
-    recommendations = [item for lst in lists if lst.kind == RECOMMENDATIONS for item in lst.items]
-    points = [lst for lst in lists if lst.kind != RECOMMENDATIONS]
-    LOGGER.debug("%s: %d recommendations, %d other lists", article.display_title, len(recommendations), len(points))
-    return dataclasses.replace(article, recommendations=recommendations, points=points)
+def _heading_before(article: Article, index: int) -> str:
+    """The last subheading standing before paragraph `index`, or ""."""
+    headings = set(article.subheadings)
+    return next((p for p in reversed(article.paragraphs[:index]) if p in headings), "")
+
+
+def _under_heading(lst: NumberedList, heading: str) -> NumberedList:
+    """The list with its top-level items marked as standing under `heading`."""
+    return dataclasses.replace(lst, items=[dataclasses.replace(item, heading=heading) for item in lst.items])
 
 
 # --- markers and runs ------------------------------------------------------
@@ -534,22 +556,23 @@ def _intro_reading(intro: str) -> str:
 # --- output ----------------------------------------------------------------
 
 
-def _to_lists(run: _Run, text: str) -> list[NumberedList]:
-    """The run as a NumberedList, followed by the nested lists that read differently."""
-    detached: list[NumberedList] = []
+def _to_lists(run: _Run, text: str) -> list[tuple[int, NumberedList]]:
+    """The run as a NumberedList, followed by the nested lists that read differently,
+    each with the index of the paragraph it begins in."""
+    detached: list[tuple[int, NumberedList]] = []
     items = []
     for index, marker in enumerate(run.markers):
         children: list[ListItem] = []
         for child in run.children[index]:
             child_lists = _to_lists(child, text)
             if child.kind == run.kind:
-                children.extend(child_lists[0].items)
+                children.extend(child_lists[0][1].items)
                 detached.extend(child_lists[1:])
             else:
                 detached.extend(child_lists)
         body = _item_text(run, index, text)
         items.append(ListItem(marker.number, marker.text, body, _headline(body), children))
-    return [NumberedList(run.kind, items, list(run.missing)), *detached]
+    return [(text.count("\n", 0, run.start), NumberedList(run.kind, items, list(run.missing))), *detached]
 
 
 def _item_text(run: _Run, index: int, text: str) -> str:
