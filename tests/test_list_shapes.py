@@ -3,6 +3,11 @@ were missed: each shape with a sentence where it holds and one where it must not
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
 import pytest
 
 from digest.models import NumberedList
@@ -187,3 +192,33 @@ def test_intro_does_not_reach_back_into_an_earlier_list() -> None:
         ]
     )
     assert [lst.kind == RECOMMENDATIONS for lst in lists] == [False, True]
+
+
+# --- quality gate on composed pages -------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+SCORER = ROOT.parent / "shared" / "tools" / "score_parse.py"
+# Recommendations F1 per split over the first GATE_SEEDS seeds (benchmarks/list_shapes.py);
+# a change may raise them, never lower them.
+LIST_SHAPES_GATE = {"tune": 0.99, "test": 0.98}
+GATE_SEEDS = 3
+
+
+def _load_list_shapes() -> ModuleType:
+    if not SCORER.exists():
+        pytest.skip(f"shared scorer not found at {SCORER}: list-shapes gate not run")
+    spec = importlib.util.spec_from_file_location("list_shapes", ROOT / "benchmarks" / "list_shapes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("split", sorted(LIST_SHAPES_GATE))
+def test_composed_pages_keep_their_recommendations_f1(split: str) -> None:
+    bench = _load_list_shapes()
+    scorer = bench.load_scorer()
+    f1s = [bench.score_seed(split, seed, 8, scorer, None)["merged"]["recommendations"]["f1"]
+           for seed in range(GATE_SEEDS)]
+    assert sum(f1s) / len(f1s) >= LIST_SHAPES_GATE[split], f1s

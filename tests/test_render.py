@@ -377,7 +377,7 @@ def test_wrapped_items_hang_under_their_text() -> None:
     doc = parse_html(result.html)
     styles = [p.get("style") for p in doc.findall(".//h:p[@class='rec']", NS)]
     indents = [re.search(r"padding-left:\s*([\d.]+em);\s*text-indent:\s*-([\d.]+em)", s or "") for s in styles]
-    assert [(m.group(1), m.group(2)) for m in indents if m] == [("3em", "3em"), ("3em", "3em"), ("1.5em", "1.5em")]
+    assert [(m.group(1), m.group(2)) for m in indents if m] == [("3em", "3em"), ("3em", "3em"), ("1.8em", "1.8em")]
     lines = result.text.splitlines()
     start = next(i for i, x in enumerate(lines) if "第一，" in x)
     text_column = display_width(lines[start][: lines[start].index("第一，") + 3])

@@ -19,7 +19,7 @@ module relies on:
   each list under the subheading it stands under, with the article's own
   markers and nesting. Wrapped lines hang: they start under the item's text,
   as far in as its marker is wide (in HTML a padding and a negative text-indent
-  of that many ems, which mail clients keep; in the text part spaces).
+  of that many ems, the marker in an inline box as wide; in the text part spaces).
 """
 
 from __future__ import annotations
@@ -298,10 +298,14 @@ def recommendation_blocks(article: Article) -> list[ListBlock]:
 
 
 def marker_indent(item: ListItem) -> str:
-    """How far the item's wrapped lines are indented in HTML: its marker's width, in ems
-    (a Han character or full-width mark is one em, an ASCII character about half)."""
-    width = zh.display_width(marker_label(item)) / 2
-    return f"{width:g}em"
+    """How far the item's wrapped lines are indented in HTML: its marker's width, in ems.
+
+    A Han character or full-width mark is one em; ASCII glyphs vary by font, so
+    they get 0.6 em each and the template sets the marker in a box that wide, for
+    the text to start where the wrapped lines do.
+    """
+    width = sum(1.0 if zh.display_width(char) == 2 else 0.6 for char in marker_label(item))
+    return f"{round(width, 1):g}em"
 
 
 def item_headline(item: ListItem) -> str:
