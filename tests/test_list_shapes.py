@@ -51,6 +51,12 @@ def test_intro_counting_tasks_still_reads_as_recommendations(intro: str) -> None
     assert lst.kind == RECOMMENDATIONS
 
 
+@pytest.mark.parametrize("intro", ["推进基层减负，必须解决好三个问题：", "守住发展底线，需要防范三类风险："])
+def test_intro_counting_problems_to_deal_with_announces_tasks(intro: str) -> None:
+    lst = _only_list(intro + "一是坚持长期投入；二是推动多方参与；三是强化数据支撑。")
+    assert lst.kind == RECOMMENDATIONS
+
+
 def test_tendency_named_by_its_count_gives_the_kind() -> None:
     lst = _only_list("治理乡村环境，要警惕两种倾向。", "第一，重建设轻管护。", "第二，重投入轻实效。")
     assert lst.kind == "problems"
@@ -133,6 +139,16 @@ def test_bare_yao_with_an_action_in_the_intro_cues_recommendations() -> None:
         "第三，跨区域物流通道。",
     )
     assert lst.kind == RECOMMENDATIONS
+
+
+def test_bare_yao_does_not_outweigh_a_named_problem() -> None:
+    lst = _only_list(
+        "要坚持问题导向，正视存在的突出矛盾。",
+        "第一，城乡冷链网络。冷库布局仍不均衡。",
+        "第二，县域商业设施。乡镇网点覆盖有限。",
+        "第三，跨区域物流通道。",
+    )
+    assert lst.kind == "problems"
 
 
 @pytest.mark.parametrize(

@@ -142,8 +142,10 @@ _INTRO_WORK = re.compile(r"以下几(?:方面|点|个方面)?工作|做好|抓�
 _INTRO_RECOMMEND = re.compile(r"发挥.{0,12}作用|路径|途径|需要|必须|应当|应该|如何|怎样")
 # A verb of need or stance, then a count of analytical things (需要三方面条件, 反对两种倾向,
 # 呈现出三副面孔): the list spells out conditions, tendencies or faces, not measures.
+# Problems to be dealt with (必须解决好三个问题, 需要防范两类风险) announce the tasks instead.
 _INTRO_ANALYTIC_COUNT = re.compile(
-    r"(?:需要|必须|反对|警惕|防止|克服|呈现出?|表现出?|具备|具有|存在|面临|满足)[^，。；]{0,10}?"
+    r"(?:需要|必须|反对|警惕|防止|克服|呈现出?|表现出?|具备|具有|存在|面临|满足)"
+    r"(?:(?!解决|回答|处理|破解|化解|应对|防范|抓好|做好|答好)[^，。；]){0,10}?"
     r"(?:[一二三四五六七八九十两几多]|\d)(?:个|种|副|重|类|大|项|层|点)?(?:方面)?的?[^，。；：]{0,6}?"
     r"(?P<noun>条件|前提|基础|要素|因素|倾向|偏向|误区|偏差|问题|风险|矛盾|挑战|困难|面孔|面相|特征|特点|特性|属性|表现|现象|原因|逻辑|维度)"
 )
@@ -545,11 +547,11 @@ def _intro_reading(intro: str) -> str:
     count = _INTRO_ANALYTIC_COUNT.search(intro)
     if count:
         return _ANALYTIC_NOUN_KINDS.get(count.group("noun"), "points")
-    if any(_opens_with_action(intro[m.end() :]) for m in _INTRO_BARE_YAO.finditer(intro)):
-        return RECOMMENDATIONS
     for kind, pattern in _INTRO_KINDS:
         if pattern.search(intro):
             return kind
+    if any(_opens_with_action(intro[m.end() :]) for m in _INTRO_BARE_YAO.finditer(intro)):
+        return RECOMMENDATIONS  # as much a cue as 需要/必须, and as weak against a named problem
     return RECOMMENDATIONS if _INTRO_RECOMMEND.search(intro) else ""
 
 
