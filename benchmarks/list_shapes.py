@@ -10,12 +10,14 @@ numbered lists built from the shapes that decide how a list reads:
   action in the intro over noun-phrase items, items opening with a means frame
   (借助/依托/通过/利用 X + verb) or a place frame (在X上 + verb, 从X入手), a subject
   with a modal (企业要…), 第一是/第二是 in an interview, 一、二、 subheadings (one of
-  them opening with a numeral word such as 一体推进);
+  them opening with a numeral word such as 一体推进), 第一，<heading>。 holding
+  一是要… measures (nested);
 - analysis: an intro counting conditions, tendencies or faces (需要N方面条件,
   反对N种倾向, 呈现出N副面孔) over verb-initial items, items with 以 as yardstick or
   pretext, a topic's 要 before a state (物价要总体稳定), problems, achievements with
   a frame and 了;
-- decoys that are no list at all (一、二线城市, 第一是非).
+- decoys that are no list at all (一、二线城市, 第一是非), and 首先/其次/最后, which
+  the references always leave optional.
 
 Every shape has several phrasings and the wording comes from one of two
 vocabularies. The "tune" split uses the even phrasings and vocabulary A, the
@@ -126,6 +128,7 @@ class Written:
 
     paragraphs: list[str] = field(default_factory=list)
     recommendations: list[dict[str, Any]] = field(default_factory=list)
+    optional: list[dict[str, Any]] = field(default_factory=list)  # lists either reading may take
 
 
 class Composer:
@@ -233,6 +236,27 @@ def shape_headings(c: Composer, w: Written) -> None:
         w.recommendations.append(_truth(i + 1, text))
 
 
+def shape_nested(c: Composer, w: Written) -> None:
+    """第一，<heading>。 paragraphs each holding 一是要…；二是要… measures."""
+    w.paragraphs.append(c.fill(c.pick(WORK_INTROS)))
+    for i in range(c.rng.randint(2, 3)):
+        heading = c.measure()
+        children = [c.measure() for _ in range(c.rng.randint(2, 3))]
+        w.paragraphs.append(f"第{NUMERALS[i]}，{heading}。{c.filler()}" + _inline("{n}是要", children))
+        parent = _truth(i + 1, heading)
+        parent["children"] = [_truth(k + 1, t) for k, t in enumerate(children)]
+        w.recommendations.append(parent)
+
+
+def shape_sequence(c: Composer, w: Written) -> None:
+    """首先/其次/最后: a list the references always leave optional."""
+    items = [c.measure() for _ in range(3)]
+    words = ("首先，", "其次，", "最后，")
+    said = "".join(f"{word}{text}。" for word, text in zip(words, items, strict=True))
+    w.paragraphs.append(c.fill(c.pick(NEUTRAL_INTROS)) + said)
+    w.optional.append({"kind": "sequence", "items": [_truth(i + 1, t) for i, t in enumerate(items)]})
+
+
 def shape_counted_analysis(c: Composer, w: Written) -> None:
     """An intro counting conditions or tendencies over verb-initial items: analysis."""
     n = c.rng.randint(2, 4)
@@ -275,9 +299,9 @@ def shape_decoys(c: Composer, w: Written) -> None:
 
 
 RECOMMENDING = (shape_work_intro, shape_bare_yao, shape_means, shape_place, shape_subject_modal,
-                shape_di_yi_shi, shape_headings)
+                shape_di_yi_shi, shape_headings, shape_nested)
 ANALYSING = (shape_counted_analysis, shape_conditions, shape_yardstick, shape_problems, shape_achievements,
-             shape_decoys)
+             shape_decoys, shape_sequence)
 
 
 # --- pages -------------------------------------------------------------------
@@ -298,7 +322,7 @@ def compose_article(c: Composer, index: int) -> tuple[list[str], dict[str, Any]]
     lines = [title, author, "", *w.paragraphs, "（作者为某大学教授）"]
     truth = {"kind": "article", "title": title, "section": None, "authors": [author.replace(" ", "")],
              "first": w.paragraphs[0][:20], "last": w.paragraphs[-1],
-             "recommendations": w.recommendations, "other_lists": [], "optional_lists": []}
+             "recommendations": w.recommendations, "other_lists": [], "optional_lists": w.optional}
     return lines, truth
 
 
@@ -344,17 +368,19 @@ def score_seed(split: str, seed: int, pages: int, scorer: ModuleType, dump: Path
 def summarise(split: str, seeds: int, pages: int, show: bool, dump: Path | None) -> None:
     """Print the split's recommendations F1 per seed, its mean and standard error."""
     scorer = load_scorer()
-    f1s, articles = [], []
+    f1s, articles, subs = [], [], []
     for seed in range(seeds):
         result = score_seed(split, seed, pages, scorer, dump)
         f1s.append(result["merged"]["recommendations"]["f1"])
         articles.append(result["merged"]["articles"]["f1"])
+        subs.append(result["merged"]["sub_recommendations"]["f1"])
         if show:
             for problem in result["problems"]:
                 print(f"  [{split} {seed}] {problem}")
     se = statistics.stdev(f1s) / len(f1s) ** 0.5 if len(f1s) > 1 else 0.0
     print(f"{split}: recommendations F1 {statistics.mean(f1s):.3f} ± {se:.3f} (SE over {seeds} seeds of {pages} pages)"
-          f" | articles F1 {statistics.mean(articles):.3f} | per seed {' '.join(f'{f:.3f}' for f in f1s)}")
+          f" | sub-items F1 {statistics.mean(subs):.3f} | articles F1 {statistics.mean(articles):.3f}"
+          f" | per seed {' '.join(f'{f:.3f}' for f in f1s)}")
 
 
 def main(argv: list[str] | None = None) -> int:
