@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from digest.models import NumberedList
-from digest.parse.lists import RECOMMENDATIONS, find_numbered_lists
+from digest.models import Article, NumberedList
+from digest.parse.lists import RECOMMENDATIONS, add_lists, find_numbered_lists
 
 
 def _only_list(*paragraphs: str) -> NumberedList:
@@ -238,3 +238,24 @@ def test_composed_pages_keep_their_recommendations_f1(split: str) -> None:
     f1s = [bench.score_seed(split, seed, 8, scorer, None)["merged"]["recommendations"]["f1"]
            for seed in range(GATE_SEEDS)]
     assert sum(f1s) / len(f1s) >= LIST_SHAPES_GATE[split], f1s
+
+
+# --- the subheading a list stands under ---------------------------------------------
+
+
+def test_each_list_records_the_subheading_it_stands_under() -> None:
+    paragraphs = [
+        "开篇先交代背景。",
+        "健全服务网络",
+        "网络是基础。要抓好两项工作：一是建设城市书房；二是完善流动服务。",
+        "丰富服务内容",
+        "第一，开展群众文化活动。一是办好村晚；二是组织读书会。",
+        "第二，推广数字文化资源。",
+    ]
+    article = Article(title="测试", display_title="测试", paragraphs=paragraphs,
+                      subheadings=["健全服务网络", "丰富服务内容"])
+    recs = add_lists(article).recommendations
+    assert [(item.marker, item.heading) for item in recs] == [
+        ("一是", "健全服务网络"), ("二是", "健全服务网络"), ("第一，", "丰富服务内容"), ("第二，", "丰富服务内容"),
+    ]
+    assert [child.heading for child in recs[2].children] == ["", ""]  # nested items stand under their parent
