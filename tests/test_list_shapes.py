@@ -110,6 +110,7 @@ def test_topic_then_yao_then_an_action_is_a_task() -> None:
         ("通过集中采购降低药品价格", "凭借区位条件打造物流枢纽", "借力金融工具盘活存量资产"),
         ("在标准制定上强化行业协同", "在人才评价中突出实际贡献", "在资金使用方面健全绩效管理"),
         ("从源头入手减少塑料污染", "从薄弱环节着手补齐服务短板", "从基层发力夯实治理基础"),
+        ("在提高供给质量上下功夫", "在完善利益联结上做文章", "在打通堵点卡点上求突破"),
     ],
 )
 def test_means_or_place_frame_before_the_verb_prescribes(items: tuple[str, str, str]) -> None:

@@ -32,7 +32,7 @@ What each rule relies on:
   vocabulary of policy prose (加强, 推动, 健全, 聚焦, 打造, 坚持…), possibly after
   an adverb (充分, 深入, 精准…) or a modal (要, 应, 需…), with 以/把/让 frames, or
   with a means or place frame before the verb (借助/依托/通过/利用 X + verb,
-  在X上 + verb, 从X入手); 一要… markers are prescriptive by form. Analysis items
+  在X上 + verb, 从X入手, 在X上下功夫); 一要… markers are prescriptive by form. Analysis items
   open with 这是… (a reason), name a problem (…的矛盾), use 以 as a yardstick or
   pretext (以X衡量Y, 以…为名), or put a state after a topic's 要 (X要总体稳定: a
   condition). The sentence that introduces a list (…做好以下几方面工作, …重点发挥…
@@ -125,6 +125,8 @@ _FRAME_REACH = 24  # characters after a frame within which its verb must come
 _DONE_ANYWHERE = re.compile(r"了(?!解)")
 # 从X入手/着手/发力: where to start a task, itself the task.
 _START_FRAME = re.compile(r"从[^，。；]{1,16}?(?:入手|着手|发力|抓起|破题|切入)")
+# 在X上下功夫/做文章/发力: where to put the effort, itself the task.
+_EFFORT_FRAME = re.compile(r"在[^，。；]{1,20}?上(?:下功夫|下足功夫|做文章|用力|发力|求突破|出实招)")
 # 以 as a yardstick (以X衡量Y) or a pretext (以…为名): a description, not a prescription.
 _YARDSTICK = re.compile(r"以[^，。；]{1,16}?(?:衡量|评判|评价|度量|判断|论英雄)")
 _PRETEXT = re.compile(r"以[^，。；]{1,16}?(?:为名|为由|为借口|为幌子|之名|的名义)")
@@ -510,7 +512,7 @@ def _opens_with_action(clause: str) -> bool:
 def _framed_action(item: str) -> str:
     """The item up to its action verb and the verb's object, when it opens with a means or
     place frame (借助X提升Y, 在X上健全Y, 从X入手); "" otherwise."""
-    start = _START_FRAME.match(item)
+    start = _START_FRAME.match(item) or _EFFORT_FRAME.match(item)
     if start:
         return item[: start.end()]
     means, place = _MEANS_FRAME.match(item), _PLACE_FRAME.match(item)
