@@ -375,9 +375,11 @@ def test_wrapped_items_hang_under_their_text() -> None:
     recs = [item(1, "第一，", long), item(2, "（二）", "完善制度"), item(3, "3.", "加强保障")]
     result = render_digest(make_digest([("乡村", [article("数字乡村建设", recommendations=recs)])]))
     doc = parse_html(result.html)
-    styles = [p.get("style") for p in doc.findall(".//h:p[@class='rec']", NS)]
-    indents = [re.search(r"padding-left:\s*([\d.]+em);\s*text-indent:\s*-([\d.]+em)", s or "") for s in styles]
-    assert [(m.group(1), m.group(2)) for m in indents if m] == [("3em", "3em"), ("3em", "3em"), ("1.8em", "1.8em")]
+    # the list hangs by its widest marker; the narrower ASCII one sits in a box that wide
+    style = doc.find(".//h:div[@class='rec-list']", NS).get("style")
+    assert re.search(r"padding-left:\s*3em;\s*text-indent:\s*-3em", style), style
+    boxes = [m.get("style") or "" for m in doc.findall(".//h:span[@class='rec-marker']", NS)]
+    assert ["width:3em" in box and "inline-block" in box for box in boxes] == [False, False, True]
     lines = result.text.splitlines()
     start = next(i for i, x in enumerate(lines) if "第一，" in x)
     text_column = display_width(lines[start][: lines[start].index("第一，") + 3])

@@ -18,8 +18,9 @@ module relies on:
 - Recommendations are shown as the article has them (`recommendation_blocks`):
   each list under the subheading it stands under, with the article's own
   markers and nesting. Wrapped lines hang: they start under the item's text,
-  as far in as its marker is wide (in HTML a padding and a negative text-indent
-  of that many ems, the marker in an inline box as wide; in the text part spaces).
+  as far in as the marker is wide (in HTML the list's padding and negative
+  text-indent of its widest marker's ems, which its items inherit, and a box that
+  wide for a marker of another width; in the text part spaces).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 from premailer import Premailer
 
 from digest import zh
@@ -200,7 +201,7 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         byline=byline, marker=marker_label, headline=item_headline, wrap=_wrap_filter, underline=_underline,
-        blocks=recommendation_blocks, hang=marker_indent,
+        blocks=recommendation_blocks, hang=list_indent, marker_box=marker_box,
     )
     return env
 
@@ -297,15 +298,24 @@ def recommendation_blocks(article: Article) -> list[ListBlock]:
     return blocks
 
 
-def marker_indent(item: ListItem) -> str:
-    """How far the item's wrapped lines are indented in HTML: its marker's width, in ems.
+def marker_width(item: ListItem) -> float:
+    """The item's marker's width in ems as the HTML part sets it: a Han character or
+    full-width mark is one em; ASCII glyphs vary by font and are given 0.6 em each."""
+    return round(sum(1.0 if zh.display_width(char) == 2 else 0.6 for char in marker_label(item)), 1)
 
-    A Han character or full-width mark is one em; ASCII glyphs vary by font, so
-    they get 0.6 em each and the template sets the marker in a box that wide, for
-    the text to start where the wrapped lines do.
-    """
-    width = sum(1.0 if zh.display_width(char) == 2 else 0.6 for char in marker_label(item))
-    return f"{round(width, 1):g}em"
+
+def list_indent(items: list[ListItem]) -> str:
+    """How far a list's wrapped lines are indented in HTML: its widest marker, in ems."""
+    return f"{max((marker_width(item) for item in items), default=0):g}em"
+
+
+def marker_box(item: ListItem, indent: str) -> Markup:
+    """A style attribute setting the marker in a box as wide as the list's indent, for a
+    marker whose width is not known exactly (ASCII) or not that of the list; else nothing."""
+    exact = all(zh.display_width(char) == 2 for char in marker_label(item))
+    if exact and f"{marker_width(item):g}em" == indent:
+        return Markup("")
+    return Markup(' style="display:inline-block;width:{};text-indent:0"').format(indent)
 
 
 def item_headline(item: ListItem) -> str:
