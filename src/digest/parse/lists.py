@@ -453,18 +453,17 @@ def _reading(run: _Run, text: str) -> str:
     """RECOMMENDATIONS, an analysis kind, or "" when neither the items nor the intro say."""
     if run.family == "yao":
         return RECOMMENDATIONS  # 一要/二要 is prescriptive by form
-    kinds = [_item_reading(_item_text(run, i, text)) for i in range(len(run.markers))]
     intro = _intro(run, text)
     intro_kind = _intro_reading(intro)
-    actions = kinds.count(RECOMMENDATIONS)
-    analysis = [k for k in kinds if k and k != RECOMMENDATIONS]
-    score = (actions - len(analysis)) / len(kinds)
     if _INTRO_ANALYTIC_COUNT.search(intro):
         # Counted conditions or tendencies are often phrased as verbs (反对…, 坚持…);
         # only the intro tells that the list analyses, so it decides.
         return intro_kind
-    else:
-        score += 0.5 if intro_kind == RECOMMENDATIONS else -0.5 if intro_kind else 0.0
+    kinds = [_item_reading(_item_text(run, i, text)) for i in range(len(run.markers))]
+    actions = kinds.count(RECOMMENDATIONS)
+    analysis = [k for k in kinds if k and k != RECOMMENDATIONS]
+    score = (actions - len(analysis)) / len(kinds)
+    score += 0.5 if intro_kind == RECOMMENDATIONS else -0.5 if intro_kind else 0.0
     if score > 0:
         return RECOMMENDATIONS
     if score < 0:
