@@ -18,12 +18,13 @@ import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from digest.models import Digest
 from digest.render import render_digest
-from test_render import ARCHIVE_URL, article, large_digest, make_digest, nested_items, sample_digest
+from test_render import ARCHIVE_URL, article, item, large_digest, make_digest, nested_items, sample_digest
 
 WIDTHS = (600, 375)
 LONG_URL = "https://example.org/reports/2026/vocational-skills-training-survey-final-version-with-appendix.pdf"
@@ -73,10 +74,27 @@ def run_chromium(chromium: str, profile: Path, width: int, *args: str) -> str:
     return done.stdout
 
 
-def layout_check(chromium: str, page: str, width: int, tmp_path: Path) -> dict[str, object]:
+# Writes, for every numbered item, where its marker starts and where each line of its
+# text starts (one rectangle per line box of the text after the marker).
+HANG_SCRIPT = """<script>
+(function () {
+  var items = document.querySelectorAll('p.rec'), out = [];
+  for (var i = 0; i < items.length; i++) {
+    var p = items[i], marker = p.querySelector('.rec-marker'), range = document.createRange();
+    range.setStartAfter(marker); range.setEnd(p, p.childNodes.length);
+    var rects = range.getClientRects(), lefts = [];
+    for (var k = 0; k < rects.length; k++) if (rects[k].width > 0) lefts.push(rects[k].left);
+    out.push({marker: marker.textContent, markerLeft: marker.getBoundingClientRect().left, lefts: lefts});
+  }
+  parent.document.getElementById('layout-check').textContent = JSON.stringify(out);
+})();
+</script>"""
+
+
+def layout_check(chromium: str, page: str, width: int, tmp_path: Path, script: str = CHECK_SCRIPT) -> Any:
     """Load a copy of the page with the checking script added and read back what it found."""
     checked = tmp_path / f"check-{width}.html"
-    email = html.escape(page.replace("</body>", CHECK_SCRIPT + "</body>"), quote=True)
+    email = html.escape(page.replace("</body>", script + "</body>"), quote=True)
     checked.write_text(CHECK_PAGE.format(width=width, email=email), encoding="utf-8")
     dom = run_chromium(chromium, tmp_path / f"profile-check-{width}", 1000, "--dump-dom", checked.as_uri())
     found = CHECK_OUTPUT.search(dom)
@@ -118,3 +136,21 @@ def test_email_fits_the_screen_and_shows_every_title(chromium: str, tmp_path: Pa
     visible = str(found["text"])
     missing = [a.display_title for a in digest.articles if a.display_title not in visible]
     assert missing == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_wrapped_items_hang_under_their_text(chromium: str, tmp_path: Path, width: int) -> None:
+    long = "推动优质职业教育资源向县域延伸覆盖并同步提升实训条件和师资水平让更多青年学得好用得上"
+    children = [item(1, "一是", long), item(2, "二是", "完善培训补贴")]
+    recs = [item(1, "第一，", long, children), item(2, "（二）", long), item(3, "3.", long)]
+    rendered = render_digest(make_digest([("技能", [article("职业教育", recommendations=recs)])]))
+    found = layout_check(chromium, rendered.html, width, tmp_path, HANG_SCRIPT)
+    assert [entry["marker"] for entry in found] == ["第一，", "一是", "二是", "（二）", "3. "]
+    nested = found[1]
+    for entry in found:
+        lefts = entry["lefts"]
+        assert lefts and entry["markerLeft"] < lefts[0]
+        assert all(abs(left - lefts[0]) < 1.5 for left in lefts), entry  # every line starts under the text
+    wrapped = [entry for entry in found if len(entry["lefts"]) > 1]
+    assert len(wrapped) >= 4  # the long items did wrap at this width
+    assert nested["markerLeft"] >= found[0]["lefts"][0] - 1.5  # a nested item sits under its parent's text

@@ -16,8 +16,11 @@ import html5lib
 import pytest
 
 from digest.errors import RenderError
+from digest.extract.text import page_from_text
 from digest.models import Article, Digest, ListItem, RenderedDigest, ThemeGroup
+from digest.parse import parse_page
 from digest.render import default_templates_dir, item_headline, marker_label, render_digest
+from digest.snapshot import digest_from_json, digest_to_json
 from digest.zh import display_width
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
@@ -330,3 +333,95 @@ def test_text_part_matches_the_golden_file(rendered: RenderedDigest) -> None:
     diff = "".join(difflib.unified_diff(expected.splitlines(True), rendered.text.splitlines(True),
                                         "golden", "rendered"))
     assert diff == "", diff
+
+
+# --- lists shown as the article has them -------------------------------------------
+
+
+def _headed(headings_and_counts: list[tuple[str, int]]) -> list[ListItem]:
+    """Recommendations of several 一是… lists, each under its subheading ("" for none)."""
+    items = []
+    for heading, count in headings_and_counts:
+        for n in range(1, count + 1):
+            items.append(replace(item(n, f"{'一二三四五'[n - 1]}是", f"{heading or '总体'}的第{n}项举措"),
+                                 heading=heading))
+    return items
+
+
+def _list_blocks(html: str) -> list[tuple[str, list[str]]]:
+    """Each list of the HTML part with the subheading right before it ("" when none)."""
+    doc = parse_html(html)
+    blocks = []
+    for container in doc.iter():
+        children = list(container)
+        for index, element in enumerate(children):
+            if element.get("class") == "rec-list":
+                before = children[index - 1] if index else None
+                heading = text_of(before) if before is not None and before.get("class") == "recs-subheading" else ""
+                blocks.append((heading, [text_of(p) for p in element.findall("h:p", NS)]))
+    return blocks
+
+
+def test_two_lists_under_two_subheadings_each_keep_their_heading_and_numbering() -> None:
+    recs = _headed([("完善基础设施", 3), ("提升应用水平", 4)])
+    result = render_digest(make_digest([("乡村", [article("数字乡村建设", recommendations=recs)])]))
+    assert _list_blocks(result.html) == [
+        ("完善基础设施", [f"{n}是完善基础设施的第{i}项举措" for i, n in enumerate("一二三", 1)]),
+        ("提升应用水平", [f"{n}是提升应用水平的第{i}项举措" for i, n in enumerate("一二三四", 1)]),
+    ]
+    lines = result.text.splitlines()
+    first, second = lines.index("  完善基础设施"), lines.index("  提升应用水平")
+    assert [x.strip() for x in lines[first + 1 : first + 4]] == [f"{n}是完善基础设施的第{i}项举措"
+                                                                for i, n in enumerate("一二三", 1)]
+    assert all(x.startswith("    ") for x in lines[first + 1 : first + 4] + lines[second + 1 : second + 5])
+    assert lines[second - 1] == ""  # a blank line parts the two lists
+
+
+def test_numbering_that_starts_again_without_a_subheading_starts_a_new_list() -> None:
+    recs = _headed([("", 2), ("", 3)])
+    result = render_digest(make_digest([("乡村", [article("数字乡村建设", recommendations=recs)])]))
+    assert [len(items) for _, items in _list_blocks(result.html)] == [2, 3]
+    assert [heading for heading, _ in _list_blocks(result.html)] == ["", ""]
+
+
+def test_wrapped_items_hang_under_their_text() -> None:
+    long = "推动数字基础设施向农村延伸覆盖并同步提升网络质量和服务水平让农民用得上用得起用得好"
+    recs = [item(1, "第一，", long), item(2, "（二）", "完善制度"), item(3, "3.", "加强保障")]
+    result = render_digest(make_digest([("乡村", [article("数字乡村建设", recommendations=recs)])]))
+    doc = parse_html(result.html)
+    # the list hangs by its widest marker; the narrower ASCII one sits in a box that wide
+    style = doc.find(".//h:div[@class='rec-list']", NS).get("style")
+    assert re.search(r"padding-left:\s*3em;\s*text-indent:\s*-3em", style), style
+    boxes = [m.get("style") or "" for m in doc.findall(".//h:span[@class='rec-marker']", NS)]
+    assert ["width:3em" in box and "inline-block" in box for box in boxes] == [False, False, True]
+    lines = result.text.splitlines()
+    start = next(i for i, x in enumerate(lines) if "第一，" in x)
+    text_column = display_width(lines[start][: lines[start].index("第一，") + 3])
+    continuation = lines[start + 1]
+    assert continuation.strip() and squeezed(lines[start] + continuation).endswith(squeezed(long))
+    assert len(continuation) - len(continuation.lstrip()) == text_column
+
+
+PAGE_WITH_TWO_HEADED_LISTS = """人民日报 2026-09-01 第09版：理论
+
+让公共文化服务更可及
+赵清远
+
+公共文化服务关系群众的精神生活。近年来，各地持续加大投入，服务网络不断延伸。
+织密基层服务网络
+网络是服务的基础。下一步要重点抓好三项工作：一是推动图书馆分馆向乡镇延伸；二是建设一批城市书房；三是完善流动服务机制。
+丰富服务内容供给
+内容是服务的核心。要从以下方面着手：一是开展群众性文化活动；二是推广数字文化资源；三是培育基层文艺骨干；四是引导社会力量参与。
+公共文化服务是一项长期任务，需要持续推进。
+（作者为某研究院研究员）
+"""
+
+
+def test_parsed_article_shows_each_list_under_its_subheading() -> None:
+    articles = parse_page(page_from_text(PAGE_WITH_TWO_HEADED_LISTS)).articles
+    digest = digest_from_json(digest_to_json(make_digest([("文化", articles)])))  # as a later run renders it
+    blocks = _list_blocks(render_digest(digest).html)
+    assert [(heading, [x[:2] for x in items]) for heading, items in blocks] == [
+        ("织密基层服务网络", ["一是", "二是", "三是"]),
+        ("丰富服务内容供给", ["一是", "二是", "三是", "四是"]),
+    ]

@@ -89,6 +89,7 @@ class ListItem:
     text: str
     headline: str
     children: list[ListItem] = field(default_factory=list)
+    heading: str = ""  # the article's subheading the item's list stands under ("" when none); top-level items only
 
 
 @dataclass(frozen=True)

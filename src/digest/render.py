@@ -15,6 +15,12 @@ module relies on:
 - URLs are put into the HTML after inlining: lxml percent-encodes `href` values
   (a `{unsubscribe_url}` placeholder would come out as `%7Bunsubscribe_url%7D`).
 - The plain-text part wraps by terminal columns (`zh.wrap_columns`).
+- Recommendations are shown as the article has them (`recommendation_blocks`):
+  each list under the subheading it stands under, with the article's own
+  markers and nesting. Wrapped lines hang: they start under the item's text,
+  as far in as the marker is wide (in HTML the list's padding and negative
+  text-indent of its widest marker's ems, which its items inherit, and a box that
+  wide for a marker of another width; in the text part spaces).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 from premailer import Premailer
 
 from digest import zh
@@ -68,6 +74,14 @@ class GroupView:
     keywords: list[str]
     automatic: bool
     articles: list[ArticleView]
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """One numbered list of an article's recommendations, under the subheading it stands under."""
+
+    heading: str  # "" when the list stands under no subheading
+    items: list[ListItem]
 
 
 @dataclass(frozen=True)
@@ -197,7 +211,8 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        byline=byline, marker=marker_label, headline=item_headline, wrap=_wrap_filter, underline=_underline
+        byline=byline, marker=marker_label, headline=item_headline, wrap=_wrap_filter, underline=_underline,
+        blocks=recommendation_blocks, hang=list_indent, marker_box=marker_box,
     )
     return env
 
@@ -275,6 +290,42 @@ def marker_label(item: ListItem) -> str:
     """
     label = item.marker.strip() or f"{item.number}."
     return label + " " if label[-1] in ".)" else label
+
+
+def recommendation_blocks(article: Article) -> list[ListBlock]:
+    """The article's recommendations as its separate lists, in order.
+
+    The parser hands them over as one sequence; a list ends where the subheading
+    changes or the numbering starts again (一是–三是, then 一是–四是).
+    """
+    blocks: list[ListBlock] = []
+    for item in article.recommendations:
+        last = blocks[-1] if blocks else None
+        if last is None or item.heading != last.heading or item.number <= last.items[-1].number:
+            blocks.append(ListBlock(item.heading, [item]))
+        else:
+            last.items.append(item)
+    return blocks
+
+
+def marker_width(item: ListItem) -> float:
+    """The item's marker's width in ems as the HTML part sets it: a Han character or
+    full-width mark is one em; ASCII glyphs vary by font and are given 0.6 em each."""
+    return round(sum(1.0 if zh.display_width(char) == 2 else 0.6 for char in marker_label(item)), 1)
+
+
+def list_indent(items: list[ListItem]) -> str:
+    """How far a list's wrapped lines are indented in HTML: its widest marker, in ems."""
+    return f"{max((marker_width(item) for item in items), default=0):g}em"
+
+
+def marker_box(item: ListItem, indent: str) -> Markup:
+    """A style attribute setting the marker in a box as wide as the list's indent, for a
+    marker whose width is not known exactly (ASCII) or not that of the list; else nothing."""
+    exact = all(zh.display_width(char) == 2 for char in marker_label(item))
+    if exact and f"{marker_width(item):g}em" == indent:
+        return Markup("")
+    return Markup(' style="display:inline-block;width:{};text-indent:0"').format(indent)
 
 
 def item_headline(item: ListItem) -> str:

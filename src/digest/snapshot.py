@@ -43,5 +43,6 @@ def _article(data: dict[str, Any]) -> Article:
 
 
 def _item(data: dict[str, Any]) -> ListItem:
+    # digests stored before items carried their heading have none
     return ListItem(number=data["number"], marker=data["marker"], text=data["text"], headline=data["headline"],
-                    children=[_item(c) for c in data["children"]])
+                    children=[_item(c) for c in data["children"]], heading=data.get("heading", ""))

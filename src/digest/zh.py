@@ -198,13 +198,20 @@ _CN_NUM = f"[{CN_NUMERALS}]{{1,3}}"
 CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
 
+# What may follow "一、" when the numeral after it starts an enumeration of its own
+# (一、二线城市, 一、二产业, 一、二等奖) rather than the heading's text (三、一以贯之…).
+_ENUMERATED_NUMERAL = rf"[{CN_NUMERALS}](?:[{CN_NUMERALS}、，,和与及或至到]|线|产|类|级|等|期|批|档|季|次|号|代|年|月)"
+
 # Each family is a named alternative; the number is in the group named after it.
 # The lookaheads keep out words built on numerals: 第一次/第一线 (no punctuation
 # after 第一), 第一、二产业 (a numeral follows 、), "一是一、二是二" and 一是否.
+# 第一是/第二是 (the spoken style of interviews) is a family of its own, read
+# inside sentences like 一是.
 LIST_MARKER = re.compile(
     "|".join(
         (
             rf"(?P<ordinal>第(?P<ordinal_n>{_CN_NUM})(?:[，：:,]|、(?![{CN_NUMERALS}第])))",
+            rf"(?P<dishi>第(?P<dishi_n>{_CN_NUM})是(?![{CN_NUMERALS}否]))",
             rf"(?P<shi>(?P<shi_n>{_CN_NUM})是(?![{CN_NUMERALS}否]))",
             rf"(?P<yao>(?P<yao_n>{_CN_NUM})要(?![素求点件害]))",
             rf"(?P<qi>其(?P<qi_n>[{CN_NUMERALS}])[，、：:,是])",
@@ -212,7 +219,7 @@ LIST_MARKER = re.compile(
             rf"(?P<paren>[（(](?P<paren_n>{_CN_NUM}|\d{{1,2}})[）)])",
             r"(?P<arabic>(?P<arabic_n>\d{1,2})(?:[.．、](?!\d)))",
             rf"(?P<circled>(?P<circled_n>[{CIRCLED_DIGITS}]))",
-            rf"(?P<dun>(?P<dun_n>{_CN_NUM})、(?![{CN_NUMERALS}]))",
+            rf"(?P<dun>(?P<dun_n>{_CN_NUM})、(?!{_ENUMERATED_NUMERAL}))",
         )
     )
 )
@@ -227,7 +234,7 @@ PARAGRAPH_FAMILIES = frozenset({"dun"})
 # (统一是, 唯一是, 之一是, 极其一, 进一步).
 ITEM_BREAKS = "。！？!?；;：:"
 # 首先/其次 often follow a comma after a speaker ("某某分析，首先，……").
-COMMA_FAMILIES = frozenset({"shi", "yao", "qi", "circled", "sequence"})
+COMMA_FAMILIES = frozenset({"shi", "dishi", "yao", "qi", "circled", "sequence"})
 _QUOTE_OPENERS = "“‘「『"
 
 

@@ -12,7 +12,7 @@ What each rule relies on:
   rest of the parser in `digest.zh` (`LIST_MARKER`, `marker_boundary`). A marker counts only
   where an item can begin — a paragraph start, after 。！？；： (an opening
   quote may come between) or, for the families read inside sentences
-  (一是/一要/其一/①, 首先 after "某某认为，"), after a comma — so words
+  (一是/第一是/一要/其一/①, 首先 after "某某认为，"), after a comma — so words
   built on numerals (统一是, 唯一是, 之一是, 第一次, 进一步) never start an item.
   Section heads 一、二、… count only at a paragraph start (一、二线城市 does not).
   Markers split by the source's line ends are whole again after reflow.
@@ -30,10 +30,15 @@ What each rule relies on:
   at that end.
 - Reading: prescriptive writing opens each item with an action verb from the
   vocabulary of policy prose (加强, 推动, 健全, 聚焦, 打造, 坚持…), possibly after
-  an adverb (充分, 深入, 精准…) or a modal (要, 应, 需…), or with 以/把/让 frames;
-  一要… markers are prescriptive by form. Analysis items open with 这是… (a reason)
-  or name a problem (…的矛盾). The sentence that introduces a list (…做好以下几方面
-  工作, …重点发挥…作用 vs …存在一些矛盾, …价值体现在…) tips the balance. A list
+  an adverb (充分, 深入, 精准…) or a modal (要, 应, 需…), with 以/把/让 frames, or
+  with a means or place frame before the verb (借助/依托/通过/利用 X + verb,
+  在X上 + verb, 从X入手, 在X上下功夫); 一要… markers are prescriptive by form. Analysis items
+  open with 这是… (a reason), name a problem (…的矛盾), use 以 as a yardstick or
+  pretext (以X衡量Y, 以…为名), or put a state after a topic's 要 (X要总体稳定: a
+  condition). The sentence that introduces a list (…做好以下几方面工作, …重点发挥…
+  作用, a bare 要 + action vs …存在一些矛盾, …价值体现在…) tips the balance; one
+  that counts analytical things after a verb of need or stance (需要三方面条件,
+  反对两种倾向, 呈现出三副面孔) decides it, whatever the items' verbs. A list
   with no signal either way reads like its parent, or as plain "points" at the
   top level; one that holds recommendations organises them and reads as
   recommendations. A nested list that reads differently from its parent is
@@ -78,7 +83,7 @@ _ACTION_VERB_LIST = """加强 强化 推动 推进 促进 健全 完善 建立 �
     践行 融入 对接 搭建 整合 凝聚 涵养 锻造 锤炼 厚植 赋能 释放 提振 稳住 改革 改进 改善
     引领 带动 盘活 聚力 汇聚 增加 减轻 降低 推出 出台 制定 明确 加速 用足 抓住 紧扣 紧盯
     瞄准 锚定 建强 选好 配强 开拓 开辟 运用 坚决 兼顾 加紧 擦亮 唱响 讲好 办好 走好 守好
-    织密 解决 保护"""
+    织密 解决 保护 壮大 补上 补足"""
 _ACTION_VERBS = frozenset(_ACTION_VERB_LIST.split())
 # Adverbs and modals that may stand before the verb (充分发挥, 要坚持, 进一步加强).
 _ACTION_PREFIX_LIST = """进一步 要 应 需 需要 必须 应当 应该 务必 还要 更要 充分 深入 坚决 着力 大力 积极 全面 切实
@@ -109,11 +114,51 @@ _MODAL = re.compile(r"要|应当|应该|应|需要|需|必须|务必")
 # A clause that reports what was achieved (取得…, 实现了…, 显著提升).
 _ACHIEVEMENT_ITEM = re.compile(r"取得|实现了|成效显著|成果丰硕|显著提升|明显提升|大幅提升|持续提升|不断增强|迈上")
 
+# An item opening with a means or a place before its verb prescribes as much as a
+# bare verb does (借助数字技术提升…, 在机制上健全…, 从源头入手…): the frame, then
+# the verb of the clause is looked for after it.
+_MEANS_FRAME = re.compile(r"(?:借助|依托|通过|利用|凭借|借力)(?=[^，。；]{2})")
+# 在X上/中/方面: the place of the measure, X included.
+_PLACE_FRAME = re.compile(r"在[^，。；]{1,16}?(?:上|中|方面|层面|环节)[，,]?")
+_FRAME_REACH = 24  # characters after a frame within which its verb must come
+# 了 after a verb: what was done (通过改革，推动了…), anywhere in a span.
+_DONE_ANYWHERE = re.compile(r"了(?!解)")
+# 从X入手/着手/发力: where to start a task, itself the task.
+_START_FRAME = re.compile(r"从[^，。；]{1,16}?(?:入手|着手|发力|抓起|破题|切入)")
+# 在X上下功夫/做文章/发力: where to put the effort, itself the task.
+_EFFORT_FRAME = re.compile(r"在[^，。；]{1,20}?上(?:下功夫|下足功夫|做文章|用力|发力|求突破|出实招)")
+# 以 as a yardstick (以X衡量Y) or a pretext (以…为名): a description, not a prescription.
+_YARDSTICK = re.compile(r"以[^，。；]{1,16}?(?:衡量|评判|评价|度量|判断|论英雄)")
+_PRETEXT = re.compile(r"以[^，。；]{1,16}?(?:为名|为由|为借口|为幌子|之名|的名义)")
+# A topic noun, 要, and a state rather than an action (物价要总体稳定, 资金要充足):
+# a condition that must hold, as lists of preconditions state them.
+_CONDITION_ITEM = re.compile(
+    r"^[^，。；要]{1,10}要(?:长期|总体|基本|相对|始终|保持|足够|持续)?"
+    r"(?:稳定|平稳|充足|充裕|宽松|适度|合理|可控|健康|安全|可靠|可持续|有保障|有序|到位|匹配|适配|对路)$"
+)
+
 # Cues in the sentence that introduces a list.
 # Announcing work to be done outweighs naming the problem it answers (针对上述问题，提出以下措施).
 _INTRO_WORK = re.compile(r"以下几(?:方面|点|个方面)?工作|做好|抓好|着力|重点发挥|措施|举措|对策|建议")
 # Asking for a way or a need (路径, 如何, 必须…) announces recommendations too, unless the intro names an analysis.
 _INTRO_RECOMMEND = re.compile(r"发挥.{0,12}作用|路径|途径|需要|必须|应当|应该|如何|怎样")
+# A verb of need or stance, then a count of analytical things (需要三方面条件, 反对两种倾向,
+# 呈现出三副面孔): the list spells out conditions, tendencies or faces, not measures.
+# Problems to be dealt with (必须解决好三个问题, 需要防范两类风险) announce the tasks instead.
+_INTRO_ANALYTIC_COUNT = re.compile(
+    r"(?:需要|必须|反对|警惕|防止|克服|呈现出?|表现出?|具备|具有|存在|面临|满足)"
+    r"(?:(?!解决|回答|处理|破解|化解|应对|防范|抓好|做好|答好)[^，。；]){0,10}?"
+    r"(?:[一二三四五六七八九十两几多]|\d)(?:个|种|副|重|类|大|项|层|点)?(?:方面)?的?[^，。；：]{0,6}?"
+    r"(?P<noun>条件|前提|基础|要素|因素|倾向|偏向|误区|偏差|问题|风险|矛盾|挑战|困难|面孔|面相|特征|特点|特性|属性|表现|现象|原因|逻辑|维度)"
+)
+# Which analysis kind each analytical noun announces.
+_ANALYTIC_NOUN_KINDS = {
+    **dict.fromkeys(("倾向", "偏向", "误区", "偏差", "问题", "风险", "矛盾", "挑战", "困难"), "problems"),
+    **dict.fromkeys(("面孔", "面相", "特征", "特点", "特性", "属性", "表现", "现象", "维度"), "features"),
+    **dict.fromkeys(("原因", "逻辑"), "rationale"),
+}
+# A bare 要 (not 需要/主要/重要/只要…) that sets a task for the list to spell out (要加快…, 要深化…).
+_INTRO_BARE_YAO = re.compile(r"(?<![需只主重必想还纲摘提])要")
 # What an intro names when it announces analysis: problems, reasons, achievements, features.
 _INTRO_KINDS = (
     ("problems", _PROBLEM_ITEM),
@@ -145,6 +190,7 @@ class _Run:
     children: list[list[_Run]] = field(default_factory=list)
     parent: _Run | None = None
     kind: str = ""
+    floor: int = 0  # where an earlier list ended: the intro does not reach back past it
 
     @property
     def start(self) -> int:
@@ -161,24 +207,46 @@ def find_numbered_lists(paragraphs: list[str]) -> list[NumberedList]:
     A nested list that reads like its parent is kept as the items' `children`;
     one that reads differently comes as a list of its own right after its parent.
     """
+    return [lst for _, lst in _lists_by_paragraph(paragraphs)]
+
+
+def add_lists(article: Article) -> Article:
+    """The article with its recommendations (items of every list read as such) and other lists.
+
+    Each list's top-level items carry the subheading the list stands under, so
+    that the email can show the article's structure.
+    """
+    lists = [
+        _under_heading(lst, _heading_before(article, index)) for index, lst in _lists_by_paragraph(article.paragraphs)
+    ]
+    recommendations = [item for lst in lists if lst.kind == RECOMMENDATIONS for item in lst.items]
+    points = [lst for lst in lists if lst.kind != RECOMMENDATIONS]
+    LOGGER.debug("%s: %d recommendations, %d other lists", article.display_title, len(recommendations), len(points))
+    return dataclasses.replace(article, recommendations=recommendations, points=points)
+
+
+def _lists_by_paragraph(paragraphs: list[str]) -> list[tuple[int, NumberedList]]:
+    """The numbered lists, each with the index of the paragraph it begins in."""
     text = "\n".join(paragraphs)
     runs = _assemble_runs(_find_markers(text))
     top = _nest(runs, text)
     for run in top:
         _read(run, text, inherited="")
-    lists: list[NumberedList] = []
+    found: list[tuple[int, NumberedList]] = []
     for run in top:
-        lists.extend(_to_lists(run, text))
-    return lists
+        found.extend(_to_lists(run, text))
+    return found
 
 
-def add_lists(article: Article) -> Article:
-    """The article with its recommendations (items of every list read as such) and other lists."""
-    lists = find_numbered_lists(article.paragraphs)
-    recommendations = [item for lst in lists if lst.kind == RECOMMENDATIONS for item in lst.items]
-    points = [lst for lst in lists if lst.kind != RECOMMENDATIONS]
-    LOGGER.debug("%s: %d recommendations, %d other lists", article.display_title, len(recommendations), len(points))
-    return dataclasses.replace(article, recommendations=recommendations, points=points)
+def _heading_before(article: Article, index: int) -> str:
+    """The last subheading standing before paragraph `index`, or ""."""
+    headings = set(article.subheadings)
+    return next((p for p in reversed(article.paragraphs[:index]) if p in headings), "")
+
+
+def _under_heading(lst: NumberedList, heading: str) -> NumberedList:
+    """The list with its top-level items marked as standing under `heading`."""
+    return dataclasses.replace(lst, items=[dataclasses.replace(item, heading=heading) for item in lst.items])
 
 
 # --- markers and runs ------------------------------------------------------
@@ -242,6 +310,7 @@ def _nest(runs: list[_Run], text: str) -> list[_Run]:
                 continue
         bound = parent.ends[index] if parent is not None and index < len(parent.markers) - 1 else None
         _set_ends(run, text, bound if bound is not None else len(text))
+        run.floor = max((p.end for p in placed if p.end <= run.start), default=0)
         if parent is None:
             top.append(run)
         else:
@@ -384,8 +453,13 @@ def _reading(run: _Run, text: str) -> str:
     """RECOMMENDATIONS, an analysis kind, or "" when neither the items nor the intro say."""
     if run.family == "yao":
         return RECOMMENDATIONS  # 一要/二要 is prescriptive by form
+    intro = _intro(run, text)
+    intro_kind = _intro_reading(intro)
+    if _INTRO_ANALYTIC_COUNT.search(intro):
+        # Counted conditions or tendencies are often phrased as verbs (反对…, 坚持…);
+        # only the intro tells that the list analyses, so it decides.
+        return intro_kind
     kinds = [_item_reading(_item_text(run, i, text)) for i in range(len(run.markers))]
-    intro_kind = _intro_reading(_intro(run, text))
     actions = kinds.count(RECOMMENDATIONS)
     analysis = [k for k in kinds if k and k != RECOMMENDATIONS]
     score = (actions - len(analysis)) / len(kinds)
@@ -401,8 +475,15 @@ def _reading(run: _Run, text: str) -> str:
 def _item_reading(item: str) -> str:
     """How one item's first clause reads: RECOMMENDATIONS, an analysis kind, or ""."""
     clause = _first_clause(item)
-    if _PROBLEM_PREDICATE.search(clause):
+    if _PROBLEM_PREDICATE.search(clause) or _PRETEXT.match(clause):
         return "problems"
+    if _CONDITION_ITEM.match(clause):
+        return "points"
+    if _YARDSTICK.match(clause):
+        return ""
+    framed = _framed_action(item)
+    if framed:
+        return "achievements" if _DONE_ANYWHERE.search(framed) else RECOMMENDATIONS
     if _opens_with_action(clause) or _modal_then_action(clause):
         return "achievements" if _DONE.match(clause) else RECOMMENDATIONS
     if _RATIONALE_ITEM.match(clause):
@@ -427,15 +508,34 @@ def _opens_with_action(clause: str) -> bool:
     return False
 
 
+def _framed_action(item: str) -> str:
+    """The item up to its action verb and the verb's object, when it opens with a means or
+    place frame (借助X提升Y, 在X上健全Y, 从X入手); "" otherwise."""
+    start = _START_FRAME.match(item) or _EFFORT_FRAME.match(item)
+    if start:
+        return item[: start.end()]
+    means, place = _MEANS_FRAME.match(item), _PLACE_FRAME.match(item)
+    if not (means or place):
+        return ""
+    first = means.end() + 2 if means else place.end() if place else 0  # the means X takes two characters at least
+    sentence = _first_sentence(item)
+    for pos in range(first, min(len(sentence) - 1, first + _FRAME_REACH)):
+        if sentence[pos : pos + 2] in _ACTION_VERBS:
+            return sentence[:pos] + _first_clause(sentence[pos:])
+    return ""
+
+
 def _modal_then_action(clause: str) -> bool:
     """True when a short subject is followed by a modal and an action (企业要加强……)."""
     return any(_opens_with_action(clause[m.end() :]) for m in _MODAL.finditer(clause, 0, 12))
 
 
 def _intro(run: _Run, text: str) -> str:
-    """The sentence that leads into the list: the one the first marker follows, or begins inside."""
+    """The sentence that leads into the list: the one the first marker follows, or begins inside,
+    within the item holding the list and after any list before it."""
     start = run.start
     floor = max((m.end for m in run.parent.markers if m.start < start), default=0) if run.parent else 0
+    floor = max(floor, run.floor)
     head = text[max(floor, start - 200) : start].rstrip()
     ends = [m.end() for m in SENTENCE_END_RUN.finditer(head) if m.end() < len(head)]
     return head[ends[-1] :] if ends else head
@@ -445,31 +545,37 @@ def _intro_reading(intro: str) -> str:
     """What the introducing sentence announces: RECOMMENDATIONS, an analysis kind, or ""."""
     if _INTRO_WORK.search(intro):
         return RECOMMENDATIONS
+    count = _INTRO_ANALYTIC_COUNT.search(intro)
+    if count:
+        return _ANALYTIC_NOUN_KINDS.get(count.group("noun"), "points")
     for kind, pattern in _INTRO_KINDS:
         if pattern.search(intro):
             return kind
+    if any(_opens_with_action(intro[m.end() :]) for m in _INTRO_BARE_YAO.finditer(intro)):
+        return RECOMMENDATIONS  # as much a cue as 需要/必须, and as weak against a named problem
     return RECOMMENDATIONS if _INTRO_RECOMMEND.search(intro) else ""
 
 
 # --- output ----------------------------------------------------------------
 
 
-def _to_lists(run: _Run, text: str) -> list[NumberedList]:
-    """The run as a NumberedList, followed by the nested lists that read differently."""
-    detached: list[NumberedList] = []
+def _to_lists(run: _Run, text: str) -> list[tuple[int, NumberedList]]:
+    """The run as a NumberedList, followed by the nested lists that read differently,
+    each with the index of the paragraph it begins in."""
+    detached: list[tuple[int, NumberedList]] = []
     items = []
     for index, marker in enumerate(run.markers):
         children: list[ListItem] = []
         for child in run.children[index]:
             child_lists = _to_lists(child, text)
             if child.kind == run.kind:
-                children.extend(child_lists[0].items)
+                children.extend(child_lists[0][1].items)
                 detached.extend(child_lists[1:])
             else:
                 detached.extend(child_lists)
         body = _item_text(run, index, text)
         items.append(ListItem(marker.number, marker.text, body, _headline(body), children))
-    return [NumberedList(run.kind, items, list(run.missing)), *detached]
+    return [(text.count("\n", 0, run.start), NumberedList(run.kind, items, list(run.missing))), *detached]
 
 
 def _item_text(run: _Run, index: int, text: str) -> str:

@@ -650,7 +650,7 @@ def _display_title(paragraphs: list[str]) -> str:
     item's headline if it has one, else its first sentence, at most ~30 characters."""
     for paragraph in paragraphs:
         match = zh.LIST_MARKER.match(paragraph)
-        if match and match.lastgroup in ("ordinal", "shi", "yao"):
+        if match and match.lastgroup in ("ordinal", "dishi", "shi", "yao"):
             head = zh.split_sentences(paragraph[match.end() :])
             if head:
                 return _shorten(head[0])
