@@ -64,7 +64,15 @@ from typing import Any
 
 import numpy as np
 
-from digest.themes import TOPIC_POS, _make_doc, average_link, group_automatically, pair_similarity, topical_word
+from digest.themes import (
+    TOPIC_POS,
+    _lexicon,
+    _make_doc,
+    average_link,
+    group_automatically,
+    pair_similarity,
+    topical_word,
+)
 from digest.zh import load_jieba, stop_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -425,8 +433,8 @@ def build_news_topics(out: Path) -> None:
     """The news-topic table: for each topical dictionary word, its likeliest topics and their p(topic | word);
     the corpus's background mix of topics and a label word for each topic."""
     table = jionlp_topic_table()
-    dictionary_tags = load_jieba().posseg.dt.word_tag_tab
-    words = sorted(w for w in table if topical_word(w) and dictionary_tags.get(w, "x").startswith(TOPIC_POS))
+    lexicon = _lexicon()
+    words = sorted(w for w in table if topical_word(w) and lexicon.tag(w).startswith(TOPIC_POS))
     topics = np.zeros((len(words), NEWS_TOPICS_PER_WORD), dtype=np.uint8)
     weights = np.zeros_like(topics)
     for row, word in enumerate(words):
