@@ -62,6 +62,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "to": (str, "subscribers@localhost"),
         "timezone": (str, "Asia/Shanghai"),
         "language": (str, "zh-CN"),
+        "processes": (int, 0),
     },
     "inbox": {
         "folder": (str, "inbox"),
@@ -166,6 +167,7 @@ class Settings:
     summary_sentences: int
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
+    processes: int = 0  # worker processes for a backlog; 0: one per core this process may use
 
     @property
     def lock_path(self) -> Path:
@@ -308,6 +310,8 @@ def _number_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     for section, key, highest in DURATION_LIMITS:
         if not 0 < values[section][key] <= highest:  # also false for nan
             problems.append(f"[{section}] {key}: expected more than 0 and at most {highest} seconds")
+    if values["digest"]["processes"] < 0:
+        problems.append("[digest] processes: expected 0 (one per core) or a number of processes")
     rate, (lowest, highest) = values["smtp"]["rate_per_second"], RATE_LIMITS
     if not (rate == 0 or lowest <= rate <= highest):
         problems.append(f"[smtp] rate_per_second: expected 0 (no limit) or from {lowest} to {highest:,} "
@@ -430,4 +434,5 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,
+        processes=values["digest"]["processes"],
     )
