@@ -66,8 +66,7 @@ TOPIC_POS = ("n", "vn", "nz", "ns", "nt", "nr", "l", "i", "j", "eng")
 MIN_THEME_SHARE = 0.08  # share of keyword weight a theme must carry: off-topic pages score under 0.05
 # Cut levels, in SDs of the digest's pair similarities, chosen on 300 remixed batches (benchmarks/themes.py).
 SIMILAR_SD = 0.5  # groups join while their similarity is this many SDs above the mean
-SINGLETON_SD = 0.4  # a lone article joins its closest group above this level
-INDIFFERENT_SD = SINGLETON_SD  # refinement: a pair above this similarity is better together than apart
+SINGLETON_SD = 0.4  # a lone article joins its closest group above this level; refinement weighs pairs from it
 SPECIFICITY_POWER = 0.5  # a term's weight is TF-IDF times its subject specificity to this power
 SPECIFICITY_CHUNK = 4096  # words whose specificity is worked out at once
 GENERIC_QUANTILE = 0.05  # terms less specific than this share of the news-topic vocabulary name no subject
@@ -76,6 +75,7 @@ KEYWORD_POOL = 20  # an article's heaviest terms, among which shared keywords ar
 ARTICLE_KEYWORDS = 8  # keywords shown with each article
 SHOWN_KEYWORDS = 6  # a configured theme's keywords shown with its group
 GROUP_KEYWORDS = 3  # keywords kept with an automatic group
+WORD_CACHE = 1 << 16  # words whose shape checks are remembered: more than a backlog's vocabulary
 PHRASE_PARTS = 3  # a key phrase joins at most this many adjacent words
 PHRASE_CHARS = (3, 8)  # shortest and longest key phrase, in characters
 VECTOR_FILE = "data/zh_word_vectors.npz"
@@ -279,6 +279,7 @@ def _similarity_weight(word: str) -> float:
     return max(news.generic_level if value is None else value, 1e-3) ** SPECIFICITY_POWER
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def topical_word(word: str) -> bool:
     """Whether a word has the shape of a topic term (two Han characters or more, or Latin) and is no stop word."""
     return bool(_TERM.match(word)) and word not in zh.stop_words()
@@ -291,8 +292,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     sentence and costs twice the segmentation, while for the nouns themes look
     at the dictionary's tag is the tagger's answer (groupings are the same).
     """
-    lexicon = _lexicon()
-    return [(word, lexicon.tag(word)) for word in zh.load_jieba().lcut(text)]
+    entries = _lexicon().entries  # looked up directly: this runs for every word of every article
+    return [(word, entries.get(word, _NOT_KNOWN)[0] or UNKNOWN_POS) for word in zh.load_jieba().lcut(text)]
 
 
 def _topic_terms(tokens: Sequence[tuple[str, str]]) -> list[str]:
@@ -324,6 +325,7 @@ def _weigh(counts: Counter[str]) -> dict[str, float]:
     return {word: n / total * idf(word) for word, n in counts.items()} if total else {}
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _phrase_part(word: str, tag: str) -> bool:
     """A word a key phrase can hold: two Han characters or more, and a word jieba coined only when it has two
     (新质; longer coinages are mostly mis-segmented names)."""
@@ -335,16 +337,17 @@ def _phrase_part(word: str, tag: str) -> bool:
 def _phrases(tokens: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[str, ...]]]:
     """Every run of 2 to PHRASE_PARTS adjacent phrase words ending in a noun, PHRASE_CHARS long, with its parts."""
     found = []
-    for start in range(len(tokens)):
+    parts = [_phrase_part(word, tag) for word, tag in tokens]
+    for start in (at for at, part in enumerate(parts) if part):
         for end in range(start + 2, min(start + PHRASE_PARTS, len(tokens)) + 1):
-            run = tokens[start:end]
-            if not _phrase_part(*run[-1]) or not _phrase_part(*run[0]):
+            if not parts[end - 1]:
                 break
-            if not run[-1][1].startswith(PHRASE_HEAD):
+            if not tokens[end - 1][1].startswith(PHRASE_HEAD):
                 continue
-            text = "".join(w for w, _ in run)
+            words = tuple(w for w, _ in tokens[start:end])
+            text = "".join(words)
             if PHRASE_CHARS[0] <= len(text) <= PHRASE_CHARS[1]:
-                found.append((text, tuple(w for w, _ in run)))
+                found.append((text, words))
     return found
 
 
@@ -370,7 +373,7 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     lexicon = _lexicon()
     idf = lexicon.idf
     terms: dict[str, float] = {}
-    for word in _topic_terms([(w, t) for w, t in [*title, *body] if not t.startswith(NAME_POS)]):
+    for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not t.startswith(NAME_POS)])):
         free = words[word] - inside[word]
         if free * 2 > words[word] and not generic_word(word):
             terms[word] = free / total * idf(word) * _similarity_weight(word)
@@ -595,8 +598,9 @@ def average_link(similarity: np.ndarray, members: Sequence[int], threshold: floa
     return groups
 
 
-def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]]) -> list[list[int]]:
-    """A lone document joins the group it is closest to, when that group is close enough."""
+def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]], level: float = SINGLETON_SD
+                      ) -> list[list[int]]:
+    """A lone document joins the group it is closest to, when their mean similarity reaches `level`."""
     large = [g for g in groups if len(g) > 1]
     if not large:
         return groups
@@ -604,7 +608,7 @@ def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]]) -> list[l
     for single in (g for g in groups if len(g) == 1):
         scores = [float(similarity[single[0], g].mean()) for g in large]
         best = int(np.argmax(scores))
-        if scores[best] >= SINGLETON_SD:
+        if scores[best] >= level:
             large[best] = sorted(large[best] + single)
         else:
             kept.append(single)
@@ -638,10 +642,12 @@ def refine_groups(similarity: np.ndarray, groups: list[list[int]], indifferent: 
     return sorted(sorted(members[i] for i in np.flatnonzero(label == n)) for n in np.unique(label))
 
 
-def _cluster(similarity: np.ndarray, members: Sequence[int]) -> list[list[int]]:
-    """Groups of `members`, ordered by their first member."""
-    groups = _adopt_singletons(similarity, average_link(similarity, members, SIMILAR_SD))
-    return refine_groups(similarity, groups, INDIFFERENT_SD)
+def cluster_documents(similarity: np.ndarray, members: Sequence[int], similar: float = SIMILAR_SD,
+                      singleton: float = SINGLETON_SD) -> list[list[int]]:
+    """Groups of `members`, ordered by their first member, at the given cut levels (in SDs): groups join
+    while `similar` apart, a loner joins and refinement weighs pairs from `singleton`."""
+    groups = _adopt_singletons(similarity, average_link(similarity, members, similar), singleton)
+    return refine_groups(similarity, groups, singleton)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -672,7 +678,7 @@ def group_automatically(docs: Sequence[tuple[str, str]]) -> list[int]:
     if not docs:
         return []
     labels = [0] * len(docs)
-    for label, group in enumerate(_cluster(pair_similarity(docs), range(len(docs)))):
+    for label, group in enumerate(cluster_documents(pair_similarity(docs), range(len(docs)))):
         for member in group:
             labels[member] = label
     return labels
@@ -789,7 +795,7 @@ def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> l
     unmatched = [i for i, rule in enumerate(matched) if rule is None]
     # Similarities are standardised over the whole digest, so a handful of
     # leftovers is still judged against everything the digest holds.
-    clusters = _cluster(_similarity_matrix(docs), unmatched) if len(unmatched) > 1 else [unmatched]
+    clusters = cluster_documents(_similarity_matrix(docs), unmatched) if len(unmatched) > 1 else [unmatched]
     keywords = _digest_keywords(docs)
 
     def members(indices: Sequence[int], theme: str) -> list[Article]:
