@@ -1,5 +1,7 @@
-"""The digest job, stage by stage: inbox → parse → lists + summaries → themes →
-render → deliver → state. No printing here; the CLI reports what comes back.
+"""The digest job, stage by stage: inbox → parse (with lists) → drop repeats →
+summaries → themes → render → deliver → state. No printing here; the CLI reports
+what comes back. A backlog's parsing and summaries run in worker processes
+(`digest.workers`).
 
 Guarantees the operator relies on:
 - only one run at a time (an exclusive lock beside the database);
