@@ -1,68 +1,118 @@
-"""A big backlog: `digest run` on n and on 2n tiny issues, time and peak memory side by side.
+"""Cost of `digest run` on a backlog against the jieba floor, side by side in one run.
 
-Usage: python benchmarks/backlog.py [--n 1000] [--per-digest 50]
+Usage: python benchmarks/backlog.py [--pages N] [--articles A,B] [--seed S] [--runs R] [--processes 1,2]
 
-Each issue is one short invented article (a headline and three sentences of random Han
-characters, fixed seed). The run goes through the real command in a throwaway installation; peak
-memory is the child process's maximum resident set size. With issues read a batch at a time
-(`[digest] max_issues_per_digest`), memory should stay about the same from n to 2n while time
-doubles.
+Builds a backlog in a throwaway folder: the People's Daily dev pages of
+../shared/eval/pages and N text pages of each `parse_stress.py` layout (web
+export, PDF columns, one paragraph a line), each holding A to B real articles
+drawn with the seed (so some articles come back in later issues, as in a real
+backlog). Then, alternating R times, it measures in fresh processes
+
+- the floor: jieba loaded and `jieba.lcut` run once over every issue's text,
+  the cost of any pipeline that tokenizes Chinese with jieba;
+- `digest run` on a fresh installation holding the backlog, once with each
+  `[digest] processes` value given (`default` leaves the key out),
+
+and prints each one's best wall time and CPU time (all its processes), their
+ratios to the floor's, and the peak resident memory of its largest process
+(wait4's ru_maxrss). On a shared machine the CPU ratio is the one-core figure
+to trust; the wall ratio is what a second core buys.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-HAN = "基层工会服务职工群众技能培训岗位建设发展创新社区食堂劳动模范工匠精神安全生产"
+REPO = Path(__file__).resolve().parents[1]
+PAGES = REPO.parent / "shared" / "eval" / "pages"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import parse_stress  # noqa: E402  (a sibling script: the page builders)
+
+FLOOR = """
+import sys
+from pathlib import Path
+import jieba
+jieba.setLogLevel(60)
+for path in sorted(Path(sys.argv[1]).glob("*.txt")):
+    jieba.lcut(path.read_text(encoding="utf-8"))
+"""
 
 
-def write_backlog(inbox: Path, count: int, seed: int) -> None:
-    """`count` one-article issue files in `inbox`."""
+def build_backlog(inbox: Path, pages: int, articles: tuple[int, int], seed: int) -> tuple[int, int]:
+    """Write the backlog's issues into `inbox`; their number and characters."""
+    inbox.mkdir(parents=True)
+    for page in sorted(PAGES.glob("*.txt")):
+        shutil.copy(page, inbox / page.name)
     rng = random.Random(seed)
-    inbox.mkdir()
-    for number in range(count):
-        body = "。".join("".join(rng.choice(HAN) for _ in range(30)) for _ in range(3)) + "。"
-        title = "".join(rng.choice(HAN) for _ in range(8))
-        (inbox / f"{number:05}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    sources = parse_stress.load_sources()
+    builders = {"web": parse_stress.web_page, "columns": parse_stress.columns_page,
+                "lines": parse_stress.lines_page}
+    for n in range(pages):
+        for layout, build in builders.items():
+            text, _ = build(rng.sample(sources, rng.randint(*articles)), rng)
+            (inbox / f"{layout}_{n:03d}.txt").write_text(text, encoding="utf-8")
+    texts = [p.read_text(encoding="utf-8") for p in inbox.glob("*.txt")]
+    return len(texts), sum(len(t) for t in texts)
 
 
-def run_backlog(count: int, per_digest: int) -> tuple[float, float, str]:
-    """Seconds, peak MB and the output line of one `digest run` on `count` new issues."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        write_backlog(root / "inbox", count, seed=count)
-        (root / "config.toml").write_text(
-            f'[digest]\nmax_issues_per_digest = {per_digest}\n[inbox]\nfolder = "inbox"\nsettle_seconds = 0\n'
-            '[state]\ndatabase = "var/digest.sqlite3"\n[output]\noutbox = "outbox"\n', encoding="utf-8")
-        start = time.perf_counter()
-        # RUSAGE_CHILDREN's peak is over all children so far, so each size runs in a process of its own.
-        probe = ("import resource, subprocess, sys; subprocess.run([sys.executable, '-m', 'digest', 'run'], "
-                 "check=True, capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-        result = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
-        seconds = time.perf_counter() - start
-        outbox = sorted((root / "outbox").glob("*.eml"))
-        return seconds, int(result.stdout.strip()) / 1024, f"{len(outbox)} digests"
+def measure(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (the whole tree) and peak resident MB (its largest process) of one command."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {child.stderr.read().decode() if child.stderr else ''}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def main() -> None:
-    """Print time and peak memory of n and 2n issues and their ratios."""
+def fresh_installation(root: Path, inbox: Path, processes: str) -> Path:
+    """A new installation folder whose inbox holds the backlog and whose state is empty."""
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    shutil.copytree(inbox, root / "inbox")
+    setting = "" if processes == "default" else f"[digest]\nprocesses = {processes}\n"
+    (root / "config.toml").write_text(f'{setting}[inbox]\nfolder = "inbox"\n', encoding="utf-8")
+    return root
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--per-digest", type=int, default=50)
+    parser.add_argument("--pages", type=int, default=30, help="stress pages of each layout (default 30)")
+    parser.add_argument("--articles", default="7,11", help="articles per stress page, fewest and most")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--runs", type=int, default=2, help="measurements of each, the best kept")
+    parser.add_argument("--processes", default="1,2", help="[digest] processes values to run with")
     args = parser.parse_args()
-    small = run_backlog(args.n, args.per_digest)
-    large = run_backlog(2 * args.n, args.per_digest)
-    print(f"{'issues':>7} {'seconds':>8} {'peak MB':>8}  digests")
-    for count, (seconds, peak, digests) in ((args.n, small), (2 * args.n, large)):
-        print(f"{count:>7} {seconds:>8.1f} {peak:>8.0f}  {digests}")
-    print(f"  ratio {large[0] / small[0]:>8.2f} {large[1] / small[1]:>8.2f}")
+    low, high = (int(n) for n in args.articles.split(","))
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        issues, chars = build_backlog(work / "backlog", args.pages, (low, high), args.seed)
+        print(f"backlog: {issues} issues, {chars / 1e6:.2f} M characters")
+        floor_command = [sys.executable, "-c", FLOOR, str(work / "backlog")]
+        results: dict[str, list[tuple[float, float, float]]] = {"floor": []}
+        for _ in range(args.runs):
+            results["floor"].append(measure(floor_command, work))
+            for processes in args.processes.split(","):
+                root = fresh_installation(work / "install", work / "backlog", processes)
+                results.setdefault(processes, []).append(measure([sys.executable, "-m", "digest", "run"], root))
+    wall_floor, cpu_floor = (min(run[k] for run in results["floor"]) for k in (0, 1))
+    for name, runs in results.items():
+        wall, cpu = (min(run[k] for run in runs) for k in (0, 1))
+        label = "jieba.lcut floor" if name == "floor" else f"digest run, processes={name}"
+        print(f"{label:30} wall {wall:6.2f} s ×{wall / wall_floor:4.2f} | cpu {cpu:6.2f} s ×{cpu / cpu_floor:4.2f}"
+              f" | peak {max(run[2] for run in runs):4.0f} MB")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -18,9 +18,15 @@ peer is given an oracle's choice that ours does not get). Its rows go to
 OUT with `.peer` before the suffix.
 
 `--remix N` first deals the file's articles into N new batches (3 to 5 sections,
-1 to 4 articles of each, a fixed seed), written next to OUT and scored in place
-of the file's own batches: a check that a setting tuned on a dozen batches
-holds on other mixes of the same articles.
+1 to 4 articles of each, dealt with `--seed`, 0 by default: the seed the cut
+levels were chosen on; 1 is the tests' unseen deal), written next to OUT and
+scored in place of the file's own batches: a check that a setting tuned on a
+dozen batches holds on other mixes of the same articles.
+
+`--lobo` adds leave-one-batch-out figures: for each batch, the two cut levels
+(where groups join, where a loner joins; `digest.themes.cluster`) are chosen
+from a grid by the mean F1 of the other batches, and the held-out batch is
+scored at them; the mean and its standard error are printed.
 
 `--diagnose` prints, batch by batch, our pairwise F1, how well the similarity
 alone ranks same-section pairs above the others (AUC), and the F1 that average
@@ -64,7 +70,16 @@ from typing import Any
 
 import numpy as np
 
-from digest.themes import TOPIC_POS, _make_doc, average_link, group_automatically, pair_similarity, topical_word
+from digest.themes import (
+    TOPIC_POS,
+    _lexicon,
+    _make_doc,
+    average_link,
+    cluster_documents,
+    group_automatically,
+    pair_similarity,
+    topical_word,
+)
 from digest.zh import load_jieba, stop_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -227,6 +242,40 @@ def best_cut(similarity: np.ndarray, members: list[Row]) -> float:
                 labels[member] = label
         best = max(best, batch_f1(members, labels))
     return best
+
+
+# Cut levels tried by leave-one-batch-out: where groups join, where a loner joins (in SDs).
+SIMILAR_LEVELS = tuple(round(x, 2) for x in np.arange(0.2, 1.01, 0.1))
+SINGLETON_LEVELS = tuple(round(x, 2) for x in np.arange(0.1, 0.81, 0.1))
+
+
+def leave_one_batch_out(rows: list[Row]) -> tuple[float, float, list[tuple[float, float]]]:
+    """Pairwise F1 with the cut levels chosen on the other batches, batch by batch: the mean, its standard
+    error, and the levels each held-out batch got (a grid of SIMILAR_LEVELS × SINGLETON_LEVELS)."""
+    grid = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]
+    table = []  # per batch: F1 at each grid point
+    for members in batches(rows).values():
+        similarity, everyone = pair_similarity([(r["title"], r["text"]) for r in members]), range(len(members))
+        table.append([batch_f1(members, labels_of(cluster_documents(similarity, everyone, *levels), len(members)))
+                      for levels in grid])
+    scores = np.array(table)
+    held_out, chosen = [], []
+    for batch in range(len(scores)):
+        others = np.delete(scores, batch, axis=0).mean(axis=0)
+        best = int(np.argmax(others))  # the first best on ties: the grid's order decides, not the held-out batch
+        held_out.append(scores[batch, best])
+        chosen.append(grid[best])
+    figures = np.array(held_out)
+    return float(figures.mean()), float(figures.std(ddof=1) / np.sqrt(len(figures))), chosen
+
+
+def labels_of(groups: list[list[int]], count: int) -> list[int]:
+    """A group label per member from the groups' member lists."""
+    labels = [0] * count
+    for label, group in enumerate(groups):
+        for member in group:
+            labels[member] = label
+    return labels
 
 
 def diagnose(rows: list[Row]) -> None:
@@ -425,8 +474,8 @@ def build_news_topics(out: Path) -> None:
     """The news-topic table: for each topical dictionary word, its likeliest topics and their p(topic | word);
     the corpus's background mix of topics and a label word for each topic."""
     table = jionlp_topic_table()
-    dictionary_tags = load_jieba().posseg.dt.word_tag_tab
-    words = sorted(w for w in table if topical_word(w) and dictionary_tags.get(w, "x").startswith(TOPIC_POS))
+    lexicon = _lexicon()
+    words = sorted(w for w in table if topical_word(w) and lexicon.tag(w).startswith(TOPIC_POS))
     topics = np.zeros((len(words), NEWS_TOPICS_PER_WORD), dtype=np.uint8)
     weights = np.zeros_like(topics)
     for row, word in enumerate(words):
@@ -459,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("themes-pred.jsonl"))
     parser.add_argument("--peer", action="store_true", help="also run the TF-IDF average-link peer")
     parser.add_argument("--remix", type=int, metavar="N", help="score N new batches dealt from the file's articles")
+    parser.add_argument("--seed", type=int, default=0, help="the seed --remix deals with (default 0)")
+    parser.add_argument("--lobo", action="store_true",
+                        help="also leave-one-batch-out: cut levels chosen on the other batches")
     parser.add_argument("--diagnose", action="store_true", help="per-batch F1, pair AUC and best-cut ceiling")
     parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
     parser.add_argument("--add-topics", type=Path, metavar="FILE", help="add corpus topics to a vector file and stop")
@@ -472,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     rows = read_rows(args.eval)
     if args.remix:
-        rows = remix(rows, args.remix)
+        rows = remix(rows, args.remix, args.seed)
         args.eval = args.out.with_suffix(".remix" + args.out.suffix)
         write_rows(args.eval, rows)
     if args.diagnose:
@@ -483,6 +535,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ours  {score(args.eval, args.out)}")
     print(f"cost  grouping {grouping:.2f} s, jieba.lcut of the same texts {tokenizing:.2f} s"
           f" (ratio {grouping / tokenizing:.2f}; data loaded, cache cleared)")
+    if args.lobo:
+        mean, error, chosen = leave_one_batch_out(rows)
+        common = Counter(chosen).most_common(1)[0][0]
+        print(f"leave-one-batch-out  F1 {mean:.3f} ± {error:.3f} (standard error over {len(chosen)} batches;"
+              f" levels chosen most often: join {common[0]} SD, loner {common[1]} SD)")
     if args.peer:
         peer_out = args.out.with_suffix(".peer" + args.out.suffix)
         _, verdict = run_peer(rows, args.eval, peer_out)

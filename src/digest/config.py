@@ -69,6 +69,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "language": (str, "zh-CN"),
         "subject": (str, DEFAULT_SUBJECT),
         "max_issues_per_digest": (int, 50),
+        "processes": (int, 0),
     },
     "inbox": {
         "folder": (str, "inbox"),
@@ -186,6 +187,7 @@ class Settings:
     subject: str = DEFAULT_SUBJECT  # the `[digest] subject` template (`digest.subject`)
     review: bool = False  # `[delivery] review`: runs build drafts for an editor to send (`digest.drafts`)
     issue_name: str = ""  # what the digest calls an issue that names itself nowhere ([inbox] name)
+    processes: int = 0  # worker processes for a backlog; 0: one per core this process may use
 
     @property
     def lock_path(self) -> Path:
@@ -337,6 +339,8 @@ def _number_problems(values: dict[str, dict[str, Any]]) -> list[str]:
             problems.append(f"[inbox] {key}: expected from 0 to {highest:,}")
     if values["inbox"]["max_issue_mb"] == 0:
         problems.append("[inbox] max_issue_mb: must be more than 0")
+    if values["digest"]["processes"] < 0:
+        problems.append("[digest] processes: expected 0 (one per core) or a number of processes")
     rate, (lowest, highest) = values["smtp"]["rate_per_second"], RATE_LIMITS
     if not (rate == 0 or lowest <= rate <= highest):
         problems.append(f"[smtp] rate_per_second: expected 0 (no limit) or from {lowest} to {highest:,} "
@@ -466,4 +470,5 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         subject=values["digest"]["subject"],
         review=values["delivery"]["review"],
         issue_name=values["inbox"]["name"].strip(),
+        processes=values["digest"]["processes"],
     )

@@ -1,5 +1,7 @@
-"""The digest job, stage by stage: inbox → parse → lists + summaries → themes →
-render → deliver → state. No printing here; the CLI reports what comes back.
+"""The digest job, stage by stage: inbox → parse (with lists) → drop repeats →
+summaries → themes → render → deliver → state. No printing here; the CLI reports
+what comes back. A backlog's parsing and summaries run in worker processes
+(`digest.workers`).
 
 Guarantees the operator relies on:
 - only one run at a time (an exclusive lock beside the database);
@@ -25,6 +27,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -41,6 +44,7 @@ from digest.store import Store
 if TYPE_CHECKING:
     from digest.mail.sending import DeliveryReport
     from digest.summarize import Summarizer
+    from digest.workers import Mapper
 
 LOGGER = logging.getLogger(__name__)
 
@@ -123,9 +127,8 @@ def _merged(before: RunReport, batch: RunReport) -> RunReport:
 
 def _run_batch(settings: Settings, issues: list[Page], store: Store, dry_run: bool,
                progress: Progress | None) -> RunReport:
-    parsed, parse_failures = parse_issues(issues, settings, progress)
+    parsed, fresh, repeated, parse_failures = read_fresh_articles(issues, settings, store, progress)
     failures = parse_failures
-    fresh, repeated = drop_sent_articles(parsed, store)
     if not dry_run:
         record_failures(store, failures)
     failed = {f.sha256 for f in parse_failures}
@@ -199,23 +202,81 @@ def _take(raw: RawIssue, failures: list[IssueFailure]) -> list[Page]:
     return []
 
 
+def read_fresh_articles(issues: list[Page], settings: Settings, store: Store | None,
+                        progress: Progress | None = None
+                        ) -> tuple[list[ParsedIssue], list[Article], int, list[IssueFailure]]:
+    """The issues parsed, and the articles no earlier digest sent, summarised (repeats are never summarised).
+
+    Returns the parsed issues (without summaries), the fresh articles, how many
+    repeats were dropped, and the issues that failed. A backlog of more than a
+    handful of issues is parsed and summarised in worker processes.
+    """
+    from digest.workers import worker_map
+
+    with worker_map(settings.processes, len(issues)) as mapper:
+        parsed, failures = parse_pages(issues, progress, mapper)
+        fresh, repeated = drop_sent_articles(parsed, store)
+        return parsed, summarise_articles(fresh, settings, mapper), repeated, failures
+
+
 def parse_issues(issues: list[Page], settings: Settings,
                  progress: Progress | None = None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
     """Parse and enrich each issue; an issue that fails is reported and the others go on."""
-    if not issues:
-        return [], []
-    summarizer = make_summarizer(settings)
+    from digest.workers import worker_map
+
+    with worker_map(settings.processes, len(issues)) as mapper:
+        parsed, failures = parse_pages(issues, progress, mapper)
+        articles = iter(summarise_articles([a for p in parsed for a in p.articles], settings, mapper))
+        return [replace(p, articles=[next(articles) for _ in p.articles]) for p in parsed], failures
+
+
+def parse_pages(issues: list[Page], progress: Progress | None = None,
+                mapper: Mapper = map) -> tuple[list[ParsedIssue], list[IssueFailure]]:
+    """Each issue into articles with their lists and their issue's name, no summaries yet; an issue that
+    fails is reported and the others go on."""
     parsed, failures = [], []
-    for done, issue in enumerate(issues):
+    for done, (issue, result) in enumerate(zip(issues, mapper(_parse_or_fail, issues), strict=True)):
         if progress:
             progress(done, len(issues), issue.name)
-        try:
-            parsed.append(parse_issue(issue, summarizer))
-        except IssueError as e:
-            failures.append(IssueFailure(issue.name, str(e), issue.id))
+        if isinstance(result, IssueFailure):
+            failures.append(result)
         else:
-            LOGGER.info("%s: %d articles", issue.name, len(parsed[-1].articles))
+            parsed.append(result)
+            LOGGER.info("%s: %d articles", issue.name, len(result.articles))
     return parsed, failures
+
+
+def _parse_or_fail(issue: Page) -> ParsedIssue | IssueFailure:
+    """One issue's articles, or why it could not be read (what a worker process sends back)."""
+    from digest.parse import parse_page
+
+    try:
+        parsed = parse_page(issue)
+    except IssueError as e:
+        return IssueFailure(issue.name, str(e), issue.id)
+    return replace(parsed, articles=[replace(a, source=issue.name) for a in parsed.articles])
+
+
+def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapper = map) -> list[Article]:
+    """The articles, in order, each with its summary; an issue's articles go to one worker together."""
+    by_issue: dict[str | None, list[int]] = {}
+    for position, article in enumerate(articles):
+        by_issue.setdefault(article.source, []).append(position)
+    work = partial(_summarised, settings.summary_sentences, settings.summary_max_chars)
+    batches = [[articles[i] for i in positions] for positions in by_issue.values()]
+    summarised = list(articles)
+    for positions, done in zip(by_issue.values(), mapper(work, batches), strict=True):
+        for position, article in zip(positions, done, strict=True):
+            summarised[position] = article
+    return summarised
+
+
+def _summarised(sentences: int, max_chars: int, articles: list[Article]) -> list[Article]:
+    """The articles with their summaries (what a worker process sends back)."""
+    from digest.summarize import Summarizer
+
+    summarizer = Summarizer(sentences=sentences, max_chars=max_chars)
+    return [replace(a, summary=summarizer.summarize(a)) for a in articles]
 
 
 def make_summarizer(settings: Settings) -> Summarizer:
@@ -421,14 +482,12 @@ def preview(settings: Settings, paths: list[Path] | None = None, progress: Progr
     """
     if paths:
         issues, failures = read_pages(paths)
-        parsed, parse_failures = parse_issues(issues, settings, progress)
-        fresh, repeated = drop_sent_articles(parsed)
+        parsed, fresh, repeated, parse_failures = read_fresh_articles(issues, settings, None, progress)
     else:
         with Store.open_existing(settings.database) as store:
             issues, failures = read_new_issues(make_sources(settings, record=False) if sources is None else sources,
                                                store.taken_hashes())
-            parsed, parse_failures = parse_issues(issues, settings, progress)
-            fresh, repeated = drop_sent_articles(parsed, store)
+            parsed, fresh, repeated, parse_failures = read_fresh_articles(issues, settings, store, progress)
     report = RunReport(issues=[p.source for p in parsed], failures=failures + parse_failures,
                        articles=len(fresh), repeated_articles=repeated, dry_run=True)
     if not fresh:

@@ -45,6 +45,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -65,15 +66,16 @@ TOPIC_POS = ("n", "vn", "nz", "ns", "nt", "nr", "l", "i", "j", "eng")
 MIN_THEME_SHARE = 0.08  # share of keyword weight a theme must carry: off-topic pages score under 0.05
 # Cut levels, in SDs of the digest's pair similarities, chosen on 300 remixed batches (benchmarks/themes.py).
 SIMILAR_SD = 0.5  # groups join while their similarity is this many SDs above the mean
-SINGLETON_SD = 0.4  # a lone article joins its closest group above this level
-INDIFFERENT_SD = SINGLETON_SD  # refinement: a pair above this similarity is better together than apart
+SINGLETON_SD = 0.4  # a lone article joins its closest group above this level; refinement weighs pairs from it
 SPECIFICITY_POWER = 0.5  # a term's weight is TF-IDF times its subject specificity to this power
+SPECIFICITY_CHUNK = 4096  # words whose specificity is worked out at once
 GENERIC_QUANTILE = 0.05  # terms less specific than this share of the news-topic vocabulary name no subject
 COLUMN_BONUS = 10.0  # a column is run by one desk: its pieces join first, whatever else they resemble
 KEYWORD_POOL = 20  # an article's heaviest terms, among which shared keywords are sought
 ARTICLE_KEYWORDS = 8  # keywords shown with each article
 SHOWN_KEYWORDS = 6  # a configured theme's keywords shown with its group
 GROUP_KEYWORDS = 3  # keywords kept with an automatic group
+WORD_CACHE = 1 << 16  # words whose shape checks are remembered: more than a backlog's vocabulary
 PHRASE_PARTS = 3  # a key phrase joins at most this many adjacent words
 PHRASE_CHARS = (3, 8)  # shortest and longest key phrase, in characters
 VECTOR_FILE = "data/zh_word_vectors.npz"
@@ -103,11 +105,57 @@ class _Doc:
     key_terms: dict[str, float]  # words and key phrases that may be shown, fragments and generic words left out
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """What jieba knows of each word: the part of speech its dictionary gives it (`jieba.posseg`'s table) and
+    its IDF (`jieba.analyse`'s table), read from jieba's files without loading the tagger or the extractor."""
+
+    entries: dict[str, tuple[str | None, float | None]]  # word → (dictionary tag, IDF), either may be missing
+    median_idf: float  # the IDF jieba.analyse gives a word its table lacks
+
+    def tag(self, word: str) -> str:
+        """The word's dictionary part of speech, UNKNOWN_POS for a word the dictionary lacks."""
+        return self.entries.get(word, _NOT_KNOWN)[0] or UNKNOWN_POS
+
+    def in_dictionary(self, word: str) -> bool:
+        """Whether jieba's dictionary holds the word."""
+        return self.entries.get(word, _NOT_KNOWN)[0] is not None
+
+    def idf(self, word: str) -> float:
+        """The word's IDF, the median for a word the table lacks (as jieba.analyse does)."""
+        value = self.entries.get(word, _NOT_KNOWN)[1]
+        return self.median_idf if value is None else value
+
+
+_NOT_KNOWN: tuple[str | None, float | None] = (None, None)
+
+
 @functools.cache
-def _idf() -> tuple[dict[str, float], float]:
-    """jieba.analyse's IDF table and the value it gives unknown words (the median)."""
-    tfidf = zh.load_jieba().analyse.default_tfidf
-    return tfidf.idf_freq, tfidf.median_idf
+def _lexicon() -> Lexicon:
+    """jieba's dictionary tags and IDF table in one map, read as jieba reads them, once per process.
+
+    One map, its words shared with the segmenter's table and each distinct
+    (tag, IDF) pair stored once, takes about 35 MB, where the two tables as
+    jieba keeps them take 130 MB with the tagger's model.
+    """
+    jieba = zh.load_jieba()
+    # Keyed by the strings of the segmenter's own table: updating a key keeps the string it holds, so
+    # each dictionary word is stored once for both.
+    entries = dict.fromkeys((word for word, frequency in jieba.dt.FREQ.items() if frequency), _NOT_KNOWN)
+    shared: dict[tuple[str | None, float | None], tuple[str | None, float | None]] = {}
+    with jieba.get_dict_file() as dictionary:
+        for line in dictionary:
+            word, _, tag = line.decode("utf-8").strip().split(" ")
+            entries[word] = shared.setdefault((tag, None), (tag, None))
+    values = array("d")
+    with resources.files("jieba").joinpath("analyse/idf.txt").open(encoding="utf-8") as lines:
+        for line in lines:
+            word, number = line.strip().split(" ")
+            pair = (entries.get(word, _NOT_KNOWN)[0], float(number))
+            entries[word] = shared.setdefault(pair, pair)
+            values.append(pair[1])
+    median = sorted(values)[len(values) // 2]
+    return Lexicon(entries, median)
 
 
 @dataclass(frozen=True)
@@ -189,10 +237,14 @@ def _topic_specificity(topics: np.ndarray, probabilities: np.ndarray, background
     newspaper shares, as the background does, and score low; 法院 or 比赛 lean on
     one subject and score high.
     """
-    rows = np.zeros((len(topics), len(background)))
-    np.add.at(rows, (np.arange(len(topics))[:, None], topics), probabilities)
-    rows += np.maximum(1 - rows.sum(axis=1, keepdims=True), 0) / len(background)
-    return (rows * np.log(np.maximum(rows, 1e-12) / background)).sum(axis=1)
+    specificity = np.empty(len(topics))
+    for start in range(0, len(topics), SPECIFICITY_CHUNK):  # a dense (words × topics) array would take 70 MB
+        stop = min(start + SPECIFICITY_CHUNK, len(topics))
+        rows = np.zeros((stop - start, len(background)))
+        np.add.at(rows, (np.arange(stop - start)[:, None], topics[start:stop]), probabilities[start:stop])
+        rows += np.maximum(1 - rows.sum(axis=1, keepdims=True), 0) / len(background)
+        specificity[start:stop] = (rows * np.log(np.maximum(rows, 1e-12) / background)).sum(axis=1)
+    return specificity
 
 
 def specificity(word: str) -> float | None:
@@ -214,8 +266,8 @@ def generic_word(word: str) -> bool:
     value = specificity(word)
     if value is not None:
         return value < news.generic_level
-    idf, median = _idf()
-    return idf.get(word, median) < median
+    lexicon = _lexicon()
+    return lexicon.idf(word) < lexicon.median_idf
 
 
 def _similarity_weight(word: str) -> float:
@@ -227,15 +279,10 @@ def _similarity_weight(word: str) -> float:
     return max(news.generic_level if value is None else value, 1e-3) ** SPECIFICITY_POWER
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def topical_word(word: str) -> bool:
     """Whether a word has the shape of a topic term (two Han characters or more, or Latin) and is no stop word."""
     return bool(_TERM.match(word)) and word not in zh.stop_words()
-
-
-@functools.cache
-def _dictionary_tags() -> dict[str, str]:
-    """The part of speech jieba's dictionary gives each word it knows."""
-    return zh.load_jieba().posseg.dt.word_tag_tab
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -245,8 +292,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     sentence and costs twice the segmentation, while for the nouns themes look
     at the dictionary's tag is the tagger's answer (groupings are the same).
     """
-    tags = _dictionary_tags()
-    return [(word, tags.get(word, UNKNOWN_POS)) for word in zh.load_jieba().lcut(text)]
+    entries = _lexicon().entries  # looked up directly: this runs for every word of every article
+    return [(word, entries.get(word, _NOT_KNOWN)[0] or UNKNOWN_POS) for word in zh.load_jieba().lcut(text)]
 
 
 def _topic_terms(tokens: Sequence[tuple[str, str]]) -> list[str]:
@@ -274,10 +321,11 @@ def term_weights(title: str, text: str) -> dict[str, float]:
 
 def _weigh(counts: Counter[str]) -> dict[str, float]:
     total = sum(counts.values())
-    idf, median = _idf()
-    return {word: n / total * idf.get(word, median) for word, n in counts.items()} if total else {}
+    idf = _lexicon().idf
+    return {word: n / total * idf(word) for word, n in counts.items()} if total else {}
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _phrase_part(word: str, tag: str) -> bool:
     """A word a key phrase can hold: two Han characters or more, and a word jieba coined only when it has two
     (新质; longer coinages are mostly mis-segmented names)."""
@@ -289,16 +337,17 @@ def _phrase_part(word: str, tag: str) -> bool:
 def _phrases(tokens: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[str, ...]]]:
     """Every run of 2 to PHRASE_PARTS adjacent phrase words ending in a noun, PHRASE_CHARS long, with its parts."""
     found = []
-    for start in range(len(tokens)):
+    parts = [_phrase_part(word, tag) for word, tag in tokens]
+    for start in (at for at, part in enumerate(parts) if part):
         for end in range(start + 2, min(start + PHRASE_PARTS, len(tokens)) + 1):
-            run = tokens[start:end]
-            if not _phrase_part(*run[-1]) or not _phrase_part(*run[0]):
+            if not parts[end - 1]:
                 break
-            if not run[-1][1].startswith(PHRASE_HEAD):
+            if not tokens[end - 1][1].startswith(PHRASE_HEAD):
                 continue
-            text = "".join(w for w, _ in run)
+            words = tuple(w for w, _ in tokens[start:end])
+            text = "".join(words)
             if PHRASE_CHARS[0] <= len(text) <= PHRASE_CHARS[1]:
-                found.append((text, tuple(w for w, _ in run)))
+                found.append((text, words))
     return found
 
 
@@ -321,16 +370,17 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
         for part in parts[phrase]:
             inside[part] += n
     total = sum(words.values()) or 1
-    idf, median = _idf()
+    lexicon = _lexicon()
+    idf = lexicon.idf
     terms: dict[str, float] = {}
-    for word in _topic_terms([(w, t) for w, t in [*title, *body] if not t.startswith(NAME_POS)]):
+    for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not t.startswith(NAME_POS)])):
         free = words[word] - inside[word]
         if free * 2 > words[word] and not generic_word(word):
-            terms[word] = free / total * idf.get(word, median) * _similarity_weight(word)
+            terms[word] = free / total * idf(word) * _similarity_weight(word)
     for phrase, n in kept.items():
-        if not all(generic_word(part) and part in _dictionary_tags() for part in parts[phrase]):
-            rarest = max(parts[phrase], key=lambda w: idf.get(w, median))
-            terms[phrase] = n / total * idf.get(rarest, median) * max(_similarity_weight(w) for w in parts[phrase])
+        if not all(generic_word(part) and lexicon.in_dictionary(part) for part in parts[phrase]):
+            rarest = max(parts[phrase], key=idf)
+            terms[phrase] = n / total * idf(rarest) * max(_similarity_weight(w) for w in parts[phrase])
     return terms
 
 
@@ -375,9 +425,9 @@ def theme_score(doc: _Doc, rule: ThemeRule) -> float:
     total = sum(doc.weights.values())
     if not total:
         return 0.0
-    idf, median = _idf()
+    idf = _lexicon().idf
     hits = sum(
-        (doc.text.count(k) + TITLE_WEIGHT * doc.title.count(k)) * idf.get(k, median) for k in set(rule.keywords) if k
+        (doc.text.count(k) + TITLE_WEIGHT * doc.title.count(k)) * idf(k) for k in set(rule.keywords) if k
     )
     return hits / doc.term_count / total
 
@@ -408,20 +458,24 @@ def _lexical_similarity(weights: Sequence[dict[str, float]]) -> np.ndarray:
     return unit @ unit.T
 
 
-def _vocabulary_rows(weights: Sequence[dict[str, float]], vectors: WordVectors) -> np.ndarray:
-    """The documents' term weights laid out over the vector file's words (other words dropped)."""
-    rows = np.zeros((len(weights), len(vectors.index)))
+def _vocabulary_rows(weights: Sequence[dict[str, float]], vectors: WordVectors) -> tuple[np.ndarray, np.ndarray]:
+    """The documents' term weights over the words of the vector file they use, and where those words sit in
+    the file: the batch's own words, so that the products skip the other 10,000."""
+    index = vectors.index
+    used = np.array(sorted({index[w] for doc in weights for w, x in doc.items() if x and w in index}), dtype=np.intp)
+    column = {int(at): i for i, at in enumerate(used)}
+    rows = np.zeros((len(weights), len(used)))
     for row, doc in enumerate(weights):
         for word, weight in doc.items():
-            if word in vectors.index:
-                rows[row, vectors.index[word]] = weight
-    return rows
+            if weight and word in index:
+                rows[row, column[index[word]]] = weight
+    return rows, used
 
 
 def _vocabulary_idf(vectors: WordVectors) -> np.ndarray:
     """jieba's IDF of each word of the vector file, in the file's order."""
-    idf, median = _idf()
-    return np.array([idf.get(word, median) for word in vectors.index])
+    idf = _lexicon().idf
+    return np.array([idf(word) for word in vectors.index])
 
 
 def _dense_similarity(weighted: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -506,9 +560,7 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     views = []
     vectors = _word_vectors()
     if vectors is not None:
-        rows = _vocabulary_rows(weights, vectors)
-        used = np.flatnonzero(rows.any(axis=0))  # the batch's own words: the products skip the other 10,000
-        rows = rows[:, used]
+        rows, used = _vocabulary_rows(weights, vectors)
         views.append(_dense_similarity(rows * _vocabulary_idf(vectors)[used], vectors.vectors[used]))
         if vectors.topics is not None and vectors.topic_idf is not None:
             views.append(_topic_similarity(rows, vectors.topics[:, used], vectors.topic_idf[used]))
@@ -546,8 +598,9 @@ def average_link(similarity: np.ndarray, members: Sequence[int], threshold: floa
     return groups
 
 
-def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]]) -> list[list[int]]:
-    """A lone document joins the group it is closest to, when that group is close enough."""
+def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]], level: float = SINGLETON_SD
+                      ) -> list[list[int]]:
+    """A lone document joins the group it is closest to, when their mean similarity reaches `level`."""
     large = [g for g in groups if len(g) > 1]
     if not large:
         return groups
@@ -555,7 +608,7 @@ def _adopt_singletons(similarity: np.ndarray, groups: list[list[int]]) -> list[l
     for single in (g for g in groups if len(g) == 1):
         scores = [float(similarity[single[0], g].mean()) for g in large]
         best = int(np.argmax(scores))
-        if scores[best] >= SINGLETON_SD:
+        if scores[best] >= level:
             large[best] = sorted(large[best] + single)
         else:
             kept.append(single)
@@ -589,10 +642,12 @@ def refine_groups(similarity: np.ndarray, groups: list[list[int]], indifferent: 
     return sorted(sorted(members[i] for i in np.flatnonzero(label == n)) for n in np.unique(label))
 
 
-def _cluster(similarity: np.ndarray, members: Sequence[int]) -> list[list[int]]:
-    """Groups of `members`, ordered by their first member."""
-    groups = _adopt_singletons(similarity, average_link(similarity, members, SIMILAR_SD))
-    return refine_groups(similarity, groups, INDIFFERENT_SD)
+def cluster_documents(similarity: np.ndarray, members: Sequence[int], similar: float = SIMILAR_SD,
+                      singleton: float = SINGLETON_SD) -> list[list[int]]:
+    """Groups of `members`, ordered by their first member, at the given cut levels (in SDs): groups join
+    while `similar` apart, a loner joins and refinement weighs pairs from `singleton`."""
+    groups = _adopt_singletons(similarity, average_link(similarity, members, similar), singleton)
+    return refine_groups(similarity, groups, singleton)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -623,7 +678,7 @@ def group_automatically(docs: Sequence[tuple[str, str]]) -> list[int]:
     if not docs:
         return []
     labels = [0] * len(docs)
-    for label, group in enumerate(_cluster(pair_similarity(docs), range(len(docs)))):
+    for label, group in enumerate(cluster_documents(pair_similarity(docs), range(len(docs)))):
         for member in group:
             labels[member] = label
     return labels
@@ -740,7 +795,7 @@ def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> l
     unmatched = [i for i, rule in enumerate(matched) if rule is None]
     # Similarities are standardised over the whole digest, so a handful of
     # leftovers is still judged against everything the digest holds.
-    clusters = _cluster(_similarity_matrix(docs), unmatched) if len(unmatched) > 1 else [unmatched]
+    clusters = cluster_documents(_similarity_matrix(docs), unmatched) if len(unmatched) > 1 else [unmatched]
     keywords = _digest_keywords(docs)
 
     def members(indices: Sequence[int], theme: str) -> list[Article]:

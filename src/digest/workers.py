@@ -1,0 +1,52 @@
+"""Worker processes for a backlog: the per-issue stages (parse, summarise) spread over the cores.
+
+A run with a handful of issues stays in one process, where starting workers
+would cost more than it saves. A larger backlog is handed to a process pool
+one item at a time, in order, and the results come back in the same order,
+so a run's digest is the same whatever the number of processes. Workers are
+forked where the platform allows it (they start in milliseconds and share
+what the parent has loaded); each loads what its stage needs on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+LOGGER = logging.getLogger(__name__)
+
+HANDFUL = 4  # at most this many issues are parsed in the run's own process
+Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]  # map() or a pool's map
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask where the platform has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def process_count(setting: int, issues: int) -> int:
+    """How many processes a run of `issues` uses: one for a handful, else the setting (0: one per core)."""
+    if issues <= HANDFUL:
+        return 1
+    return max(1, min(setting or usable_cores(), issues))
+
+
+@contextmanager
+def worker_map(setting: int, issues: int) -> Iterator[Mapper]:
+    """A `map` for the run's per-issue stages: the built-in one, or a process pool's when it pays."""
+    count = process_count(setting, issues)
+    if count == 1:
+        yield map
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    LOGGER.info("%d issues: %d worker processes", issues, count)
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        yield pool.map

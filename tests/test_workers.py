@@ -1,0 +1,62 @@
+"""A backlog parsed and summarised in worker processes gives what one process gives."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from digest import pipeline
+from digest.config import build_settings
+from digest.errors import ConfigError
+from digest.extract.text import page_from_text
+from digest.models import Page
+from digest.workers import HANDFUL, process_count
+
+SAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "inbox").glob("*.txt"))
+
+
+def backlog() -> list[Page]:
+    """More than a handful of issues: the samples, both again together and under new names (their articles
+    repeat), and one issue holding no article at all."""
+    first, second = (path.read_text(encoding="utf-8") for path in SAMPLES[:2])
+    texts = {"a.txt": first, "b.txt": second, "ab.txt": first + "\n\n" + second, "b-again.txt": second,
+             "empty.txt": "\n \n\n", "ba.txt": second + "\n\n" + first}
+    return [page_from_text(text, name, id=name) for name, text in texts.items()]
+
+
+def test_worker_processes_give_the_same_articles_summaries_and_failures(caplog: pytest.LogCaptureFixture) -> None:
+    issues = backlog()
+    assert len(issues) > HANDFUL
+    settings = build_settings({}, None)
+    alone = pipeline.read_fresh_articles(issues, replace(settings, processes=1), None)
+    with caplog.at_level(logging.INFO, logger="digest.workers"):
+        pooled = pipeline.read_fresh_articles(issues, replace(settings, processes=2), None)
+    assert "2 worker processes" in caplog.text
+    assert pooled == alone
+    parsed, fresh, repeated, failures = pooled
+    assert [f.source for f in failures] == ["empty.txt"]
+    assert repeated > 0 and fresh and all(a.summary for a in fresh)
+    assert len(fresh) + repeated == sum(len(p.articles) for p in parsed)
+
+
+def test_parse_issues_summarises_every_article_the_same_either_way() -> None:
+    issues = backlog()
+    settings = build_settings({}, None)
+    alone = pipeline.parse_issues(issues, replace(settings, processes=1))
+    assert pipeline.parse_issues(issues, replace(settings, processes=2)) == alone
+    assert all(a.summary and a.source for p in alone[0] for a in p.articles)
+
+
+def test_a_handful_of_issues_stays_in_one_process() -> None:
+    assert process_count(0, HANDFUL) == 1
+    assert process_count(3, HANDFUL + 1) == 3
+    assert process_count(8, HANDFUL + 2) == HANDFUL + 2
+    assert process_count(0, 100) >= 1
+
+
+def test_a_negative_process_count_is_a_config_error_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"\[digest\] processes"):
+        build_settings({"digest": {"processes": -1}}, None)
