@@ -106,6 +106,20 @@ def test_a_connection_lost_mid_batch_ends_it_and_the_next_run_sends_the_rest_onc
         assert Counter(mail.handler.recipients()) == Counter(readers(MANY))  # nobody twice, nobody left out
 
 
+def test_an_unreachable_server_leaves_a_long_batch_pending(tmp_path: Path, secret: None,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    from mailserver import free_port
+
+    settings = small_settings(tmp_path, free_port(), connections=2, message_timeout=2)  # nobody listens there
+    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+        subscribe_and_record(store, MANY)
+        report = send_pending(settings, ledger)
+        assert (report.sent, report.waiting) == (0, MANY)
+        assert "cannot connect" in report.problems[0]
+        assert statuses(store) == Counter({"pending": MANY})
+    assert "no connection reported back" not in caplog.text  # every message handed over came back
+
+
 def test_an_internationalised_address_goes_with_smtputf8(tmp_path: Path, secret: None) -> None:
     with MailServer(enable_SMTPUTF8=True) as mail:
         settings = small_settings(tmp_path, mail.port)

@@ -141,8 +141,10 @@ class ConnectionPool(Generic[Ticket]):
                     continue
                 if transport is None:
                     transport = self._open(job, first)
+                    if transport is None and first:
+                        continue  # reported, and the batch is stopping: what is queued comes back untried
                     if transport is None:
-                        return
+                        return  # the job went back to the queue for the other connections
                     if first:
                         self._connected()
                 self._outcomes.put(self._send(transport, job))
