@@ -18,6 +18,11 @@ subscriber) and a `Transport` (what carries the messages). Rules:
 - Each message is rendered from the digest's stored snapshot for the
   subscriber's themes only (no message when none of them has articles) and
   carries the subscriber's own signed unsubscribe link (RFC 8058 headers).
+  It is rendered and flattened once per digest and set of themes; each copy is
+  that `MessageTemplate` filled in, byte for byte the message built on its own.
+- Connections: up to `[smtp] connections` carry messages in parallel (a
+  `ConnectionPool`); this thread alone composes and records, and a connection
+  gets its next message only once its last outcome is recorded.
 """
 
 from __future__ import annotations
