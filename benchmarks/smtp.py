@@ -293,7 +293,16 @@ def send_and_report_memory(raw: dict[str, Any], folder: Path, results: Any) -> N
     """In a fresh process: send, then report (sent, seconds, peak RSS in kB)."""
     logging.basicConfig(level=logging.ERROR)
     report, seconds = timed_send(raw, folder)
-    results.put((report.sent, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    results.put((report.sent, seconds, peak_rss_kb()))
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory. Not getrusage: Linux carries ru_maxrss over exec, so a
+    process started from a big parent would report the parent's size; VmHWM starts afresh."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main() -> int:
