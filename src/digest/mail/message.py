@@ -145,7 +145,6 @@ class MessageTemplate:
                  extra_headers: Mapping[str, str], personal_headers: tuple[str, ...], smtputf8: bool) -> None:
         self.rendered = rendered
         self.placeholder = placeholder
-        self.extra_headers = dict(extra_headers)
         self.smtputf8 = smtputf8
         self.text, self.html = _PartTemplate(rendered.text, placeholder), _PartTemplate(rendered.html, placeholder)
         stand_in = build_message(rendered, sender=sender, to=_STAND_IN_TO, date=_STAND_IN_DATE,
