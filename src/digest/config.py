@@ -53,6 +53,9 @@ INBOX_LIMITS = (("settle_seconds", 86400), ("max_issue_mb", 1000))
 # Messages per second when limited: from one every 1000 s (slower would never finish a list) to
 # 10,000 (faster is no limit at all).
 RATE_LIMITS = (0.001, 10_000)
+# Connections open at once while sending: a mail server commonly allows a client around ten, and
+# beyond a few the server, not the number of connections, limits the rate.
+MAX_CONNECTIONS = 16
 # A URL as RFC 3986 writes it: only unreserved, reserved and percent characters, so it can go
 # between <> in a List-Unsubscribe header and into an href unchanged.
 _URL_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
@@ -109,6 +112,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "message_timeout": ((int, float), 120),
         "batch_timeout": ((int, float), 3600),
         "rate_per_second": ((int, float), 0),
+        "connections": (int, 2),
         "max_attempts": (int, 5),
         "bounce_after": (int, 3),
         "unsubscribe_mailto": (str, ""),
@@ -139,7 +143,8 @@ class SmtpSettings:
     timeout: float  # seconds to wait for any one reply
     message_timeout: float  # seconds one message may take, from connecting to the server's last reply
     batch_timeout: float  # seconds a run's sending may take; what is left waits for the next run
-    rate_per_second: float
+    rate_per_second: float  # over all connections together
+    connections: int  # at most this many open at once while sending
     max_attempts: int
     bounce_after: int
     unsubscribe_mailto: str
@@ -345,6 +350,8 @@ def _number_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     if not (rate == 0 or lowest <= rate <= highest):
         problems.append(f"[smtp] rate_per_second: expected 0 (no limit) or from {lowest} to {highest:,} "
                         "messages per second")
+    if not 1 <= values["smtp"]["connections"] <= MAX_CONNECTIONS:
+        problems.append(f"[smtp] connections: expected from 1 to {MAX_CONNECTIONS}")
     return problems
 
 

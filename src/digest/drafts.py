@@ -366,9 +366,10 @@ def send_test_copy(settings: Settings, draft: Draft, address: str) -> None:
     address the whole digest with the outbox copy's mailto unsubscribe link.
     """
     import time
+    from email.utils import parseaddr
 
     from digest.mail.addresses import validate_address
-    from digest.mail.message import build_message, recipient_address
+    from digest.mail.message import build_message, flatten, recipient_address
     from digest.mail.transport import make_transport
 
     address = validate_address(address)
@@ -384,7 +385,8 @@ def send_test_copy(settings: Settings, draft: Draft, address: str) -> None:
     deadline = time.monotonic() + settings.smtp.message_timeout
     transport.open(deadline)
     try:
-        transport.send(message, address, deadline)
+        smtputf8 = not (parseaddr(settings.sender)[1] + address).isascii()  # as smtplib decides
+        transport.send(flatten(message, smtputf8=smtputf8), address, deadline)
     finally:
         transport.close()
     LOGGER.info("test copy of draft %d sent to %s", draft.id, address)

@@ -18,6 +18,11 @@ subscriber) and a `Transport` (what carries the messages). Rules:
 - Each message is rendered from the digest's stored snapshot for the
   subscriber's themes only (no message when none of them has articles) and
   carries the subscriber's own signed unsubscribe link (RFC 8058 headers).
+  It is rendered and flattened once per digest and set of themes; each copy is
+  that `MessageTemplate` filled in, byte for byte the message built on its own.
+- Connections: up to `[smtp] connections` carry messages in parallel (a
+  `ConnectionPool`); this thread alone composes and records, and a connection
+  gets its next message only once its last outcome is recorded.
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -43,9 +47,10 @@ from digest.errors import (
     TemporaryDeliveryError,
 )
 from digest.mail.ledger import DeliveryRecord, Ledger, SubscriberRecord
-from digest.mail.message import build_message, new_message_id, recipient_address
+from digest.mail.message import MessageTemplate, OutgoingMessage, PersonalFields, new_message_id, recipient_address
+from digest.mail.pool import ConnectionPool, Outcome
 from digest.mail.tokens import load_secret, unsubscribe_links
-from digest.mail.transport import Transport, make_transport
+from digest.mail.transport import Pacer, make_transport
 from digest.models import Digest, RenderedDigest
 
 LOGGER = logging.getLogger(__name__)
@@ -56,6 +61,9 @@ MAX_BACKOFF = timedelta(days=1)
 # pass unchanged through HTML escaping and CSS inlining, so one render serves every reader
 # of the same themes.
 LINK_PLACEHOLDER = "digest-subscriber-unsubscribe-link"
+# A further connection opens for every this many due messages (up to `[smtp] connections`): a
+# shorter batch does not repay another handshake and login.
+MESSAGES_PER_CONNECTION = 20
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ class DeliveryReport:
 
 def send_pending(settings: Settings, ledger: Ledger,
                  on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
-    """Plan new digests, then send every delivery that is due over one connection.
+    """Plan new digests, then send every delivery that is due, over up to `[smtp] connections` connections.
 
     `on_accepted(n)` is called after the n-th accepted message is recorded (the tests'
     crash hook uses it).
@@ -100,11 +108,8 @@ def send_pending(settings: Settings, ledger: Ledger,
     if not due:
         return DeliveryReport(unreached=len(unreached), problems=unreached)
     composer = Composer(settings, load_secret(settings))
-    batch = _Batch(settings, ledger, composer, make_transport(settings), on_accepted)
-    try:
-        batch.send_all(due)
-    finally:
-        batch.close()
+    batch = _Batch(settings, ledger, composer, on_accepted)
+    batch.send_all(due)
     return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
 
 
@@ -163,25 +168,37 @@ def retry_time(attempts: int, max_attempts: int, now: datetime) -> str | None:
 
 
 class Composer:
-    """Builds each subscriber's message, rendering once per digest and set of themes."""
+    """Builds each subscriber's message: rendered and flattened once per digest and set of themes, then
+    filled in with the subscriber's own address, Message-ID and unsubscribe links."""
 
     def __init__(self, settings: Settings, secret: bytes) -> None:
         self.settings = settings
         self.secret = secret
+        self.envelope_from = parseaddr(settings.sender)[1]
         self._digests: dict[int, Digest] = {}
         self._rendered: dict[tuple[int, tuple[str, ...]], RenderedDigest | None] = {}
+        self._templates: dict[tuple[int, tuple[str, ...], bool], MessageTemplate] = {}
 
     def message(self, delivery: DeliveryRecord, subscriber: SubscriberRecord,
-                ledger: Ledger) -> EmailMessage | None:
+                ledger: Ledger) -> OutgoingMessage | None:
         """The message for one ledger row, or None when none of the subscriber's themes has articles."""
-        rendered = self._render(delivery.digest_id, subscriber.themes, ledger)
+        key = (delivery.digest_id, tuple(sorted(subscriber.themes)))
+        rendered = self._render(key, ledger)
         if rendered is None:
             return None
         mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id)
-        return build_message(self._personalise(rendered, mailto, web), sender=self.settings.sender,
-                             to=recipient_address(subscriber.address, subscriber.name),
-                             date=datetime.now(ZoneInfo(self.settings.timezone)),
-                             message_id=delivery.message_id, extra_headers=self._list_headers(mailto, web))
+        headers = self._list_headers(mailto, web)
+        smtputf8 = not (self.envelope_from + subscriber.address).isascii()  # as smtplib decides
+        template = self._templates.get((*key, smtputf8))
+        if template is None:
+            template = self._templates[(*key, smtputf8)] = MessageTemplate(
+                rendered, sender=self.settings.sender, placeholder=LINK_PLACEHOLDER, extra_headers=headers,
+                personal_headers=("List-Unsubscribe",), smtputf8=smtputf8)
+        return template.fill(PersonalFields(
+            to=recipient_address(subscriber.address, subscriber.name),
+            date=datetime.now(ZoneInfo(self.settings.timezone)),
+            message_id=delivery.message_id or new_message_id(self.settings.sender),
+            link=web or mailto, headers={"List-Unsubscribe": headers["List-Unsubscribe"]}))
 
     def personal_copy(self, digest: Digest, subscriber: SubscriberRecord) -> RenderedDigest:
         """What `message` puts in the subscriber's mail for `digest` (already cut to their themes)."""
@@ -194,12 +211,12 @@ class Composer:
         return replace(rendered, html=rendered.html.replace(LINK_PLACEHOLDER, html.escape(link)),
                        text=rendered.text.replace(LINK_PLACEHOLDER, link))
 
-    def _render(self, digest_id: int, themes: list[str], ledger: Ledger) -> RenderedDigest | None:
-        key = (digest_id, tuple(sorted(themes)))
+    def _render(self, key: tuple[int, tuple[str, ...]], ledger: Ledger) -> RenderedDigest | None:
+        digest_id, themes = key
         if key not in self._rendered:
             if digest_id not in self._digests:
                 self._digests[digest_id] = ledger.snapshot(digest_id)
-            mine = subscriber_digest(self._digests[digest_id], themes)
+            mine = subscriber_digest(self._digests[digest_id], list(themes))
             self._rendered[key] = self._render_digest(mine) if mine else None
         return self._rendered[key]
 
@@ -220,87 +237,112 @@ class Composer:
         return headers
 
 
-class _Batch:
-    """One sending pass: the transport (opened when the first message is ready), and the tally."""
+@dataclass(frozen=True)
+class _Ticket:
+    """What the sending thread needs back with a message's outcome to record it."""
 
-    def __init__(self, settings: Settings, ledger: Ledger, composer: Composer, transport: Transport,
+    delivery: DeliveryRecord
+    subscriber: SubscriberRecord
+
+
+class _Batch:
+    """One sending pass: the connections (the first opened when the first message is ready), and the tally."""
+
+    def __init__(self, settings: Settings, ledger: Ledger, composer: Composer,
                  on_accepted: Callable[[int], None] | None) -> None:
         self.settings = settings
         self.ledger = ledger
         self.composer = composer
-        self.transport = transport
         self.on_accepted = on_accepted
-        self.connected = False
+        self.pacer = Pacer(settings.smtp.rate_per_second)  # one rate limit over every connection
         self.counts = dict.fromkeys(("sent", "deferred", "bounced", "failed", "skipped", "waiting", "refused"), 0)
         self.deadline = time.monotonic() + settings.smtp.batch_timeout
         self.problems: list[str] = []
+        self.recorded = 0
+        self.out_of_time = False
 
     def send_all(self, due: list[DeliveryRecord]) -> None:
-        """Send the due rows in order until they are done, the connection is gone or the batch's time is up."""
-        for index, delivery in enumerate(due):
-            try:
+        """Send the due rows in order until they are done, a connection is lost or the batch's time is up."""
+        pool: ConnectionPool[_Ticket] = ConnectionPool(
+            lambda: make_transport(self.settings, self.pacer), self._connections(len(due)), self.deadline,
+            patience=2 * self.settings.smtp.message_timeout + self.settings.smtp.timeout + self.pacer.interval)
+        try:
+            for delivery in due:
+                if pool.stopping.is_set():
+                    break
                 if time.monotonic() >= self.deadline:
-                    raise OutOfTime("the batch's time ran out")
-                if self.send(delivery):
-                    continue
-            except OutOfTime:
-                self._out_of_time(len(due) - index)
-                return
-            self.counts["waiting"] += len(due) - index - 1
-            return
+                    self.out_of_time = True
+                    break
+                self._hand_over(pool, delivery)
+        finally:
+            for outcome in pool.close():
+                self._record(outcome)
+        untried = len(due) - self.recorded
+        self.counts["waiting"] += untried
+        if self.out_of_time and untried:
+            self.problems.append(f"[smtp] batch_timeout = {self.settings.smtp.batch_timeout:g} s: no time left for "
+                                 f"{untried} more message{'s' * (untried != 1)}; they wait for the next run")
 
-    def send(self, delivery: DeliveryRecord) -> bool:
-        """Send one ledger row; False when the connection is gone and the batch must stop."""
+    def _connections(self, due: int) -> int:
+        return max(1, min(self.settings.smtp.connections, -(-due // MESSAGES_PER_CONNECTION)))
+
+    def _hand_over(self, pool: ConnectionPool[_Ticket], delivery: DeliveryRecord) -> None:
+        """Compose one row's message and hand it to a free connection (or record it skipped).
+
+        Each connection holds one message: the next goes only once the last one's
+        outcome is recorded, so with one connection a run killed mid-batch has at
+        most one accepted message unrecorded, as before.
+        """
         subscriber = self.ledger.subscriber(delivery.recipient)  # read now: an unsubscribe mid-batch counts
         message = None
         if subscriber is not None and subscriber.status == "active":
             message = self.composer.message(delivery, subscriber, self.ledger)
         if subscriber is None or message is None:
             self.ledger.record_skipped(delivery, _skip_reason(subscriber))
-            self.counts["skipped"] += 1
-            return True
-        if not self.connected and not self._connect():
-            self.counts["waiting"] += 1  # not tried: an unreachable server is not this message's fault
-            return False
-        try:
-            self.transport.send(message, subscriber.address, self.deadline)
-        except OutOfTime:
-            raise
-        except MessageRefused as e:
-            self._refuse(delivery, str(e))
-        except PermanentDeliveryError as e:
-            self._bounce(delivery, subscriber, str(e))
-        except TemporaryDeliveryError as e:
-            self._defer(delivery, str(e))
-            return not isinstance(e, ConnectionLost)
-        else:
+            self._count("skipped")
+            return
+        while pool.in_flight >= pool.size and (outcome := pool.next_outcome()) is not None:
+            self._record(outcome)
+        for outcome in pool.finished():
+            self._record(outcome)
+        if not pool.stopping.is_set():
+            pool.submit(_Ticket(delivery, subscriber), message, subscriber.address)
+
+    def _record(self, outcome: Outcome[_Ticket]) -> None:
+        """Put what became of one message in the ledger (one transaction); an untried one stays pending."""
+        delivery, subscriber, error = outcome.ticket.delivery, outcome.ticket.subscriber, outcome.error
+        if not outcome.tried:
+            if isinstance(error, OutOfTime):
+                self.out_of_time = True
+            elif isinstance(error, ConnectionLost):
+                self.problems.append(str(error))  # the server could not be reached: not this message's fault
+            elif error is not None:
+                raise error  # the connection was refused for a reason a retry will not fix (a login)
+        elif error is None:
             self.ledger.record_sent(delivery)
-            self.counts["sent"] += 1
+            self._count("sent")
             if self.on_accepted:
                 self.on_accepted(self.counts["sent"])
-        return True
+        elif isinstance(error, MessageRefused):
+            self._refuse(delivery, str(error))
+        elif isinstance(error, PermanentDeliveryError):
+            self._bounce(delivery, subscriber, str(error))
+        elif isinstance(error, TemporaryDeliveryError):
+            self._defer(delivery, str(error))
+        else:
+            raise error
 
-    def _connect(self) -> bool:
-        try:
-            self.transport.open(self.deadline)
-        except ConnectionLost as e:
-            self.problems.append(str(e))
-            return False
-        self.connected = True
-        return True
-
-    def _out_of_time(self, untried: int) -> None:
-        self.counts["waiting"] += untried
-        self.problems.append(f"[smtp] batch_timeout = {self.settings.smtp.batch_timeout:g} s: no time left for "
-                             f"{untried} more message{'s' * (untried != 1)}; they wait for the next run")
+    def _count(self, kind: str) -> None:
+        self.counts[kind] += 1
+        self.recorded += 1
 
     def _refuse(self, delivery: DeliveryRecord, error: str) -> None:
-        self.counts["refused"] += 1
+        self._count("refused")
         self.problems.append(error)
         self.ledger.record_refused(delivery, error)
 
     def _bounce(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, error: str) -> None:
-        self.counts["bounced"] += 1
+        self._count("bounced")
         self.problems.append(error)
         if self.ledger.record_bounce(delivery, error, self.settings.smtp.bounce_after):
             LOGGER.warning("%s is now bouncing: %d permanent failures", subscriber.address,
@@ -309,12 +351,8 @@ class _Batch:
     def _defer(self, delivery: DeliveryRecord, error: str) -> None:
         next_attempt = retry_time(delivery.attempts + 1, self.settings.smtp.max_attempts, datetime.now(UTC))
         self.ledger.record_deferred(delivery, error, next_attempt)
-        self.counts["deferred" if next_attempt else "failed"] += 1
+        self._count("deferred" if next_attempt else "failed")
         self.problems.append(error if next_attempt else f"{error}; giving up after {delivery.attempts + 1} attempts")
-
-    def close(self) -> None:
-        self.transport.close()
-        self.connected = False
 
     def report(self) -> DeliveryReport:
         return DeliveryReport(**self.counts, problems=list(self.problems))

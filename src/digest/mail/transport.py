@@ -6,7 +6,9 @@ place that builds the configured one. The sending logic only sees the protocol.
 
 `SmtpTransport` keeps one connection to the mail server for a batch, hands over
 one message (one envelope recipient) at a time, paced to `[smtp]
-rate_per_second`, each within `[smtp] message_timeout`, and sorts every refusal
+rate_per_second` by a `Pacer` that all of a batch's connections share (so
+several connections together keep the rate), each within `[smtp]
+message_timeout`, and sorts every refusal
 into temporary (4xx, refused, dropped, timed-out or cut-off connections: try again
 later) and permanent (5xx: record it, do not retry); a permanent one is the
 recipient's (to RCPT) or the message's (after DATA), because only the ledger's
@@ -24,7 +26,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Protocol
 
@@ -38,10 +39,12 @@ from digest.errors import (
     RecipientRefused,
     TemporaryDeliveryError,
 )
+from digest.mail.message import OutgoingMessage
 
 # An RFC 3463 enhanced status code at the start of a reply text: class.subject.detail, e.g. 5.1.1.
 _ENHANCED_CODE = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
 ADDRESSING_SUBJECT = "1"  # RFC 3463 X.1.X: the destination address is the problem
+SMTPUTF8_OPTIONS = ("SMTPUTF8", "BODY=8BITMIME")  # what smtplib's send_message asks for a non-ASCII address
 
 
 class Transport(Protocol):
@@ -70,7 +73,7 @@ class Transport(Protocol):
         """Connect (and log in); the first `send` may follow."""
         ...
 
-    def send(self, message: EmailMessage, recipient: str, deadline: float) -> None:
+    def send(self, message: OutgoingMessage, recipient: str, deadline: float) -> None:
         """Hand `message` over for `recipient` alone (no Bcc: one envelope per reader)."""
         ...
 
@@ -81,6 +84,34 @@ class Transport(Protocol):
     def problems(self) -> list[str]:
         """What the configuration or environment lacks for this carrier, checked before a run does any work."""
         ...
+
+
+class Pacer:
+    """Spaces the start of each message `1 / rate` seconds after the last one, over every connection
+    that shares it; refuses (`OutOfTime`) a wait that would end past the batch's deadline.
+
+    The wait is taken holding the lock, so connections waiting their turn queue
+    behind it (bounded by the deadline) and no two starts are closer than the interval.
+    """
+
+    def __init__(self, rate_per_second: float) -> None:
+        self.interval = 1.0 / rate_per_second if rate_per_second > 0 else 0.0
+        self._last = float("-inf")
+        self._lock = threading.Lock()
+
+    def wait_turn(self, deadline: float) -> None:
+        """Return when the next message may start."""
+        if not self._lock.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
+            raise OutOfTime("the batch's time ([smtp] batch_timeout) ran out before this message")
+        try:
+            wait = self._last + self.interval - time.monotonic()
+            if time.monotonic() + max(wait, 0.0) >= deadline:
+                raise OutOfTime("the batch's time ([smtp] batch_timeout) ran out before this message")
+            if wait > 0:
+                time.sleep(wait)
+            self._last = time.monotonic()
+        finally:
+            self._lock.release()
 
 
 class Watchdog:
@@ -156,6 +187,9 @@ class _WatchedSMTP(smtplib.SMTP):
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]  # private, not in typeshed
+        # smtplib writes each command and the whole message in one call; without this, the
+        # message's last short segment waits for the server's delayed ACK (40 ms a message).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.watchdog.attach(sock)  # before TLS: the handshake is watched too
         return self.tls.wrap_socket(sock, server_hostname=host) if self.tls else sock
 
@@ -173,18 +207,17 @@ class SmtpTransport:
     (`ConnectionLost`) instead of holding the run, and with it the run lock.
     """
 
-    def __init__(self, settings: SmtpSettings, envelope_from: str) -> None:
+    def __init__(self, settings: SmtpSettings, envelope_from: str, pacer: Pacer | None = None) -> None:
         self.settings = settings
         self.envelope_from = envelope_from
         self.client: smtplib.SMTP | None = None
         self.watchdog = Watchdog()
-        self._interval = 1.0 / settings.rate_per_second if settings.rate_per_second > 0 else 0.0
-        self._last_send = float("-inf")
+        self.pacer = pacer or Pacer(settings.rate_per_second)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SmtpTransport:
-        """The transport `[smtp]` describes, sending as `[digest] sender`."""
-        return cls(settings.smtp, parseaddr(settings.sender)[1])
+    def from_settings(cls, settings: Settings, pacer: Pacer | None = None) -> SmtpTransport:
+        """The transport `[smtp]` describes, sending as `[digest] sender`, paced by `pacer` when shared."""
+        return cls(settings.smtp, parseaddr(settings.sender)[1], pacer)
 
     def open(self, deadline: float) -> None:
         """Connect, secure the connection and (when a user is set) log in, in time."""
@@ -215,16 +248,25 @@ class SmtpTransport:
             self.client.close()  # the server went away first; nothing left to say to it
         self.client = None
 
-    def send(self, message: EmailMessage, recipient: str, deadline: float) -> None:
+    def send(self, message: OutgoingMessage, recipient: str, deadline: float) -> None:
         """Hand `message` to the server for `recipient` alone (no Bcc: one envelope per reader)."""
         if self.client is None:
             raise TemporaryDeliveryError("the connection to the mail server is closed")
-        self._pace(deadline)
+        self.pacer.wait_turn(deadline)
         with self._watch(deadline) as limit:
             try:
-                self.client.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
+                self._hand_over(self.client, message, recipient)
             except (smtplib.SMTPException, OSError) as e:
                 raise self._failure(e, recipient, limit) from e
+
+    def _hand_over(self, client: smtplib.SMTP, message: OutgoingMessage, recipient: str) -> None:
+        """What smtplib's `send_message` does with a flattened message: SMTPUTF8 when an address needs it."""
+        if message.smtputf8 and not client.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError(
+                "One or more source or delivery addresses require internationalized email support, "
+                "but the server does not advertise the required SMTPUTF8 capability")
+        client.sendmail(self.envelope_from, [recipient], message.data,
+                        mail_options=SMTPUTF8_OPTIONS if message.smtputf8 else ())
 
     def _failure(self, error: Exception, recipient: str, limit: Callable[[], str]) -> DeliveryError:
         """What a failed hand-over means for the ledger: whose refusal, for good or for now."""
@@ -264,27 +306,20 @@ class SmtpTransport:
         with self.watchdog.watch(seconds):
             yield limit
 
-    def _pace(self, deadline: float) -> None:
-        wait = self._last_send + self._interval - time.monotonic()
-        if time.monotonic() + max(wait, 0.0) >= deadline:
-            raise OutOfTime("the batch's time ([smtp] batch_timeout) ran out before this message")
-        if wait > 0:
-            time.sleep(wait)
-        self._last_send = time.monotonic()
 
 
-TRANSPORTS: dict[str, Callable[[Settings], Transport]] = {
+TRANSPORTS: dict[str, Callable[[Settings, Pacer | None], Transport]] = {
     "smtp": SmtpTransport.from_settings,
 }
 
 
-def make_transport(settings: Settings) -> Transport:
-    """The transport `[delivery] mode` names, not connected yet."""
+def make_transport(settings: Settings, pacer: Pacer | None = None) -> Transport:
+    """The transport `[delivery] mode` names, not connected yet; `pacer` shares one rate limit between several."""
     factory = TRANSPORTS.get(settings.delivery_mode)
     if factory is None:
         raise ConfigError(f"[delivery] mode: {settings.delivery_mode!r} does not send to subscribers",
                           hint=f"one of: {', '.join(TRANSPORTS)}")
-    return factory(settings)
+    return factory(settings, pacer)
 
 
 def connect(client: smtplib.SMTP, settings: SmtpSettings) -> None:
