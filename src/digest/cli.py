@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--json", action="store_true", help="print the JSON contract")
     parse.set_defaults(func=cmd_parse)
 
+    send = commands.add_parser("send", parents=[common], help="send the planned messages, shared among workers")
+    send.add_argument("--worker", action="store_true", required=True,
+                      help="claim batches of deliveries until none is left (any number of workers with "
+                           "[state] url; one at a time with the SQLite file)")
+    send.set_defaults(func=cmd_send)
+
     schedule = commands.add_parser("schedule", parents=[common], help="run on the configured cron schedule")
     schedule.set_defaults(func=cmd_schedule)
     add_subscriber_commands(commands, common)
@@ -188,6 +194,20 @@ def report_failures(failures: list[IssueFailure]) -> None:
         print(f"digest: {failure.error}", file=sys.stderr)
 
 
+def cmd_send(args: argparse.Namespace) -> int:
+    """`digest send --worker`: one worker's share of the planned deliveries."""
+    from digest.pipeline import send_as_worker
+
+    delivery = send_as_worker(settings_from(args))
+    if delivery is None:
+        print("another run is in progress")
+        return 0
+    for problem in delivery.problems:
+        print(f"digest: {problem}", file=sys.stderr)
+    print(delivery_summary(delivery))
+    return 1 if delivery.troubled else 0
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     """`digest preview`: render the next digest (or the given files) without touching state."""
     from digest.outbox import atomic_write
@@ -271,7 +291,7 @@ def cmd_subscribers_add(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
         outcome = add_subscriber(ledger, settings, args.address, args.name, args.themes)
     print(f"{outcome} {args.address.strip()}")
     return 0
@@ -283,7 +303,7 @@ def cmd_subscribers_remove(args: argparse.Namespace) -> int:
     from digest.mail.subscribers import remove_subscriber
     from digest.store import Store
 
-    with Store.open(settings_from(args).database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings_from(args)) as store, open_ledger(store) as ledger:
         remove_subscriber(ledger, args.address)
     print(f"removed {args.address.strip()}")
     return 0
@@ -296,7 +316,7 @@ def cmd_subscribers_unsubscribe(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
         address = unsubscribe_subscriber(ledger, settings, args.who)
     print(f"unsubscribed {address}")
     return 0
@@ -307,7 +327,7 @@ def cmd_subscribers_list(args: argparse.Namespace) -> int:
     from digest.mail.ledger import open_ledger
     from digest.store import Store
 
-    with Store.open(settings_from(args).database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings_from(args)) as store, open_ledger(store) as ledger:
         for subscriber in ledger.subscribers():
             themes = "、".join(subscriber.themes) or "(all themes)"
             bounces = f" ({subscriber.bounces} bounces)" if subscriber.bounces else ""
@@ -322,7 +342,7 @@ def cmd_subscribers_import(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
         report = import_subscribers(ledger, settings, args.csv)
     for refusal in report.refused:
         print(f"digest: {refusal}", file=sys.stderr)

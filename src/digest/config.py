@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digest.errors import ConfigError
 from digest.mail.addresses import address_problem
 from digest.models import ThemeRule
+from digest.postgres import url_problem as postgres_url_problem
 
 CONFIG_ENV = "DIGEST_CONFIG"
 DELIVERY_MODES = ("outbox", "smtp")
@@ -34,6 +35,7 @@ MUST_BE_POSITIVE = (
     ("smtp", "max_attempts"),
     ("smtp", "bounce_after"),
     ("serve", "max_clients"),
+    ("worker", "batch"),
 )
 # Seconds and rates: finite, more than 0, and at most a bound past which the value is a typo that
 # would hang a run or overflow a socket timeout. 600 s is RFC 5321's longest wait for a reply
@@ -44,6 +46,7 @@ DURATION_LIMITS = (
     ("smtp", "message_timeout", 3600),
     ("smtp", "batch_timeout", 86400),
     ("serve", "timeout", 300),
+    ("worker", "lease_seconds", 86400),
 )
 # Messages per second when limited: from one every 1000 s (slower would never finish a list) to
 # 10,000 (faster is no limit at all).
@@ -69,6 +72,11 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     },
     "state": {
         "database": (str, "var/digest.sqlite3"),
+        "url": (str, ""),  # postgresql://… : the state on a PostgreSQL server instead of the SQLite file
+    },
+    "worker": {
+        "batch": (int, 100),  # deliveries one `digest send --worker` claims at a time
+        "lease_seconds": ((int, float), 300),  # how long a claim keeps others off; a dead worker's rows wait this long
     },
     "output": {
         "outbox": (str, "outbox"),
@@ -142,6 +150,14 @@ class ServeSettings:
 
 
 @dataclass(frozen=True)
+class WorkerSettings:
+    """How `digest send --worker` shares a digest's deliveries with the other workers."""
+
+    batch: int  # deliveries claimed at a time
+    lease_seconds: float  # a claim's length: the longest a dead worker's rows wait for another
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one `digest` installation, paths already absolute."""
 
@@ -153,6 +169,7 @@ class Settings:
     inbox: Path
     patterns: list[str]
     database: Path
+    state_url: str  # a postgresql:// URL, or "" for the SQLite file `database`
     outbox: Path
     archive: Path
     preview: Path
@@ -163,6 +180,7 @@ class Settings:
     delivery_mode: str
     smtp: SmtpSettings
     serve: ServeSettings
+    worker: WorkerSettings
     summary_sentences: int
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
@@ -353,6 +371,9 @@ def _connection_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     url_problem = base_url_problem(values["archive"]["base_url"])
     if url_problem:
         problems.append(f"[archive] base_url: {url_problem}")
+    state_problem = values["state"]["url"] and postgres_url_problem(values["state"]["url"])
+    if state_problem:
+        problems.append(f"[state] url: {state_problem}")
     login_problem = plaintext_login_problem(smtp["user"], smtp["security"], smtp["allow_plaintext_login"])
     if login_problem:
         problems.append(f"[smtp] security: {login_problem}")
@@ -417,6 +438,7 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         inbox=resolve(values["inbox"]["folder"]),
         patterns=list(values["inbox"]["patterns"]),
         database=resolve(values["state"]["database"]),
+        state_url=values["state"]["url"],
         outbox=resolve(out["outbox"]),
         archive=resolve(out["archive"]),
         preview=resolve(out["preview"]),
@@ -427,6 +449,7 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         delivery_mode=values["delivery"]["mode"],
         smtp=SmtpSettings(**{k: smtp[k] for k in SmtpSettings.__dataclass_fields__}),
         serve=ServeSettings(timeout=values["serve"]["timeout"], max_clients=values["serve"]["max_clients"]),
+        worker=WorkerSettings(batch=values["worker"]["batch"], lease_seconds=values["worker"]["lease_seconds"]),
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,

@@ -233,7 +233,7 @@ class DigestHandler(BaseHTTPRequestHandler):
         if subject is None:
             self._refuse()
             return
-        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+        with Store.for_settings(self.server.settings) as store, open_ledger(store) as ledger:
             subscriber = find_subscriber(ledger, subject)
             if subscriber is not None:
                 ledger.set_subscriber_status(subscriber.address, "unsubscribed")
@@ -279,9 +279,9 @@ def _is_file(path: Path) -> bool:
 
 
 def _digest_pages(settings: Settings) -> list[Path]:
-    if not settings.database.exists():
+    if not settings.state_url and not settings.database.exists():
         return []
-    with Store.open(settings.database) as store:
+    with Store.for_settings(settings) as store:
         return [Path(d.html_path) for d in reversed(store.digests()) if d.html_path]
 
 

@@ -15,6 +15,13 @@ subscriber) and a `Transport` (what carries the messages). Rules:
   waits, until `[smtp] max_attempts`; a lost connection ends the batch. A
   permanent one (5xx) is recorded and counts towards `[smtp] bounce_after`,
   after which the subscriber is 'bouncing' and gets nothing more.
+- Shared sending (`send_claimed`, `digest send --worker`): each worker claims a
+  batch of due rows under a lease (`Ledger.claim_deliveries`), sends them by the
+  same rules, and claims again; it stops sending a claim before the lease runs
+  out, since the rows are then anyone's, and gives back the ones it did not
+  get to. A worker that dies leaves at most the one message the server had
+  accepted and the ledger not yet heard of, as above; the rest go out from the
+  other workers once the lease has run out.
 - Each message is rendered from the digest's stored snapshot for the
   subscriber's themes only (no message when none of them has articles) and
   carries the subscriber's own signed unsubscribe link (RFC 8058 headers).
@@ -52,6 +59,8 @@ LOGGER = logging.getLogger(__name__)
 
 FIRST_BACKOFF = timedelta(minutes=15)  # the wait before a second retry; it doubles after each failure
 MAX_BACKOFF = timedelta(days=1)
+CLAIM_POLL = 1.0  # seconds between looks for rows another worker's lease may give up
+LEASE_MARGIN = 0.8  # a claim is sent only in the first 80% of its lease: the rest covers one slow message
 # Rendered in place of the unsubscribe link, then replaced per subscriber: letters and dashes
 # pass unchanged through HTML escaping and CSS inlining, so one render serves every reader
 # of the same themes.
@@ -106,6 +115,37 @@ def send_pending(settings: Settings, ledger: Ledger,
     finally:
         batch.close()
     return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
+
+
+def send_claimed(settings: Settings, ledger: Ledger, worker: str,
+                 on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
+    """As one of several workers: plan new digests, then claim, send and claim again until nothing is left.
+
+    A worker waits (polling) while other workers hold leases on pending rows, as one of
+    them may die and leave its rows to this one; it stops when a batch ends early (the
+    server is gone, the time is up) so that a failing server is not hammered by every worker.
+    """
+    unreached = plan_deliveries(settings, ledger)
+    composer = Composer(settings, load_secret(settings))
+    batch = _Batch(settings, ledger, composer, make_transport(settings), on_accepted)
+    try:
+        while (claim := _next_claim(settings, ledger, worker, batch.deadline)) and batch.send_claim(claim):
+            pass
+    finally:
+        batch.close()
+        ledger.release_claims(worker)
+    return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
+
+
+def _next_claim(settings: Settings, ledger: Ledger, worker: str, deadline: float) -> list[DeliveryRecord]:
+    """The next batch of rows for this worker; empty once nothing is pending that another worker may drop."""
+    lease = settings.worker.lease_seconds
+    while time.monotonic() < deadline:
+        claim = ledger.claim_deliveries(worker, settings.worker.batch, lease)
+        if claim or not ledger.leased_elsewhere(worker):
+            return claim
+        time.sleep(min(CLAIM_POLL, lease))
+    return []
 
 
 def check_ready(settings: Settings) -> None:
@@ -226,9 +266,14 @@ class _Batch:
         self.deadline = time.monotonic() + settings.smtp.batch_timeout
         self.problems: list[str] = []
 
-    def send_all(self, due: list[DeliveryRecord]) -> None:
-        """Send the due rows in order until they are done, the connection is gone or the batch's time is up."""
+    def send_all(self, due: list[DeliveryRecord], lease_end: float | None = None) -> bool:
+        """Send the due rows in order until they are done (True), the connection is gone or the time is up.
+
+        Rows not begun by `lease_end` are left as they are, for whoever claims them next.
+        """
         for index, delivery in enumerate(due):
+            if lease_end is not None and time.monotonic() >= lease_end:
+                return True
             try:
                 if time.monotonic() >= self.deadline:
                     raise OutOfTime("the batch's time ran out")
@@ -236,9 +281,14 @@ class _Batch:
                     continue
             except OutOfTime:
                 self._out_of_time(len(due) - index)
-                return
+                return False
             self.counts["waiting"] += len(due) - index - 1
-            return
+            return False
+        return True
+
+    def send_claim(self, claim: list[DeliveryRecord]) -> bool:
+        """Send the rows of one claim while its lease lasts; False when the batch must stop."""
+        return self.send_all(claim, time.monotonic() + self.settings.worker.lease_seconds * LEASE_MARGIN)
 
     def send(self, delivery: DeliveryRecord) -> bool:
         """Send one ledger row; False when the connection is gone and the batch must stop."""
