@@ -134,9 +134,11 @@ class PostgresConnection:
             raise self._error(e, "cannot connect") from e
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
-        """Run one statement; the cursor, to iterate or fetch from."""
+        """Run one statement; the cursor, to iterate or fetch from (connecting again if the last try failed)."""
         import psycopg
 
+        if self._connection is None:
+            self.connect()
         try:
             return self._connection.execute(postgres_sql(sql), tuple(parameters))
         except psycopg.Error as e:
@@ -146,6 +148,8 @@ class PostgresConnection:
         """Run one statement for each row of parameters."""
         import psycopg
 
+        if self._connection is None:
+            self.connect()
         try:
             with self._connection.cursor() as cursor:
                 cursor.executemany(postgres_sql(sql), [tuple(r) for r in rows])

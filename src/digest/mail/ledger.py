@@ -302,7 +302,7 @@ class SqlLedger:
         senders on one machine never claim the same row.
         """
         now = datetime.now(UTC)
-        until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="seconds")
+        until = _whole_second_after(now + timedelta(seconds=lease_seconds)).isoformat(timespec="seconds")
         stamp = now.isoformat(timespec="seconds")
         with transaction(self.db):
             rows = self.db.execute(
@@ -392,6 +392,12 @@ class PostgresLedger(SqlLedger):
 # each is one method, so the whole of it runs again on the new connection.
 for _name in [n for n in vars(SqlLedger) if not n.startswith("_") and callable(getattr(SqlLedger, n))]:
     setattr(PostgresLedger, _name, retried(getattr(SqlLedger, _name)))
+
+
+def _whole_second_after(moment: datetime) -> datetime:
+    """Round up: times are stored to the second, and a lease must not end before its sender thinks."""
+    whole = moment.replace(microsecond=0)
+    return whole + timedelta(seconds=1) if moment.microsecond else whole
 
 
 _NO_LEASE = "lease_owner = NULL, lease_until = NULL"  # every outcome ends the row's lease

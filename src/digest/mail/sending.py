@@ -129,23 +129,31 @@ def send_claimed(settings: Settings, ledger: Ledger, worker: str,
     composer = Composer(settings, load_secret(settings))
     batch = _Batch(settings, ledger, composer, make_transport(settings), on_accepted)
     try:
-        while (claim := _next_claim(settings, ledger, worker, batch.deadline)) and batch.send_claim(claim):
-            pass
+        while True:
+            claim, claimed_at = _next_claim(settings, ledger, worker, batch.deadline)
+            lease_end = claimed_at + settings.worker.lease_seconds * LEASE_MARGIN
+            if not claim or not batch.send_all(claim, lease_end):
+                break
+            ledger.release_claims(worker)  # rows the lease ran too short for: anyone's (also ours) at once
     finally:
         batch.close()
         ledger.release_claims(worker)
     return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
 
 
-def _next_claim(settings: Settings, ledger: Ledger, worker: str, deadline: float) -> list[DeliveryRecord]:
-    """The next batch of rows for this worker; empty once nothing is pending that another worker may drop."""
+def _next_claim(settings: Settings, ledger: Ledger, worker: str,
+                deadline: float) -> tuple[list[DeliveryRecord], float]:
+    """The next batch of rows for this worker and when the claim was asked for (its lease counts from then).
+
+    Empty once nothing is pending that another worker may still drop.
+    """
     lease = settings.worker.lease_seconds
-    while time.monotonic() < deadline:
+    while (asked := time.monotonic()) < deadline:
         claim = ledger.claim_deliveries(worker, settings.worker.batch, lease)
         if claim or not ledger.leased_elsewhere(worker):
-            return claim
+            return claim, asked
         time.sleep(min(CLAIM_POLL, lease))
-    return []
+    return [], time.monotonic()
 
 
 def check_ready(settings: Settings) -> None:
@@ -286,9 +294,6 @@ class _Batch:
             return False
         return True
 
-    def send_claim(self, claim: list[DeliveryRecord]) -> bool:
-        """Send the rows of one claim while its lease lasts; False when the batch must stop."""
-        return self.send_all(claim, time.monotonic() + self.settings.worker.lease_seconds * LEASE_MARGIN)
 
     def send(self, delivery: DeliveryRecord) -> bool:
         """Send one ledger row; False when the connection is gone and the batch must stop."""
