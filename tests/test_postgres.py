@@ -48,13 +48,13 @@ class RecipientsOnly:
         return "250 OK queued"
 
 
-def write_config(inst: Installation, url: str, smtp_port: int, worker: str = "") -> None:
+def write_config(inst: Installation, url: str, smtp_port: int, worker: str = "", smtp: str = "") -> None:
     """An SMTP installation whose state is at `url`."""
     inst.config.write_text(
         '[digest]\ntitle = "测试周报"\nsender = "测试周报 <digest@example.org>"\nto = "readers@example.org"\n'
         f'[state]\ndatabase = "var/digest.sqlite3"\nurl = "{url}"\n'
         '[output]\noutbox = "outbox"\n[archive]\nbase_url = "http://127.0.0.1:8025"\n'
-        f'[delivery]\nmode = "smtp"\n[smtp]\nhost = "{LOOPBACK}"\nport = {smtp_port}\ntimeout = 5\n'
+        f'[delivery]\nmode = "smtp"\n[smtp]\nhost = "{LOOPBACK}"\nport = {smtp_port}\ntimeout = 5\n{smtp}'
         f"[worker]\n{worker}\n" + THEMES, encoding="utf-8")
 
 
@@ -244,7 +244,8 @@ def test_three_workers_share_5000_subscribers_and_one_killed_mid_batch_costs_at_
 def share_among_three_workers(installation: Installation, pg_url: str, port: int, subscribers: int,
                               handler: RecipientsOnly) -> None:
     shorten_inbox(installation)
-    write_config(installation, pg_url, port, worker="batch = 50\nlease_seconds = 3\n")
+    # A short lease: the killed worker's rows wait 5 s; a message may take 2 s, so each claim has 3 s to start them.
+    write_config(installation, pg_url, port, worker="batch = 50\nlease_seconds = 5\n", smtp="message_timeout = 2\n")
     import_subscribers(installation, subscribers)
     run = installation.digest("run", env=SECRET)
     assert run.returncode == 0, run.stderr
@@ -270,3 +271,11 @@ def share_among_three_workers(installation: Installation, pg_url: str, port: int
     duplicates = sum(received.values()) - subscribers
     print(f"\n{subscribers} subscribers, 3 workers, 1 killed with {orphaned} rows leased: {duplicates} duplicate(s)")
     assert duplicates <= 1  # the one message the server accepted and the killed worker had not yet recorded
+
+
+def test_a_lease_no_message_fits_in_is_a_config_error(installation: Installation) -> None:
+    write_config(installation, "postgresql://digest@127.0.0.1/digest", 25, worker="lease_seconds = 60\n",
+                 smtp="message_timeout = 60\n")
+    result = installation.digest("send", "--worker", env=SECRET)
+    assert result.returncode == 2
+    assert "[worker] lease_seconds: must be longer than [smtp] message_timeout (60 s)" in result.stderr

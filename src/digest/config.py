@@ -326,6 +326,9 @@ def _number_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     for section, key, highest in DURATION_LIMITS:
         if not 0 < values[section][key] <= highest:  # also false for nan
             problems.append(f"[{section}] {key}: expected more than 0 and at most {highest} seconds")
+    lease, message_timeout = values["worker"]["lease_seconds"], values["smtp"]["message_timeout"]
+    if lease <= message_timeout:  # a worker starts a message only if it ends within the lease
+        problems.append(f"[worker] lease_seconds: must be longer than [smtp] message_timeout ({message_timeout:g} s)")
     rate, (lowest, highest) = values["smtp"]["rate_per_second"], RATE_LIMITS
     if not (rate == 0 or lowest <= rate <= highest):
         problems.append(f"[smtp] rate_per_second: expected 0 (no limit) or from {lowest} to {highest:,} "

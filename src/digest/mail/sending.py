@@ -17,9 +17,9 @@ subscriber) and a `Transport` (what carries the messages). Rules:
   after which the subscriber is 'bouncing' and gets nothing more.
 - Shared sending (`send_claimed`, `digest send --worker`): each worker claims a
   batch of due rows under a lease (`Ledger.claim_deliveries`), sends them by the
-  same rules, and claims again; it stops sending a claim before the lease runs
-  out, since the rows are then anyone's, and gives back the ones it did not
-  get to. A worker that dies leaves at most the one message the server had
+  same rules, and claims again; it starts no message later than
+  `[smtp] message_timeout` before the lease runs out (the rows are then
+  anyone's), and gives back the ones it did not get to. A worker that dies leaves at most the one message the server had
   accepted and the ledger not yet heard of, as above; the rest go out from the
   other workers once the lease has run out.
 - Each message is rendered from the digest's stored snapshot for the
@@ -60,7 +60,6 @@ LOGGER = logging.getLogger(__name__)
 FIRST_BACKOFF = timedelta(minutes=15)  # the wait before a second retry; it doubles after each failure
 MAX_BACKOFF = timedelta(days=1)
 CLAIM_POLL = 1.0  # seconds between looks for rows another worker's lease may give up
-LEASE_MARGIN = 0.8  # a claim is sent only in the first 80% of its lease: the rest covers one slow message
 # Rendered in place of the unsubscribe link, then replaced per subscriber: letters and dashes
 # pass unchanged through HTML escaping and CSS inlining, so one render serves every reader
 # of the same themes.
@@ -131,8 +130,9 @@ def send_claimed(settings: Settings, ledger: Ledger, worker: str,
     try:
         while True:
             claim, claimed_at = _next_claim(settings, ledger, worker, batch.deadline)
-            lease_end = claimed_at + settings.worker.lease_seconds * LEASE_MARGIN
-            if not claim or not batch.send_all(claim, lease_end):
+            # The last message may start `message_timeout` before the lease ends: it is over by then.
+            last_start = claimed_at + settings.worker.lease_seconds - settings.smtp.message_timeout
+            if not claim or not batch.send_all(claim, last_start):
                 break
             ledger.release_claims(worker)  # rows the lease ran too short for: anyone's (also ours) at once
     finally:
@@ -274,13 +274,13 @@ class _Batch:
         self.deadline = time.monotonic() + settings.smtp.batch_timeout
         self.problems: list[str] = []
 
-    def send_all(self, due: list[DeliveryRecord], lease_end: float | None = None) -> bool:
+    def send_all(self, due: list[DeliveryRecord], last_start: float | None = None) -> bool:
         """Send the due rows in order until they are done (True), the connection is gone or the time is up.
 
-        Rows not begun by `lease_end` are left as they are, for whoever claims them next.
+        Rows not begun by `last_start` are left as they are, for whoever claims them next.
         """
         for index, delivery in enumerate(due):
-            if lease_end is not None and time.monotonic() >= lease_end:
+            if last_start is not None and time.monotonic() >= last_start:
                 return True
             try:
                 if time.monotonic() >= self.deadline:
@@ -293,7 +293,6 @@ class _Batch:
             self.counts["waiting"] += len(due) - index - 1
             return False
         return True
-
 
     def send(self, delivery: DeliveryRecord) -> bool:
         """Send one ledger row; False when the connection is gone and the batch must stop."""
