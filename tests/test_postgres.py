@@ -244,22 +244,28 @@ def test_three_workers_share_5000_subscribers_and_one_killed_mid_batch_costs_at_
 def share_among_three_workers(installation: Installation, pg_url: str, port: int, subscribers: int,
                               handler: RecipientsOnly) -> None:
     shorten_inbox(installation)
-    # A short lease: the killed worker's rows wait 5 s; a message may take 2 s, so each claim has 3 s to start them.
-    write_config(installation, pg_url, port, worker="batch = 50\nlease_seconds = 5\n", smtp="message_timeout = 2\n")
+    # A short lease: the killed worker's rows wait 10 s; a message may take 5 s, so each claim has 5 s to start them.
+    write_config(installation, pg_url, port, worker="batch = 50\nlease_seconds = 10\n", smtp="message_timeout = 5\n")
     import_subscribers(installation, subscribers)
     run = installation.digest("run", env=SECRET)
     assert run.returncode == 0, run.stderr
     assert statuses(pg_url) == {"pending": subscribers}
 
     workers = [installation.start("send", "--worker", env=SECRET) for _ in range(3)]
-    victim = workers[0]
-    victim_name = f"{socket.gethostname()}:{victim.pid}"
-    wait_for(lambda: len(handler.accepted) >= subscribers // 5 and leased_to(pg_url, victim_name) > 0,
-             120, "the workers to be well under way")
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.wait(10)
-    orphaned = leased_to(pg_url, victim_name)
-    survivors = [w.communicate(timeout=240) for w in workers[1:]]
+    try:
+        victim = workers[0]
+        victim_name = f"{socket.gethostname()}:{victim.pid}"
+        wait_for(lambda: len(handler.accepted) >= subscribers // 5 and leased_to(pg_url, victim_name) > 0,
+                 300, "the workers to be well under way")
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait(10)
+        orphaned = leased_to(pg_url, victim_name)
+        survivors = [w.communicate(timeout=600) for w in workers[1:]]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
 
     assert orphaned > 0  # killed mid-batch: rows under its lease, which the others sent after it ran out
     for worker, (out, err) in zip(workers[1:], survivors, strict=True):
