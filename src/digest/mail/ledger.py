@@ -301,7 +301,7 @@ class SqlLedger:
         BEGIN IMMEDIATE holds SQLite's write lock from the choice to the lease, so two
         senders on one machine never claim the same row.
         """
-        now = self.clock()
+        now = self._clock()
         until = _whole_second_after(now + timedelta(seconds=lease_seconds)).isoformat(timespec="seconds")
         stamp = now.isoformat(timespec="seconds")
         with transaction(self.db):
@@ -314,14 +314,14 @@ class SqlLedger:
     claimable = ("SELECT id FROM deliveries WHERE status = 'pending' AND (next_attempt IS NULL OR next_attempt <= ?) "
                  "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?")
 
-    def clock(self) -> datetime:
+    def _clock(self) -> datetime:
         """The time leases are measured by: this machine's, as every sender is on it."""
         return datetime.now(UTC)
 
     def leased_elsewhere(self, owner: str) -> int:
         """Pending rows another sender holds under a lease that has not run out."""
         row = self.db.execute("SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until > ? "
-                              "AND lease_owner <> ?", (self.clock().isoformat(timespec="seconds"), owner)).fetchone()
+                              "AND lease_owner <> ?", (self._clock().isoformat(timespec="seconds"), owner)).fetchone()
         return int(row[0])
 
     def release_claims(self, owner: str) -> None:
@@ -391,7 +391,7 @@ class PostgresLedger(SqlLedger):
     # sender gets a different batch at once. The status is checked again under the lock.
     claimable = SqlLedger.claimable + " FOR UPDATE SKIP LOCKED"
 
-    def clock(self) -> datetime:
+    def _clock(self) -> datetime:
         """The server's time: senders on several machines measure leases by the one clock."""
         moment: datetime = self.db.execute("SELECT now() AS now").fetchone()["now"]
         return moment.astimezone(UTC)
@@ -400,7 +400,7 @@ class PostgresLedger(SqlLedger):
 # Every transaction of the PostgreSQL ledger is tried again after a transient error (`retried`):
 # each is one method, so the whole of it runs again on the new connection.
 for _name in [n for n in vars(SqlLedger) if not n.startswith("_") and callable(getattr(SqlLedger, n))]:
-    setattr(PostgresLedger, _name, retried(getattr(SqlLedger, _name)))
+    setattr(PostgresLedger, _name, retried(getattr(PostgresLedger, _name)))
 
 
 def _whole_second_after(moment: datetime) -> datetime:
