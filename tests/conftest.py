@@ -7,10 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from pgserver import PostgresServer, PostgresUnavailable
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "examples" / "inbox"
@@ -89,3 +92,22 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: the reference sets live there")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session; fails (never skips) when it cannot start."""
+    server = PostgresServer()
+    try:
+        server.start()
+    except (PostgresUnavailable, OSError, subprocess.SubprocessError) as e:
+        server.stop()
+        pytest.fail(f"the PostgreSQL test server did not start: {e}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """The URL of a fresh, empty database on the session's PostgreSQL server."""
+    return postgres.new_database()

@@ -183,8 +183,12 @@ def add_draft_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     test.add_argument("draft", type=int, metavar="DRAFT")
     test.add_argument("address")
     test.set_defaults(func=cmd_test_send)
-    send = commands.add_parser("send", parents=[common], help="deliver a reviewed draft to the subscribers")
-    send.add_argument("draft", type=int, metavar="DRAFT")
+    send = commands.add_parser("send", parents=[common],
+                               help="deliver a reviewed draft, or (--worker) a share of the planned messages")
+    send.add_argument("draft", type=int, metavar="DRAFT", nargs="?", help="the reviewed draft to deliver")
+    send.add_argument("--worker", action="store_true",
+                      help="claim batches of deliveries until none is left (any number of workers with "
+                           "[state] url; one at a time with the SQLite file)")
     send.set_defaults(func=cmd_send)
 
 
@@ -303,6 +307,20 @@ def report_failures(failures: list[IssueFailure]) -> None:
         print(f"digest: {failure.error}", file=sys.stderr)
 
 
+def cmd_send_worker(args: argparse.Namespace) -> int:
+    """`digest send --worker`: one worker's share of the planned deliveries."""
+    from digest.pipeline import send_as_worker
+
+    delivery = send_as_worker(settings_from(args))
+    if delivery is None:
+        print("another run is in progress")
+        return 0
+    for problem in delivery.problems:
+        print(f"digest: {problem}", file=sys.stderr)
+    print(delivery_summary(delivery))
+    return 1 if delivery.troubled else 0
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     """`digest preview`: render the next digest (or the given files, or a draft) without touching state."""
     from digest.pipeline import preview
@@ -361,7 +379,7 @@ def render_draft_for_cli(settings: Settings, draft_id: int, address: str | None 
     from digest.drafts import load_draft, render_draft
     from digest.store import Store
 
-    with Store.open_existing(settings.database) as store:
+    with Store.for_settings(settings, existing=True) as store:
         draft = load_draft(store, draft_id)
     return render_draft(settings, draft, address)
 
@@ -400,7 +418,7 @@ def cmd_drafts(args: argparse.Namespace) -> int:
     from digest.drafts import drafts
     from digest.store import Store
 
-    with Store.open_existing(settings_from(args).database) as store:
+    with Store.for_settings(settings_from(args), existing=True) as store:
         listed = drafts(store)
     print("DRAFT\tCREATED\tISSUES\tARTICLES\tSTATUS")
     for draft in listed:
@@ -413,7 +431,7 @@ def cmd_drafts_show(args: argparse.Namespace) -> int:
     from digest.drafts import load_draft, numbered_groups
     from digest.store import Store
 
-    with Store.open_existing(settings_from(args).database) as store:
+    with Store.for_settings(settings_from(args), existing=True) as store:
         draft = load_draft(store, args.draft)
     print(f"draft {draft.id} ({draft.status}): {draft.digest.title}, {len(draft.digest.articles)} articles")
     for theme, articles in numbered_groups(draft):
@@ -428,7 +446,7 @@ def cmd_drafts_discard(args: argparse.Namespace) -> int:
     from digest.drafts import discard_draft
     from digest.store import Store
 
-    with Store.open(settings_from(args).database) as store:
+    with Store.for_settings(settings_from(args)) as store:
         draft = discard_draft(store, args.draft)
     print(f"draft {draft.id} discarded; its {len(draft.issues)} issue(s) go into the next run")
     return 0
@@ -440,7 +458,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     edit = {"op": args.op, **{name: getattr(args, name) for name in args.fields}}
-    with Store.open(settings_from(args).database) as store:
+    with Store.for_settings(settings_from(args)) as store:
         draft = edit_draft(store, args.draft, edit)
     print(f"draft {draft.id}: {args.op} done ({len(draft.edits)} edits, {len(draft.digest.articles)} articles)")
     return 0
@@ -452,7 +470,7 @@ def cmd_test_send(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     settings = settings_from(args)
-    with Store.open_existing(settings.database) as store:
+    with Store.for_settings(settings, existing=True) as store:
         draft = load_draft(store, args.draft)
     send_test_copy(settings, draft, args.address)
     print(f"test copy of draft {draft.id} sent to {args.address}")
@@ -463,6 +481,11 @@ def cmd_send(args: argparse.Namespace) -> int:
     """`digest send DRAFT`: the reviewed draft delivered; exit 1 when some messages did not go."""
     from digest.drafts import send_draft
 
+    if args.worker == (args.draft is not None):
+        raise UsageError("digest send takes either a DRAFT number or --worker",
+                         hint="digest send 3 (a reviewed draft), or digest send --worker")
+    if args.worker:
+        return cmd_send_worker(args)
     settings = settings_from(args)
     report = send_draft(settings, args.draft)
     troubled = report_delivery(report.delivery, print)
@@ -511,7 +534,7 @@ def cmd_subscribers_add(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
         outcome = add_subscriber(ledger, settings, args.address, args.name, args.themes)
     print(f"{outcome} {args.address.strip()}")
     return 0
@@ -523,7 +546,7 @@ def cmd_subscribers_remove(args: argparse.Namespace) -> int:
     from digest.mail.subscribers import remove_subscriber
     from digest.store import Store
 
-    with Store.open(settings_from(args).database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings_from(args)) as store, open_ledger(store) as ledger:
         remove_subscriber(ledger, args.address)
     print(f"removed {args.address.strip()}")
     return 0
@@ -536,7 +559,7 @@ def cmd_subscribers_unsubscribe(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
         address = unsubscribe_subscriber(ledger, settings, args.who)
     print(f"unsubscribed {address}")
     return 0
@@ -548,7 +571,7 @@ def cmd_subscribers_list(args: argparse.Namespace) -> int:
     from digest.mail.subscribers import status_counts
     from digest.store import Store
 
-    with Store.open(settings_from(args).database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings_from(args)) as store, open_ledger(store) as ledger:
         listed, counts = ledger.subscribers(args.status), status_counts(ledger)
     print("ADDRESS\tNAME\tTHEMES\tSTATUS")
     for subscriber in listed:
@@ -568,7 +591,7 @@ def cmd_subscribers_import(args: argparse.Namespace) -> int:
     from digest.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
         report = import_subscribers(ledger, settings, args.csv)
     for refusal in report.refused:
         print(f"digest: {refusal}", file=sys.stderr)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digest.errors import ConfigError
 from digest.mail.addresses import address_problem
 from digest.models import ThemeRule
+from digest.postgres import url_problem as postgres_url_problem
 from digest.source_settings import SourceSettings, read_sources
 from digest.subject import DEFAULT_SUBJECT, subject_problem
 
@@ -37,6 +38,7 @@ MUST_BE_POSITIVE = (
     ("smtp", "max_attempts"),
     ("smtp", "bounce_after"),
     ("serve", "max_clients"),
+    ("worker", "batch"),
 )
 # Seconds and rates: finite, more than 0, and at most a bound past which the value is a typo that
 # would hang a run or overflow a socket timeout. 600 s is RFC 5321's longest wait for a reply
@@ -47,6 +49,7 @@ DURATION_LIMITS = (
     ("smtp", "message_timeout", 3600),
     ("smtp", "batch_timeout", 86400),
     ("serve", "timeout", 300),
+    ("worker", "lease_seconds", 86400),
 )
 # The inbox's bounds: a day of settling is surely a typo; 1 GB is far past any page or newsletter.
 INBOX_LIMITS = (("settle_seconds", 86400), ("max_issue_mb", 1000))
@@ -83,6 +86,11 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     },
     "state": {
         "database": (str, "var/digest.sqlite3"),
+        "url": (str, ""),  # postgresql://… : the state on a PostgreSQL server instead of the SQLite file
+    },
+    "worker": {
+        "batch": (int, 100),  # deliveries one `digest send --worker` claims at a time
+        "lease_seconds": ((int, float), 300),  # how long a claim keeps others off; a dead worker's rows wait this long
     },
     "output": {
         "outbox": (str, "outbox"),
@@ -161,6 +169,14 @@ class ServeSettings:
 
 
 @dataclass(frozen=True)
+class WorkerSettings:
+    """How `digest send --worker` shares a digest's deliveries with the other workers."""
+
+    batch: int  # deliveries claimed at a time
+    lease_seconds: float  # a claim's length: the longest a dead worker's rows wait for another
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one `digest` installation, paths already absolute."""
 
@@ -175,6 +191,7 @@ class Settings:
     settle_seconds: float  # a file is taken once unchanged this long: it may still be being copied
     max_issue_bytes: int  # a larger issue file is refused in one line, never read
     database: Path
+    state_url: str  # a postgresql:// URL, or "" for the SQLite file `database`
     outbox: Path
     archive: Path
     preview: Path
@@ -185,6 +202,7 @@ class Settings:
     delivery_mode: str
     smtp: SmtpSettings
     serve: ServeSettings
+    worker: WorkerSettings
     summary_sentences: int
     summary_max_chars: int
     themes: list[ThemeRule] = field(default_factory=list)
@@ -346,6 +364,9 @@ def _number_problems(values: dict[str, dict[str, Any]]) -> list[str]:
         problems.append("[inbox] max_issue_mb: must be more than 0")
     if values["digest"]["processes"] < 0:
         problems.append("[digest] processes: expected 0 (one per core) or a number of processes")
+    lease, message_timeout = values["worker"]["lease_seconds"], values["smtp"]["message_timeout"]
+    if lease <= message_timeout:  # a worker starts a message only if it ends within the lease
+        problems.append(f"[worker] lease_seconds: must be longer than [smtp] message_timeout ({message_timeout:g} s)")
     rate, (lowest, highest) = values["smtp"]["rate_per_second"], RATE_LIMITS
     if not (rate == 0 or lowest <= rate <= highest):
         problems.append(f"[smtp] rate_per_second: expected 0 (no limit) or from {lowest} to {highest:,} "
@@ -393,6 +414,9 @@ def _connection_problems(values: dict[str, dict[str, Any]]) -> list[str]:
     url_problem = base_url_problem(values["archive"]["base_url"])
     if url_problem:
         problems.append(f"[archive] base_url: {url_problem}")
+    state_problem = values["state"]["url"] and postgres_url_problem(values["state"]["url"])
+    if state_problem:
+        problems.append(f"[state] url: {state_problem}")
     login_problem = plaintext_login_problem(smtp["user"], smtp["security"], smtp["allow_plaintext_login"])
     if login_problem:
         problems.append(f"[smtp] security: {login_problem}")
@@ -460,6 +484,7 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         max_issues_per_digest=values["digest"]["max_issues_per_digest"],
         max_issue_bytes=int(values["inbox"]["max_issue_mb"] * 1_000_000),
         database=resolve(values["state"]["database"]),
+        state_url=values["state"]["url"],
         outbox=resolve(out["outbox"]),
         archive=resolve(out["archive"]),
         preview=resolve(out["preview"]),
@@ -471,6 +496,7 @@ def _settings_from(values: dict[str, dict[str, Any]], themes: list[ThemeRule], b
         smtp=SmtpSettings(**{k: smtp[k] for k in SmtpSettings.__dataclass_fields__}),
         serve=ServeSettings(timeout=values["serve"]["timeout"], max_clients=values["serve"]["max_clients"],
                             editor_secret_env=values["serve"]["editor_secret_env"]),
+        worker=WorkerSettings(batch=values["worker"]["batch"], lease_seconds=values["worker"]["lease_seconds"]),
         summary_sentences=values["summary"]["sentences"],
         summary_max_chars=values["summary"]["max_chars"],
         themes=themes,

@@ -104,7 +104,7 @@ def run_review(settings: Settings, *, progress: Any = None, sources: Sequence[So
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
             return DraftRunReport(locked_out=True)
-        with Store.open(settings.database) as store:
+        with Store.for_settings(settings) as store:
             report = _build_draft(settings, sources, store, progress)
             if settings.delivery_mode == "smtp":
                 report = replace(report, delivery=send_to_subscribers(settings, store))
@@ -152,9 +152,10 @@ def save_draft(store: Store, key: str, digest: Digest, issues: list[tuple[str, s
     with transaction(store.db):
         cursor = store.db.execute(
             "INSERT INTO drafts (key, created, status, issues, articles, content, updated) "
-            "VALUES (?, ?, 'open', ?, ?, ?, ?)",
+            "VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id",
             (key, stamp, json.dumps(issues), json.dumps(articles, ensure_ascii=False), digest_to_json(digest), stamp))
-    return load_draft(store, int(cursor.lastrowid or 0))
+        draft_id = int(cursor.fetchone()[0])
+    return load_draft(store, draft_id)
 
 
 # reading
@@ -348,7 +349,7 @@ def subscriber_copy(settings: Settings, digest: Digest, address: str) -> Rendere
     from digest.mail.sending import Composer, subscriber_digest
     from digest.mail.tokens import load_secret
 
-    with Store.open_existing(settings.database) as store, open_ledger(store) as ledger:
+    with Store.for_settings(settings, existing=True) as store, open_ledger(store) as ledger:
         subscriber = ledger.subscriber(address)
     if subscriber is None:
         raise UsageError(f"no subscriber {address}", hint="`digest subscribers list` shows them")
@@ -403,7 +404,7 @@ def send_draft(settings: Settings, draft_id: int) -> SendReport:
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
             raise StateError("another run is in progress; send again when it has finished")
-        with Store.open(settings.database) as store:
+        with Store.for_settings(settings) as store:
             draft = _open_draft(store, draft_id)
             if not draft.digest.articles:
                 raise UsageError(f"draft {draft_id} has no articles left", hint=f"digest drafts discard {draft_id}")

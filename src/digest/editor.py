@@ -106,7 +106,7 @@ def editor_post(settings: Settings, keys: EditorKeys, path: str, cookie: str | N
         return EditorReply(404, page("找不到页面", ""))
     draft_id = int(parts[2])
     try:
-        with Store.open(settings.database) as store:
+        with Store.for_settings(settings) as store:
             edit_draft(store, draft_id, form_edit(form))
     except (DigestError, ValueError) as e:
         return EditorReply(400, page("没有改成", f"<p>{html.escape(str(e))}</p>"
@@ -132,7 +132,7 @@ def form_edit(form: dict[str, str]) -> dict[str, Any]:
 def _load(settings: Settings, draft_id: int) -> Draft | None:
     if not settings.database.exists():
         return None
-    with Store.open(settings.database) as store:
+    with Store.for_settings(settings) as store:
         try:
             return load_draft(store, draft_id)
         except DigestError:
@@ -155,7 +155,7 @@ def drafts_page(settings: Settings) -> str:
     """Every draft, newest first, open ones linked."""
     listed = []
     if settings.database.exists():
-        with Store.open(settings.database) as store:
+        with Store.for_settings(settings) as store:
             listed = drafts(store)
     items = "".join(
         f'<li><time>{html.escape(d.created[:10])}</time><span><a href="/editor/draft/{d.id}">草稿 {d.id}</a>'

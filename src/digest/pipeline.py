@@ -11,7 +11,10 @@ Guarantees the operator relies on:
   and is started again rewrites the same files instead of adding a second copy;
 - one bad issue is reported and retried next run, the others still go out;
 - in SMTP mode the digest's snapshot is kept, and every run (also one with
-  nothing new) sends what the delivery ledger still holds (see `sending`).
+  nothing new) sends what the delivery ledger still holds (see `sending`);
+  with the state on a PostgreSQL server the run only plans the deliveries,
+  and `digest send --worker` processes on any machines send them
+  (`send_as_worker`).
 
 The heavy stages (jieba, numpy, jinja2, premailer) are imported only once there is work.
 """
@@ -23,8 +26,10 @@ import itertools
 import logging
 import os
 import signal
+import socket
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -86,11 +91,31 @@ def run(settings: Settings, *, dry_run: bool = False, progress: Progress | None 
     with run_lock(settings.lock_path) as acquired:
         if not acquired:
             return RunReport(locked_out=True)
-        with Store.open_existing(settings.database) if dry_run else Store.open(settings.database) as store:
+        with Store.for_settings(settings, existing=dry_run) as store:
             report = _run_locked(settings, sources, store, dry_run, progress)
             if not dry_run and settings.delivery_mode == "smtp":
                 report = replace(report, delivery=send_to_subscribers(settings, store))
             return report
+
+
+def send_as_worker(settings: Settings) -> DeliveryReport | None:
+    """`digest send --worker`: send the ledger's due deliveries, sharing them with any other workers.
+
+    On a PostgreSQL server any number of workers on any machines claim batches of rows.
+    With the SQLite file the worker takes the run lock, so it is the only sender (None
+    when a run or another worker holds it).
+    """
+    from digest.mail.ledger import open_ledger
+    from digest.mail.sending import check_ready as check_sending
+    from digest.mail.sending import send_claimed
+
+    check_sending(settings)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    with run_lock(settings.lock_path) if not settings.state_url else nullcontext(True) as acquired:
+        if not acquired:
+            return None
+        with Store.for_settings(settings) as store, open_ledger(store) as ledger:
+            return send_claimed(settings, ledger, worker, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
 
 
 def check_ready(settings: Settings) -> None:
@@ -451,10 +476,17 @@ def keep_snapshot(store: Store, key: str, digest: Digest) -> None:
 
 
 def send_to_subscribers(settings: Settings, store: Store) -> DeliveryReport:
-    """SMTP mode: send what the delivery ledger holds (this digest's messages and earlier ones left over)."""
-    from digest.mail.ledger import open_ledger
-    from digest.mail.sending import send_pending
+    """SMTP mode: send what the delivery ledger holds (this digest's messages and earlier ones left over).
 
+    With the state on a PostgreSQL server the workers send; the run plans the deliveries for them.
+    """
+    from digest.mail.ledger import open_ledger
+    from digest.mail.sending import DeliveryReport, plan_deliveries, send_pending
+
+    if settings.state_url:
+        with open_ledger(store) as ledger:
+            unreached = plan_deliveries(settings, ledger)
+        return DeliveryReport(unreached=len(unreached), problems=unreached)
     # The test-only crash point "mid-send:N" kills the run right after the N-th accepted message is recorded.
     with open_ledger(store) as ledger:
         return send_pending(settings, ledger, on_accepted=lambda sent: _crash_point(f"mid-send:{sent}"))
@@ -484,7 +516,7 @@ def preview(settings: Settings, paths: list[Path] | None = None, progress: Progr
         issues, failures = read_pages(paths)
         parsed, fresh, repeated, parse_failures = read_fresh_articles(issues, settings, None, progress)
     else:
-        with Store.open_existing(settings.database) as store:
+        with Store.for_settings(settings, existing=True) as store:
             issues, failures = read_new_issues(make_sources(settings, record=False) if sources is None else sources,
                                                store.taken_hashes())
             parsed, fresh, repeated, parse_failures = read_fresh_articles(issues, settings, store, progress)

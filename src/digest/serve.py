@@ -269,7 +269,7 @@ class DigestHandler(BaseHTTPRequestHandler):
         if subject is None:
             self._refuse()
             return
-        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+        with Store.for_settings(self.server.settings) as store, open_ledger(store) as ledger:
             subscriber = find_subscriber(ledger, subject)
         if subscriber is None:
             self._send_page(HTTPStatus.OK, _page("管理订阅", "<p>这个链接的订阅者已不在名单上。</p>"))
@@ -291,7 +291,7 @@ class DigestHandler(BaseHTTPRequestHandler):
         if not ticked:
             self._confirm(token, "请至少选一个主题；一个都不想要，请点退订。")
             return
-        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+        with Store.for_settings(self.server.settings) as store, open_ledger(store) as ledger:
             subscriber = find_subscriber(ledger, subject)
             if subscriber is not None and subscriber.status == "active":
                 ledger.save_subscriber(subscriber.address, subscriber.name, [] if ticked == known else ticked,
@@ -303,7 +303,7 @@ class DigestHandler(BaseHTTPRequestHandler):
         if subject is None:
             self._refuse()
             return
-        with Store.open(self.server.settings.database) as store, open_ledger(store) as ledger:
+        with Store.for_settings(self.server.settings) as store, open_ledger(store) as ledger:
             subscriber = find_subscriber(ledger, subject)
             if subscriber is not None:
                 ledger.set_subscriber_status(subscriber.address, "unsubscribed")
@@ -350,16 +350,16 @@ def _is_file(path: Path) -> bool:
 
 
 def _digest_pages(settings: Settings) -> list[Path]:
-    if not settings.database.exists():
+    if not settings.state_url and not settings.database.exists():
         return []
-    with Store.open(settings.database) as store:
+    with Store.for_settings(settings) as store:
         return [Path(d.html_path) for d in reversed(store.digests()) if d.html_path]
 
 
 def _index_page(settings: Settings) -> str:
     if not settings.database.exists():
         return archive_index(settings.title, [])
-    with Store.open(settings.database) as store:
+    with Store.for_settings(settings) as store:
         records = store.digests()
     return archive_index(settings.title, archive_entries(records, settings.timezone))
 

@@ -5,13 +5,20 @@ file does not make it new. An article is identified by a fingerprint of its
 normalised title and opening text, so an issue re-exported with small changes
 does not send its articles twice.
 
-The state database also holds the SQLite delivery ledger's tables (subscribers,
-digest snapshots, deliveries; `digest.mail.ledger`). This module owns the file
-for both: `open_database` connects, sets WAL and migrates it, `MIGRATIONS` is
-the one schema of every table, and `transaction` is the one way to write. A
-`Store` and the SQLite ledger are two views on the same connection: the store
-opens and closes it, the ledger borrows it. The schema version lives in
-`PRAGMA user_version`; `MIGRATIONS[n]` takes a database from version n to n+1.
+The state database also holds the delivery ledger's tables (subscribers,
+digest snapshots, deliveries; `digest.mail.ledger`). This module owns the
+database for both: `open_database` connects to the SQLite file, sets WAL and
+migrates it, `MIGRATIONS` is the one schema of every table, and `transaction`
+is the one way to write. A `Store` and the ledger are two views on the same
+connection: the store opens and closes it, the ledger borrows it. The schema
+version lives in `PRAGMA user_version`; `MIGRATIONS[n]` takes a database from
+version n to n+1.
+
+With `[state] url = "postgresql://…"` the same tables, made by the same
+migrations, live on a PostgreSQL server (`digest.postgres` connects and
+translates the few spellings that differ; the version is then kept in the
+one-row table `schema_version`). So every statement here and in the ledger is
+SQL both databases speak: `INSERT … ON CONFLICT`, `RETURNING`, `?` placeholders.
 """
 
 from __future__ import annotations
@@ -25,16 +32,31 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from digest.errors import StateError
 
+if TYPE_CHECKING:
+    from digest.config import Settings
+
 LOGGER = logging.getLogger(__name__)
 
+Row = Any  # a result row, read by column name: sqlite3.Row, or digest.postgres.Row
 PRIVATE_MODE = 0o600  # the state database and its lock: subscribers' addresses are in it
 
 MIGRATIONS: list[str] = [
-    # 0 -> 1: the first schema.
+    # 0 -> 1: the first schema (digests before the issues that name them: PostgreSQL needs it so).
     """
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        issue_ids TEXT NOT NULL,
+        article_count INTEGER NOT NULL,
+        html_path TEXT,
+        text_path TEXT,
+        eml_path TEXT
+    );
     CREATE TABLE issues (
         id INTEGER PRIMARY KEY,
         sha256 TEXT NOT NULL UNIQUE,
@@ -45,16 +67,6 @@ MIGRATIONS: list[str] = [
         digest_id INTEGER REFERENCES digests(id),
         first_seen TEXT NOT NULL,
         updated TEXT NOT NULL
-    );
-    CREATE TABLE digests (
-        id INTEGER PRIMARY KEY,
-        key TEXT NOT NULL UNIQUE,
-        created TEXT NOT NULL,
-        issue_ids TEXT NOT NULL,
-        article_count INTEGER NOT NULL,
-        html_path TEXT,
-        text_path TEXT,
-        eml_path TEXT
     );
     CREATE TABLE articles (
         fingerprint TEXT PRIMARY KEY,
@@ -179,6 +191,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE articles ADD COLUMN body_chars INTEGER
     """,
+    # 7 -> 8: leases, so that several senders (`digest send --worker`) share one digest's deliveries.
+    # A sender claims a pending row by writing who it is and until when (ISO 8601 UTC); a row whose
+    # lease ran out (its sender died) is pending for anyone again.
+    """
+    ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;
+    ALTER TABLE deliveries ADD COLUMN lease_until TEXT
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -207,6 +226,23 @@ class DigestRecord:
     html_path: str | None
     text_path: str | None
     eml_path: str | None
+
+
+class Connection(Protocol):
+    """What the store and the ledger use of a database connection: `sqlite3.Connection`, or
+    `digest.postgres.PostgresConnection` which speaks the same way to a PostgreSQL server."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        """Run one statement; the cursor."""
+        ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any:
+        """Run one statement for each row of parameters."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection."""
+        ...
 
 
 def now_iso() -> str:
@@ -288,8 +324,7 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
     """Bring the schema to `SCHEMA_VERSION`, one migration per transaction."""
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StateError(f"{path}: made by a newer digest (schema {version} > {SCHEMA_VERSION})")
+        _check_version(version, str(path))
         for number in range(version, SCHEMA_VERSION):
             with transaction(db):
                 for statement in _statements(MIGRATIONS[number]):
@@ -300,8 +335,36 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
         raise StateError(f"{path}: cannot migrate the state database ({e})") from e
 
 
+def migrate_postgres(db: Connection, name: str) -> None:
+    """The same migrations on a PostgreSQL server, all in one transaction under an advisory lock.
+
+    Several workers may start at once; the lock makes the others wait and then find
+    the schema current. PostgreSQL's DDL is transactional, so a failed migration leaves nothing.
+    """
+    from digest.postgres import SCHEMA_LOCK, postgres_migration
+
+    with transaction(db):
+        db.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = db.execute("SELECT version FROM schema_version").fetchone()
+        version = row[0] if row else 0
+        _check_version(version, name)
+        for number in range(version, SCHEMA_VERSION):
+            for statement in _statements(postgres_migration(MIGRATIONS[number])):
+                db.execute(statement)
+        db.execute("DELETE FROM schema_version")
+        db.execute("INSERT INTO schema_version (version) VALUES (?)", (max(version, SCHEMA_VERSION),))
+    if version < SCHEMA_VERSION:
+        LOGGER.info("state database %s migrated to schema %d", name, SCHEMA_VERSION)
+
+
+def _check_version(version: int, name: str) -> None:
+    if version > SCHEMA_VERSION:
+        raise StateError(f"{name}: made by a newer digest (schema {version} > {SCHEMA_VERSION})")
+
+
 @contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(db: Connection) -> Iterator[Connection]:
     """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -315,7 +378,7 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 class Store:
     """The run's memory. Open with `Store.open(path)`; use as a context manager, which closes the database."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: Connection, path: Path) -> None:
         self.db = connection
         self.path = path
 
@@ -323,6 +386,25 @@ class Store:
     def open(cls, path: Path) -> Store:
         """Open (creating if needed) and migrate the database at `path`."""
         return cls(open_database(path), path)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, existing: bool = False) -> Store:
+        """The state the settings name: the PostgreSQL server of `[state] url`, else the SQLite file.
+
+        `existing` never creates a SQLite file (previews, dry runs); a server's schema is
+        migrated either way, as every reader of it needs the current tables.
+        """
+        if settings.state_url:
+            from digest.postgres import PostgresConnection
+
+            connection = PostgresConnection(settings.state_url)
+            try:
+                migrate_postgres(connection, connection.name)
+            except BaseException:
+                connection.close()
+                raise
+            return cls(connection, settings.database)
+        return cls.open_existing(settings.database) if existing else cls.open(settings.database)
 
     @classmethod
     def open_existing(cls, path: Path) -> Store:
@@ -339,7 +421,7 @@ class Store:
         """Close the database (and with it the ledger that borrowed the connection)."""
         self.db.close()
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[Connection]:
         """BEGIN IMMEDIATE … COMMIT on the store's connection."""
         return transaction(self.db)
 
@@ -353,7 +435,8 @@ class Store:
     def record_refusal(self, key: str, source: str, reason: str) -> None:
         """Remember an inbox entry that is not an issue, so it is reported once, not on every run."""
         with self.transaction():
-            self.db.execute("INSERT OR IGNORE INTO refused_files (key, source, reason, first_seen) VALUES (?, ?, ?, ?)",
+            self.db.execute("INSERT INTO refused_files (key, source, reason, first_seen) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT DO NOTHING",
                             (key, source, reason, now_iso()))
 
     def taken_hashes(self) -> set[str]:
@@ -416,11 +499,11 @@ class Store:
             if article_count:
                 cursor = self.db.execute(
                     """INSERT INTO digests (key, created, issue_ids, article_count, html_path, text_path, eml_path)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                     (key, stamp, json.dumps(sorted(ids.values())), article_count,
                      paths.get("html"), paths.get("text"), paths.get("eml")),
                 )
-                digest_id = cursor.lastrowid
+                digest_id = int(cursor.fetchone()[0])
                 self.db.execute(f"UPDATE issues SET digest_id = ? WHERE id IN ({','.join('?' * len(ids))})",
                                 (digest_id, *ids.values()))
             lengths = lengths or {}
@@ -428,7 +511,8 @@ class Store:
                 """INSERT INTO articles (fingerprint, title, issue_id, digest_id, first_sent, body_chars)
                    VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT (fingerprint) DO UPDATE
-                   SET body_chars = max(coalesce(body_chars, 0), coalesce(excluded.body_chars, 0))""",
+                   SET body_chars = CASE WHEN coalesce(excluded.body_chars, 0) > coalesce(articles.body_chars, 0)
+                                         THEN excluded.body_chars ELSE articles.body_chars END""",
                 [(fp, title, ids[sha], digest_id, stamp, lengths.get(fp)) for fp, title, sha in articles],
             )
         return digest_id
@@ -447,12 +531,12 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def _issue_record(row: sqlite3.Row) -> IssueRecord:
+def _issue_record(row: Row) -> IssueRecord:
     return IssueRecord(id=row["id"], sha256=row["sha256"], source=row["source"], status=row["status"],
                        error=row["error"], attempts=row["attempts"])
 
 
-def _digest_record(row: sqlite3.Row) -> DigestRecord:
+def _digest_record(row: Row) -> DigestRecord:
     return DigestRecord(id=row["id"], key=row["key"], created=row["created"],
                         issue_ids=json.loads(row["issue_ids"]), article_count=row["article_count"],
                         html_path=row["html_path"], text_path=row["text_path"], eml_path=row["eml_path"])

@@ -13,25 +13,36 @@ one place that picks the implementation. Rules every implementation keeps:
   refusal of the address, 'refused' on a permanent refusal of the message (not
   counted against the address), 'failed' after the last temporary one, 'skipped'
   when there was nothing to send. Each of these is its own transaction.
+- Several senders share a digest's rows by claiming them (`claim_deliveries`):
+  a claim is a lease, the sender's name and a time, on pending rows nobody
+  else holds; every record_* ends it. A sender that dies leaves its lease to run
+  out, and the rows it had not sent are anyone's again. A lease only keeps the
+  others off while it lasts: a sender stops sending a claim when it runs out.
 - Times are ISO 8601 strings in UTC, to the second.
+
+`PostgresLedger` keeps the same tables on a PostgreSQL server, for senders on
+several machines: its claims skip the rows another sender is claiming at that
+moment (`FOR UPDATE SKIP LOCKED`), and each of its transactions is tried again
+after a lost connection, a failover or a serialization failure (`retried`).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from digest.errors import StateError
 from digest.mail.addresses import subscriber_key
 from digest.models import Digest
+from digest.postgres import retried
 from digest.snapshot import digest_from_json, digest_to_json
-from digest.store import Store, now_iso, transaction
+from digest.store import Connection, Row, Store, now_iso, transaction
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,18 @@ class Ledger(Protocol):
         """Every delivery row (of one digest), in the order they were planned."""
         ...
 
+    def claim_deliveries(self, owner: str, limit: int, lease_seconds: float) -> list[DeliveryRecord]:
+        """Up to `limit` due rows that no live lease holds, leased to `owner` for `lease_seconds`."""
+        ...
+
+    def leased_elsewhere(self, owner: str) -> int:
+        """Pending rows another sender holds under a lease that has not run out."""
+        ...
+
+    def release_claims(self, owner: str) -> None:
+        """End `owner`'s leases on rows it did not get to, so other senders can have them at once."""
+        ...
+
     def record_sent(self, delivery: DeliveryRecord) -> None:
         """The server accepted the message: never send it again; the subscriber's bounces start over."""
         ...
@@ -150,22 +173,26 @@ class Ledger(Protocol):
 
 @contextmanager
 def open_ledger(store: Store) -> Iterator[Ledger]:
-    """The delivery ledger, for the length of the block: the SQLite one, in the state database.
+    """The delivery ledger, for the length of the block, on the store's database.
 
-    The one place a ledger is chosen. The SQLite ledger borrows the store's
-    connection, so it has nothing to open or close of its own; a backend on a
-    server would connect and disconnect here.
+    The one place a ledger is chosen: `PostgresLedger` when the store is on a
+    PostgreSQL server, else `SqliteLedger`. Both borrow the store's connection,
+    so they have nothing to open or close of their own.
     """
-    yield SqliteLedger(store.db)
+    if getattr(store.db, "dialect", "sqlite") == "postgresql":
+        yield PostgresLedger(store.db)
+    else:
+        yield SqliteLedger(store.db)
 
 
-class SqliteLedger:
+class SqlLedger:
     """The ledger in the state database's `subscribers`, `digest_snapshots` and `deliveries` tables.
 
-    It borrows an open, migrated connection (`digest.store.open_database`) and never closes it.
+    In SQL that SQLite and PostgreSQL both speak. It borrows an open, migrated connection
+    (`digest.store.Store`) and never closes it.
     """
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     # subscribers
@@ -251,8 +278,8 @@ class SqliteLedger:
         stamp = now_iso()
         with transaction(self.db):
             self.db.executemany(
-                """INSERT OR IGNORE INTO deliveries (digest_id, recipient, status, message_id, updated)
-                   VALUES (?, ?, 'pending', ?, ?)""",
+                """INSERT INTO deliveries (digest_id, recipient, status, message_id, updated)
+                   VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING""",
                 [(digest_id, key, message_id, stamp) for key, message_id in recipients])
             self.db.execute("UPDATE digest_snapshots SET planned = 1 "
                             "WHERE key = (SELECT key FROM digests WHERE id = ?)", (digest_id,))
@@ -268,12 +295,47 @@ class SqliteLedger:
         query = "SELECT * FROM deliveries" + (" WHERE digest_id = ?" if digest_id else "") + " ORDER BY id"
         return [_delivery_record(r) for r in self.db.execute(query, (digest_id,) if digest_id else ())]
 
+    def claim_deliveries(self, owner: str, limit: int, lease_seconds: float) -> list[DeliveryRecord]:
+        """Up to `limit` due rows that no live lease holds, leased to `owner` for `lease_seconds`.
+
+        BEGIN IMMEDIATE holds SQLite's write lock from the choice to the lease, so two
+        senders on one machine never claim the same row.
+        """
+        now = self._clock()
+        until = _whole_second_after(now + timedelta(seconds=lease_seconds)).isoformat(timespec="seconds")
+        stamp = now.isoformat(timespec="seconds")
+        with transaction(self.db):
+            rows = self.db.execute(
+                f"UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN ({self.claimable}) RETURNING *",
+                (owner, until, stamp, stamp, limit)).fetchall()
+        return sorted((_delivery_record(r) for r in rows), key=lambda d: d.id)
+
+    # The rows a claim may take: due, in planning order, under no lease or one that ran out.
+    claimable = ("SELECT id FROM deliveries WHERE status = 'pending' AND (next_attempt IS NULL OR next_attempt <= ?) "
+                 "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?")
+
+    def _clock(self) -> datetime:
+        """The time leases are measured by: this machine's, as every sender is on it."""
+        return datetime.now(UTC)
+
+    def leased_elsewhere(self, owner: str) -> int:
+        """Pending rows another sender holds under a lease that has not run out."""
+        row = self.db.execute("SELECT count(*) FROM deliveries WHERE status = 'pending' AND lease_until > ? "
+                              "AND lease_owner <> ?", (self._clock().isoformat(timespec="seconds"), owner)).fetchone()
+        return int(row[0])
+
+    def release_claims(self, owner: str) -> None:
+        """End `owner`'s leases on rows it did not get to, so other senders can have them at once."""
+        with transaction(self.db):
+            self.db.execute("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL "
+                            "WHERE lease_owner = ? AND status = 'pending'", (owner,))
+
     def record_sent(self, delivery: DeliveryRecord) -> None:
         """The server accepted the message: never send it again; the subscriber's bounces start over."""
         stamp = now_iso()
         with transaction(self.db):
             self.db.execute("UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, "
-                            "next_attempt = NULL, updated = ? WHERE id = ?", (stamp, delivery.id))
+                            "next_attempt = NULL, updated = ?, " + _NO_LEASE + " WHERE id = ?", (stamp, delivery.id))
             self.db.execute("UPDATE subscribers SET bounces = 0 WHERE key = ?", (delivery.recipient,))
 
     def record_deferred(self, delivery: DeliveryRecord, error: str, next_attempt: str | None) -> None:
@@ -281,7 +343,7 @@ class SqliteLedger:
         with transaction(self.db):
             self.db.execute(
                 "UPDATE deliveries SET status = ?, attempts = attempts + 1, error = ?, next_attempt = ?, "
-                "updated = ? WHERE id = ?",
+                "updated = ?, " + _NO_LEASE + " WHERE id = ?",
                 ("pending" if next_attempt else "failed", error, next_attempt, now_iso(), delivery.id))
 
     def record_bounce(self, delivery: DeliveryRecord, error: str, bounce_after: int) -> bool:
@@ -289,7 +351,8 @@ class SqliteLedger:
         stamp = now_iso()
         with transaction(self.db):
             self.db.execute("UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, error = ?, "
-                            "next_attempt = NULL, updated = ? WHERE id = ?", (error, stamp, delivery.id))
+                            "next_attempt = NULL, updated = ?, " + _NO_LEASE + " WHERE id = ?",
+                            (error, stamp, delivery.id))
             self.db.execute("UPDATE subscribers SET bounces = bounces + 1, updated = ? WHERE key = ?",
                             (stamp, delivery.recipient))
             cursor = self.db.execute("UPDATE subscribers SET status = 'bouncing' "
@@ -301,13 +364,14 @@ class SqliteLedger:
         """The server refused this message for good, not the address: the subscriber's bounces stay as they were."""
         with transaction(self.db):
             self.db.execute("UPDATE deliveries SET status = 'refused', attempts = attempts + 1, error = ?, "
-                            "next_attempt = NULL, updated = ? WHERE id = ?", (error, now_iso(), delivery.id))
+                            "next_attempt = NULL, updated = ?, " + _NO_LEASE + " WHERE id = ?",
+                            (error, now_iso(), delivery.id))
 
     def record_skipped(self, delivery: DeliveryRecord, reason: str) -> None:
         """Nothing was sent for this row, for good (`reason` says why)."""
         with transaction(self.db):
             self.db.execute("UPDATE deliveries SET status = 'skipped', error = ?, next_attempt = NULL, "
-                            "updated = ? WHERE id = ?", (reason, now_iso(), delivery.id))
+                            "updated = ?, " + _NO_LEASE + " WHERE id = ?", (reason, now_iso(), delivery.id))
 
 
     def digest_name(self, digest_id: int) -> str:
@@ -316,19 +380,51 @@ class SqliteLedger:
         return _digest_name(digest_id, row)
 
 
+class SqliteLedger(SqlLedger):
+    """The ledger in the SQLite state file: senders on one machine, the write lock serialising their claims."""
+
+
+class PostgresLedger(SqlLedger):
+    """The ledger on a PostgreSQL server, shared by senders on any number of machines."""
+
+    # Rows another sender's claim has locked this instant are skipped, not waited for: every
+    # sender gets a different batch at once. The status is checked again under the lock.
+    claimable = SqlLedger.claimable + " FOR UPDATE SKIP LOCKED"
+
+    def _clock(self) -> datetime:
+        """The server's time: senders on several machines measure leases by the one clock."""
+        moment: datetime = self.db.execute("SELECT now() AS now").fetchone()["now"]
+        return moment.astimezone(UTC)
+
+
+# Every transaction of the PostgreSQL ledger is tried again after a transient error (`retried`):
+# each is one method, so the whole of it runs again on the new connection.
+for _name in [n for n in vars(SqlLedger) if not n.startswith("_") and callable(getattr(SqlLedger, n))]:
+    setattr(PostgresLedger, _name, retried(getattr(PostgresLedger, _name)))
+
+
+def _whole_second_after(moment: datetime) -> datetime:
+    """Round up: times are stored to the second, and a lease must not end before its sender thinks."""
+    whole = moment.replace(microsecond=0)
+    return whole + timedelta(seconds=1) if moment.microsecond else whole
+
+
+_NO_LEASE = "lease_owner = NULL, lease_until = NULL"  # every outcome ends the row's lease
+
+
 def new_token_id() -> str:
     """A fresh subscriber token id: 128 random bits in hex."""
     return secrets.token_hex(16)
 
 
-def _snapshot_error(digest_id: int, row: sqlite3.Row | None, problem: str) -> StateError:
+def _snapshot_error(digest_id: int, row: Row | None, problem: str) -> StateError:
     """One line naming the digest as the outbox does (`digest-DATE-KEY`), and what to do."""
     return StateError(f"{_digest_name(digest_id, row)}: its snapshot {problem}, "
                       "so its messages to subscribers cannot be rendered",
                       hint="restore the state database from a backup; sending stops here until then")
 
 
-def _digest_name(digest_id: int, row: sqlite3.Row | None) -> str:
+def _digest_name(digest_id: int, row: Row | None) -> str:
     return Path(row["eml_path"]).stem if row is not None and row["eml_path"] else f"digest #{digest_id}"
 
 
@@ -336,13 +432,13 @@ def _one_line(error: Exception) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def _subscriber_record(row: sqlite3.Row) -> SubscriberRecord:
+def _subscriber_record(row: Row) -> SubscriberRecord:
     return SubscriberRecord(key=row["key"], address=row["address"], name=row["name"],
                             themes=json.loads(row["themes"]), status=row["status"], bounces=row["bounces"],
                             created=row["created"], token_id=row["token_id"])
 
 
-def _delivery_record(row: sqlite3.Row) -> DeliveryRecord:
+def _delivery_record(row: Row) -> DeliveryRecord:
     return DeliveryRecord(id=row["id"], digest_id=row["digest_id"], recipient=row["recipient"],
                           status=row["status"], message_id=row["message_id"], attempts=row["attempts"],
                           error=row["error"], next_attempt=row["next_attempt"])

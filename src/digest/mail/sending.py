@@ -15,6 +15,13 @@ subscriber) and a `Transport` (what carries the messages). Rules:
   waits, until `[smtp] max_attempts`; a lost connection ends the batch. A
   permanent one (5xx) is recorded and counts towards `[smtp] bounce_after`,
   after which the subscriber is 'bouncing' and gets nothing more.
+- Shared sending (`send_claimed`, `digest send --worker`): each worker claims a
+  batch of due rows under a lease (`Ledger.claim_deliveries`), sends them by the
+  same rules, and claims again; it starts no message later than
+  `[smtp] message_timeout` before the lease runs out (the rows are then
+  anyone's), and gives back the ones it did not get to. A worker that dies leaves at most the one message the server had
+  accepted and the ledger not yet heard of, as above; the rest go out from the
+  other workers once the lease has run out.
 - Each message is rendered from the digest's stored snapshot for the
   subscriber's themes only (no message when none of them has articles) and
   carries the subscriber's own signed unsubscribe link (RFC 8058 headers).
@@ -57,6 +64,7 @@ LOGGER = logging.getLogger(__name__)
 
 FIRST_BACKOFF = timedelta(minutes=15)  # the wait before a second retry; it doubles after each failure
 MAX_BACKOFF = timedelta(days=1)
+CLAIM_POLL = 1.0  # seconds between looks for rows another worker's lease may give up
 # Rendered in place of the unsubscribe link, then replaced per subscriber: letters and dashes
 # pass unchanged through HTML escaping and CSS inlining, so one render serves every reader
 # of the same themes.
@@ -111,6 +119,45 @@ def send_pending(settings: Settings, ledger: Ledger,
     batch = _Batch(settings, ledger, composer, on_accepted)
     batch.send_all(due)
     return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
+
+
+def send_claimed(settings: Settings, ledger: Ledger, worker: str,
+                 on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
+    """As one of several workers: plan new digests, then claim, send and claim again until nothing is left.
+
+    A worker waits (polling) while other workers hold leases on pending rows, as one of
+    them may die and leave its rows to this one; it stops when a batch ends early (the
+    server is gone, the time is up) so that a failing server is not hammered by every worker.
+    """
+    unreached = plan_deliveries(settings, ledger)
+    composer = Composer(settings, load_secret(settings))
+    batch = _Batch(settings, ledger, composer, on_accepted)
+    try:
+        while True:
+            claim, claimed_at = _next_claim(settings, ledger, worker, batch.deadline)
+            # The last message may start `message_timeout` before the lease ends: it is over by then.
+            last_start = claimed_at + settings.worker.lease_seconds - settings.smtp.message_timeout
+            if not claim or not batch.send_all(claim, last_start):
+                break
+            ledger.release_claims(worker)  # rows the lease ran too short for: anyone's (also ours) at once
+    finally:
+        ledger.release_claims(worker)
+    return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
+
+
+def _next_claim(settings: Settings, ledger: Ledger, worker: str,
+                deadline: float) -> tuple[list[DeliveryRecord], float]:
+    """The next batch of rows for this worker and when the claim was asked for (its lease counts from then).
+
+    Empty once nothing is pending that another worker may still drop.
+    """
+    lease = settings.worker.lease_seconds
+    while (asked := time.monotonic()) < deadline:
+        claim = ledger.claim_deliveries(worker, settings.worker.batch, lease)
+        if claim or not ledger.leased_elsewhere(worker):
+            return claim, asked
+        time.sleep(min(CLAIM_POLL, lease))
+    return [], time.monotonic()
 
 
 def check_ready(settings: Settings) -> None:
@@ -260,33 +307,43 @@ class _Batch:
         self.problems: list[str] = []
         self.recorded = 0
         self.out_of_time = False
+        self.lease_over = False  # a worker's lease ran out before the claimed rows did
 
-    def send_all(self, due: list[DeliveryRecord]) -> None:
-        """Send the due rows in order until they are done, a connection is lost or the batch's time is up."""
+    def send_all(self, due: list[DeliveryRecord], last_start: float | None = None) -> bool:
+        """Send the due rows in order until they are done (True), a connection is lost or the batch's time is up.
+
+        With `last_start` (a worker's lease: no message may start after it) the rows not begun
+        by then are left as they are, for whoever claims them next, and the call counts as done.
+        """
         pool: ConnectionPool[_Ticket] = ConnectionPool(
             lambda: make_transport(self.settings, self.pacer), self._connections(len(due)), self.deadline,
             patience=2 * self.settings.smtp.message_timeout + self.settings.smtp.timeout + self.pacer.interval)
+        recorded_before, self.lease_over = self.recorded, False
         try:
             for delivery in due:
-                if pool.stopping.is_set():
+                if pool.stopping.is_set() or self.lease_over:
                     break
                 if time.monotonic() >= self.deadline:
                     self.out_of_time = True
                     break
-                self._hand_over(pool, delivery)
+                self._hand_over(pool, delivery, last_start)
         finally:
             for outcome in pool.close():
                 self._record(outcome)
-        untried = len(due) - self.recorded
+        if self.lease_over:
+            return True
+        untried = len(due) - (self.recorded - recorded_before)
         self.counts["waiting"] += untried
         if self.out_of_time and untried:
             self.problems.append(f"[smtp] batch_timeout = {self.settings.smtp.batch_timeout:g} s: no time left for "
                                  f"{untried} more message{'s' * (untried != 1)}; they wait for the next run")
+        return not (pool.stopping.is_set() or self.out_of_time)
 
     def _connections(self, due: int) -> int:
         return max(1, min(self.settings.smtp.connections, -(-due // MESSAGES_PER_CONNECTION)))
 
-    def _hand_over(self, pool: ConnectionPool[_Ticket], delivery: DeliveryRecord) -> None:
+    def _hand_over(self, pool: ConnectionPool[_Ticket], delivery: DeliveryRecord,
+                   last_start: float | None = None) -> None:
         """Compose one row's message and hand it to a free connection (or record it skipped).
 
         Each connection holds one message: the next goes only once the last one's
@@ -305,7 +362,9 @@ class _Batch:
             self._record(outcome)
         for outcome in pool.finished():
             self._record(outcome)
-        if not pool.stopping.is_set():
+        if last_start is not None and time.monotonic() >= last_start:
+            self.lease_over = True  # waited for a free connection past the lease: leave the row to the next claim
+        elif not pool.stopping.is_set():
             pool.submit(_Ticket(delivery, subscriber), message, subscriber.address)
 
     def _record(self, outcome: Outcome[_Ticket]) -> None:
