@@ -52,6 +52,7 @@ def write_config(inst: Installation, url: str, smtp_port: int, worker: str = "",
     """An SMTP installation whose state is at `url`."""
     inst.config.write_text(
         '[digest]\ntitle = "测试周报"\nsender = "测试周报 <digest@example.org>"\nto = "readers@example.org"\n'
+        '[inbox]\nfolder = "inbox"\nsettle_seconds = 0\n'  # the tests' issues are written just before the run
         f'[state]\ndatabase = "var/digest.sqlite3"\nurl = "{url}"\n'
         '[output]\noutbox = "outbox"\n[archive]\nbase_url = "http://127.0.0.1:8025"\n'
         f'[delivery]\nmode = "smtp"\n[smtp]\nhost = "{LOOPBACK}"\nport = {smtp_port}\ntimeout = 5\n{smtp}'
