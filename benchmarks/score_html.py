@@ -1,9 +1,9 @@
-"""Score web pages, newsletters and mails against their references, as `digest parse --json` reads them.
+"""Score web pages, newsletters, mails and PDFs against their references, as `digest parse --json` reads them.
 
 Usage: python benchmarks/score_html.py DIR [DIR ...] [--out PRED] [--show]
 
-Every NAME.html / NAME.eml / NAME.mbox (or NAME.txt) with a NAME.json beside it
-in each DIR (such as ../shared/eval/html, ../shared/eval/html/mail or a folder
+Every NAME.html / NAME.eml / NAME.mbox / NAME.pdf (or NAME.txt) with a NAME.json beside
+it in each DIR (such as ../shared/eval/html, ../shared/eval/html/mail, ../shared/eval/pdf or a folder
 written by make_html.py) is parsed in this one process by the function behind
 `digest parse --json` (`pipeline.parse_file`, so the JSON is the CLI's, byte for
 byte) and scored with ../shared/tools/score_parse.py; one summary line per DIR.
@@ -25,7 +25,7 @@ from digest.pipeline import parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SCORER = ROOT.parent / "shared" / "tools" / "score_parse.py"
-KINDS = (".html", ".htm", ".eml", ".mbox", ".txt")
+KINDS = (".html", ".htm", ".eml", ".mbox", ".pdf", ".txt")
 
 
 def predict(folder: Path, out: Path) -> None:
