@@ -81,7 +81,7 @@ def fresh_installation(root: Path, inbox: Path, processes: str) -> Path:
     root.mkdir()
     shutil.copytree(inbox, root / "inbox")
     setting = "" if processes == "default" else f"[digest]\nprocesses = {processes}\n"
-    (root / "config.toml").write_text(f'{setting}[inbox]\nfolder = "inbox"\n', encoding="utf-8")
+    (root / "config.toml").write_text(f'{setting}[inbox]\nfolder = "inbox"\nsettle_seconds = 0\n', encoding="utf-8")
     return root
 
 

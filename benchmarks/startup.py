@@ -29,7 +29,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         shutil.copytree(REPO / "examples" / "inbox", root / "inbox")
-        (root / "config.toml").write_text('[inbox]\nfolder = "inbox"\n', encoding="utf-8")
+        (root / "config.toml").write_text('[inbox]\nfolder = "inbox"\nsettle_seconds = 0\n', encoding="utf-8")
         command = [sys.executable, "-m", "digest", "run"]
         subprocess.run(command, cwd=root, check=True, capture_output=True)
         times = []

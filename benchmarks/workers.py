@@ -67,6 +67,7 @@ def write_installation(root: Path, url: str, smtp_port: int, batch: int) -> None
     themes = (REPO / "config.toml").read_text(encoding="utf-8").split("[[themes]]", 1)
     (root / "config.toml").write_text(
         '[digest]\ntitle = "工运理论周报"\nsender = "工运理论周报 <digest@example.org>"\n'
+        '[inbox]\nfolder = "inbox"\nsettle_seconds = 0\n'  # the issues were copied just now
         f'[state]\nurl = "{url}"\n[archive]\nbase_url = "https://digest.example.org"\n'
         f'[delivery]\nmode = "smtp"\n[smtp]\nhost = "{LOOPBACK}"\nport = {smtp_port}\n'
         f"[worker]\nbatch = {batch}\nlease_seconds = 300\n"
