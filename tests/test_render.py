@@ -425,3 +425,10 @@ def test_parsed_article_shows_each_list_under_its_subheading() -> None:
         ("织密基层服务网络", ["一是", "二是", "三是"]),
         ("丰富服务内容供给", ["一是", "二是", "三是", "四是"]),
     ]
+
+
+def test_issues_that_share_a_name_are_listed_once_with_their_count() -> None:
+    from digest.render import issue_labels
+
+    assert issue_labels(["来稿", "某报 第9版", "来稿"]) == ["来稿 ×2", "某报 第9版"]
+    assert issue_labels(["甲", "乙"]) == ["甲", "乙"]

@@ -52,7 +52,7 @@ def test_first_run_writes_one_digest_with_every_article_then_nothing_is_new(inst
     html = message.get_body(("html",)).get_content()
     for path in installation.inbox.glob("*.txt"):
         assert path.name not in html  # the samples print no masthead: the email names them, not their files
-    assert "收录 2 期：来稿、来稿" in html
+    assert "收录 2 期：来稿 ×2" in html  # one name said once, with its count
     text = message.get_body(("plain",)).get_content()
     for title in titles:
         assert html.count(escape(title)) >= 1, title

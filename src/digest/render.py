@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -234,6 +235,7 @@ def _context(digest: Digest, layout: Layout, urls: dict[str, str | None], *, arc
         "date_label": date_label,
         "preheader": _preheader(digest),
         "issues": digest.issues,
+        "issue_labels": issue_labels(digest.issues),
         "article_count": len(digest.articles),
         "groups": groups,
         "omitted": len(digest.articles) - layout.listed,
@@ -242,6 +244,15 @@ def _context(digest: Digest, layout: Layout, urls: dict[str, str | None], *, arc
         "archive_url": urls["archive_url"],
         "unsubscribe_url": urls["unsubscribe_url"],
     }
+
+
+def issue_labels(names: list[str]) -> list[str]:
+    """Each issue name once, in order, with how many issues bear it when more than one ("来稿 ×2").
+
+    Issues that name themselves nowhere all get the same name; listing it twice says nothing.
+    """
+    counts = Counter(names)
+    return [name if counts[name] == 1 else f"{name} ×{counts[name]}" for name in dict.fromkeys(names)]
 
 
 def _group_views(digest: Digest, layout: Layout) -> list[GroupView]:
