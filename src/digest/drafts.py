@@ -116,18 +116,17 @@ def _build_draft(settings: Settings, sources: Sequence[Source], store: Store, pr
         article_fingerprint,
         build_digest,
         digest_key,
-        drop_sent_articles,
         issue_names,
-        parse_issues,
+        read_fresh_articles,
         read_new_issues,
         record_failures,
     )
 
     issues, failures = read_new_issues(sources, store.taken_hashes())
-    parsed, parse_failures = parse_issues(issues, settings, progress)
+    # as a run does: repeats dropped before they are summarised, a backlog over the worker processes
+    parsed, fresh, repeated, parse_failures = read_fresh_articles(issues, settings, store, progress)
     failures += parse_failures
     record_failures(store, failures)
-    fresh, repeated = drop_sent_articles(parsed, store)
     failed = {f.sha256 for f in parse_failures}
     done = [i for i in issues if i.id not in failed]
     report = DraftRunReport(issues=[i.name for i in done], failures=failures, articles=len(fresh),
