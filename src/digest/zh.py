@@ -187,6 +187,20 @@ def load_jieba() -> ModuleType:
     return jieba
 
 
+def word_runs_across(left: str, right: str) -> bool:
+    """A word of jieba's dictionary runs across the join of `left` and `right`: segmented
+    together (by the dictionary alone, so the answer never varies), no word ends where
+    `left` does ("农机驶" + "向海外" → 驶向)."""
+    if not left or not right:
+        return False
+    ends = 0
+    for word in load_jieba().lcut(left + right, HMM=False):
+        ends += len(word)
+        if ends >= len(left):
+            return ends > len(left)
+    return False
+
+
 @functools.cache
 def stop_words() -> frozenset[str]:
     """The Chinese stop words of `data/stopwords_zh.txt` (function words that say

@@ -16,7 +16,8 @@ much else a line needs to count as a byline depends on where it stands:
   two-character names are padded apart and most start with a common surname.
   A run of four or six characters, not a word, that
   starts with a common surname or whose pairs do half of them, is two-character
-  names whose padding was read as letter-spacing.
+  names whose padding was read as letter-spacing; so is a run of eight whose
+  every pair starts with a common surname and is no word.
 - There, with the text right under it (`rare_names_under`): names with a rarer
   surname of a known list count when neither the run nor any name on it is a
   word of the dictionary at all and no word runs on into it from the line above,
@@ -139,7 +140,7 @@ def names_under_headline(line: str, text_follows: bool = False) -> list[str]:
     if len(line) > _BYLINE_CHARS or not _NAME_RUN.fullmatch(line):
         return []
     names = split_names(line)
-    if len(names) == 1 and len(names[0]) in (4, 6) and not names[0].startswith(_COMPOUND_SURNAMES):
+    if len(names) == 1 and len(names[0]) in (4, 6, 8) and not names[0].startswith(_COMPOUND_SURNAMES):
         return _padded_pairs(names[0]) if len(line) <= BYLINE_MAX else []
     if not names or not all(_name_length_fits(name) for name in names):
         return []
@@ -158,14 +159,17 @@ def _long_run_of_names(names: list[str], padded: bool, common: int) -> bool:
 
 
 def _padded_pairs(run: str) -> list[str]:
-    """A run of four or six characters as names: cut where common surnames start
+    """A run of four, six or eight characters as names: cut where common surnames start
     when that leaves no doubtful name, else as two-character names when it starts
-    with a common surname (or half its pairs do); never a word ("张弛有度")."""
+    with a common surname (or half its pairs do); never a word ("张弛有度"). Eight
+    characters are four padded names only, every one starting with a common surname."""
+    pairs = [run[k : k + 2] for k in range(0, len(run), 2)]
+    common = sum(1 for pair in pairs if pair[0] in _SURNAMES)
+    if len(pairs) > 3:  # four padded names, never names printed without gaps: each a surname and no word
+        return pairs if common == len(pairs) and not any(_common_word(pair) for pair in pairs) else []
     cut = unspaced_names(run)
     if cut and _cut_cost(cut)[0] == 0 and not _common_word(run):
         return cut  # "某某某李某某": three-character names cut where their surnames start
-    pairs = [run[k : k + 2] for k in range(0, len(run), 2)]
-    common = sum(1 for pair in pairs if pair[0] in _SURNAMES)
     return pairs if (pairs[0][0] in _SURNAMES or common * 2 >= len(pairs)) and not _common_word(run) else []
 
 
@@ -260,8 +264,14 @@ def opens_with_staff_title(text: str) -> bool:
 
 
 def could_be_byline(piece: str) -> bool:
-    """Short enough to be a byline or label joined by mistake (a staff byline may be longer)."""
-    return len(piece) <= BYLINE_MAX or (opens_with_staff_title(piece.strip()) and len(piece) <= 2 * BYLINE_MAX)
+    """Short enough to be a byline or label joined by mistake (a staff byline may be
+    longer, and so may a run of four to six names with gaps between them)."""
+    if len(piece) <= BYLINE_MAX:
+        return True
+    piece = piece.strip()
+    if opens_with_staff_title(piece):
+        return len(piece) <= 2 * BYLINE_MAX
+    return len(piece) <= _BYLINE_CHARS and " " in piece and _NAME_RUN.fullmatch(piece) is not None
 
 
 def split_names(text: str) -> list[str]:

@@ -174,7 +174,7 @@ def _byline_before_prose(pieces: list[str], before: str) -> bool:
     first = clean_line(pieces[0])
     signs = (bylines.could_be_byline(pieces[0]) and bylines.byline(first)) or bylines.institution(first)
     rest = join_pieces(pieces[1:])
-    prose_follows = not kinds.is_heading_like(rest) or kinds.ends_sentence(rest)
+    prose_follows = not kinds.is_heading_like(rest) or kinds.reads_as_text(rest)  # prose, a sentence or a deck
     return bool(signs) and prose_follows
 
 
@@ -212,7 +212,8 @@ def _byline_inside(pieces: list[str]) -> int:
             break
         if len(pieces[k]) > 2 * bylines.BYLINE_MAX or not bylines.byline(clean_line(pieces[k])):
             continue
-        if kinds.is_heading_like(join_pieces(pieces[:k])) and not kinds.is_heading_like(join_pieces(pieces[k + 1 :])):
+        rest = join_pieces(pieces[k + 1 :])  # prose, or a deck (long, with a clause break)
+        if kinds.is_heading_like(join_pieces(pieces[:k])) and (not kinds.is_heading_like(rest) or kinds.is_deck(rest)):
             return k
     return 0
 

@@ -64,7 +64,7 @@ from typing import Literal
 from digest import zh
 from digest.errors import IssueError
 from digest.models import Article, ArticleKind, Dropped, Page, ParsedIssue
-from digest.parse import bylines, kinds
+from digest.parse import bylines, heads, kinds
 from digest.parse.repair import LogicalLine, repaired_lines
 
 LOGGER = logging.getLogger(__name__)
@@ -202,27 +202,58 @@ def _kept(page: list[LogicalLine], keep: list[bool]) -> list[LogicalLine]:
 
 
 def _blocks(page: list[LogicalLine]) -> list[_Block]:
-    """The page as the steps of the walk, in order."""
+    """The page as the steps of the walk, in order (a head broken by blank lines taken as one)."""
     texts = [line.text for line in page]
-    blocks: list[_Block] = []
+    steps: list[_Block] = []
     i = 0
     while i < len(page):
-        block = _block_at(page, texts, i)
-        if blocks and _head_goes_on(blocks[-1], block, texts):
-            block = _Block("set_apart_head", blocks.pop().start, block.end)
-        blocks.append(block)
-        i = block.end
+        steps.append(_block_at(page, texts, i))
+        i = steps[-1].end
+    blocks: list[_Block] = []
+    k = 0
+    while k < len(steps):
+        end = _head_chain_end(steps, k, texts)
+        blocks.append(steps[k] if end == k + 1 else _joined_head(steps[k:end]))
+        k = end
     return blocks
 
 
-def _head_goes_on(before: _Block, block: _Block, texts: list[str]) -> bool:
-    """A head set apart with no text under it goes on in the next one: a headline
-    wrapped over lines with blank lines between them, with its label or byline
-    (a head that shows its byline is complete)."""
-    if before.kind != "set_apart_head" or block.kind != "set_apart_head":
-        return False
-    signed = any(bylines.signs_headline(text) for text in texts[before.start : before.end])
-    return block.end - before.start <= 2 * _HEAD_LINES_MAX and not signed
+def _head_chain_end(steps: list[_Block], start: int, texts: list[str]) -> int:
+    """Where the head that starts at `steps[start]` ends: heads with no text between
+    them are one, a headline wrapped over lines with blank lines between them, with
+    its label, subtitle or byline (a head that shows its byline is complete).
+
+    Heads a web export sets apart join on that alone; where a run of heading lines
+    takes part (PDF text that puts blank lines between a head's lines only), the
+    joined lines must show a head (a byline, an institution, a kicker), since a
+    heading over a subheading reads the same."""
+    heads = ("set_apart_head", "head_run")
+    best = start + 1
+    end = start + 1
+    while end < len(steps) and steps[end].kind in heads and steps[start].kind in heads:
+        if steps[end].end - steps[start].start > 2 * _HEAD_LINES_MAX:
+            break
+        if any(bylines.signs_headline(text) for text in texts[steps[start].start : steps[end - 1].end]):
+            break
+        end += 1
+        chain = steps[start:end]
+        if all(s.kind == "set_apart_head" for s in chain) or _opens_article(texts[chain[0].start : chain[-1].end],
+                                                                            _body_follows(chain[-1])):
+            best = end
+    return best
+
+
+def _body_follows(block: _Block) -> bool:
+    """The article's text comes right after the block (a web export sets a head apart over it)."""
+    return block.kind == "set_apart_head" or block.body_follows
+
+
+def _joined_head(chain: list[_Block]) -> _Block:
+    """One head from the heads `_head_chain_end` joins: set apart when all were, else a head run."""
+    start, end = chain[0].start, chain[-1].end
+    if all(block.kind == "set_apart_head" for block in chain):
+        return _Block("set_apart_head", start, end)
+    return _Block("head_run", start, end, body_follows=_body_follows(chain[-1]))
 
 
 def _block_at(page: list[LogicalLine], texts: list[str], i: int) -> _Block:
@@ -254,16 +285,29 @@ def _set_apart_head(page: list[LogicalLine], index: int) -> int:
         return 0
     if end - index == 1 and zh.starts_with_list_marker(page[index].text):
         return 0  # a numbered subheading ("一、……") set apart inside an article
-    return end - index if all(kinds.fits_set_apart_head(line.text) for line in page[index:end]) else 0
+    texts = [line.text for line in page[index:end]]
+    fits = all(kinds.fits_set_apart_head(text) or (k + 1 < len(texts) and heads.continues_headline(text, texts[k + 1]))
+               for k, text in enumerate(texts))  # a headline may break at its comma ("某某，" / "某某某")
+    return end - index if fits else 0
 
 
 def _head_run_end(page: list[LogicalLine], start: int) -> int:
-    """Where the run of heading lines starting at `start` ends (`start` when there is none).
-    A blank line in a web export ends it: the next head is set apart."""
+    """Where the run of heading lines starting at `start` ends (`start` when there is none):
+    heading-like lines, and a headline's first part broken at its comma ("某某，" over
+    "某某某", perhaps after a blank line). A blank line in a web export ends the run: the
+    next head is set apart."""
     end = start
-    while end < len(page) and kinds.is_head_line(page[end].text) and not (end > start and page[end].after_blank):
+    while end < len(page) and _head_line_at(page, end) and not (end > start and page[end].after_blank):
         end += 1
     return end
+
+
+def _head_line_at(page: list[LogicalLine], k: int) -> bool:
+    """Line `k` is a heading line, or the first part of a headline broken at its comma."""
+    if kinds.is_head_line(page[k].text):
+        return True
+    return k + 1 < len(page) and heads.continues_headline(page[k].text, page[k + 1].text) \
+        and kinds.is_head_line(page[k + 1].text)
 
 
 def _lone_label_pairs(texts: list[str], blocks: list[_Block]) -> set[int]:
@@ -417,7 +461,7 @@ def _opens_article(block: list[str], body_follows: bool = False, roles: Sequence
         return True
     if any(kinds.is_decorated_label(line) for line in block):
         return True
-    return any(kinds.split_kicker(line)[1] for line in block)
+    return any(heads.kicker_at(block, k)[1] for k in range(len(block)))
 
 
 def _names_closing_head(block: list[str], k: int, body_follows: bool) -> bool:
@@ -491,7 +535,7 @@ def _byline_position(head: _Head, body_follows: bool) -> tuple[int | None, list[
 def _attach_kicker_lines(head: _Head) -> _Head:
     """A column kicker on a line of its own ("（栏目）") goes back onto the headline
     line above it, where a headline wrapped before its kicker left it, after a
-    space (`_measure` does not count it: it did not fill the headline's line)."""
+    space."""
     lines: list[str] = []
     roles: list[str | None] = []
     for k, line in enumerate(head.lines):
@@ -552,7 +596,7 @@ def _take_section(lines: list[str]) -> tuple[str | None, list[str]]:
     Over a headline with a column kicker the kicker names the section, and a
     short undecorated line above it is the headline's lead-in.
     """
-    has_kicker = any(kinds.split_kicker(line)[1] for line in lines)
+    has_kicker = any(heads.kicker_at(lines, k)[1] for k in range(len(lines)))
     for k, line in enumerate(lines):
         if kinds.is_column_series(line):
             return line, lines[:k] + lines[k + 1 :]  # a column that reads a book, however long its name
@@ -560,7 +604,8 @@ def _take_section(lines: list[str]) -> tuple[str | None, list[str]]:
         decorated = label != line
         if has_kicker and not decorated:
             continue
-        plain_label = len(lines) > 1 and k < len(lines) - 1 and _column_name_over(label, lines[k + 1])
+        # a plain label opens the head: under another line it is part of a wrapped headline
+        plain_label = k == 0 and len(lines) > 1 and _column_name_over(label, lines[1])
         if kinds.is_label(label) and (decorated or plain_label):
             return label, lines[:k] + lines[k + 1 :]
     return None, lines
@@ -577,14 +622,13 @@ def _column_name_over(label: str, headline: str) -> bool:
 def _take_title(lines: list[str], authors: list[str], dropped: list[Dropped]) -> tuple[str | None, str | None,
                                                                                         list[str]]:
     """The headline, its kicker and the authors: the line with a kicker ends the
-    headline (lines before it are lead-ins, unless the headline was wrapped over
-    them; a lone institution under it signs it), else all that is left (a
-    headline's two halves set on two lines read as an over-title would: only the
-    layout tells them apart, see `_drop_over_titles`)."""
-    for k, line in enumerate(lines):
-        title, kicker = kinds.split_kicker(line)
+    headline (lines before it are over-titles, unless the headline was wrapped over
+    them; a lone institution under it signs it), else all that is left but an
+    over-title over a wrapped headline (see `digest.parse.heads`)."""
+    for k in range(len(lines)):
+        title, kicker = heads.kicker_at(lines, k)
         if kicker:
-            start = k if k == 0 or not _wrapped_lines(lines[: k + 1]) else 0
+            start = heads.wrap_start(lines[: k + 1], title)
             dropped.extend(Dropped("lead", lead) for lead in lines[:start])
             title = " ".join([*lines[start:k], title])
             extras = lines[k + 1 :]
@@ -592,20 +636,9 @@ def _take_title(lines: list[str], authors: list[str], dropped: list[Dropped]) ->
                 return title, kicker, [extras[0]]  # a byline under the headline that is not a person's name
             dropped.extend(Dropped("heading", extra) for extra in extras)
             return title, kicker, authors
-    return (" ".join(lines) if lines else None), None, authors
-
-
-def _wrapped_lines(lines: list[str]) -> bool:
-    """The lines are one headline wrapped over them: every line but the last fills the
-    measure, so none is shorter than a line after it (a character of slack for
-    punctuation); an over-title is set shorter than the headline under it."""
-    return all(_measure(line) + 1 >= _measure(after) for k, line in enumerate(lines) for after in lines[k + 1 :])
-
-
-def _measure(line: str) -> int:
-    """How much of a headline's measure the line takes: a kicker it was set apart from does not count."""
-    title, kicker = kinds.split_kicker(line)
-    return len(title) if kicker and line[len(title) : len(title) + 1] == " " else len(line)
+    start = heads.over_title_end(lines)
+    dropped.extend(Dropped("lead", lead) for lead in lines[:start])
+    return (" ".join(lines[start:]) if lines else None), None, authors
 
 
 # --- finishing ---------------------------------------------------------------
