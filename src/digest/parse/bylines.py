@@ -16,8 +16,8 @@ much else a line needs to count as a byline depends on where it stands:
   two-character names are padded apart and most start with a common surname.
   A run of four or six characters, not a word, that
   starts with a common surname or whose pairs do half of them, is two-character
-  names whose padding was read as letter-spacing; so is a run of eight whose
-  every pair starts with a common surname and is no word.
+  names whose padding was read as letter-spacing; so is a run of eight to
+  twelve whose every pair starts with a common surname and is no word.
 - There, with the text right under it (`rare_names_under`): names with a rarer
   surname of a known list count when neither the run nor any name on it is a
   word of the dictionary at all and no word runs on into it from the line above,
@@ -99,6 +99,8 @@ _INSTITUTION_NAME = re.compile(
 _INSTITUTION_MAX = 36
 # A run of names without gaps holds at most this many characters (four three-character names).
 _UNSPACED_MAX = 12
+# The lengths of a run of two to six two-character names whose padding was read as letter-spacing.
+_LETTER_SPACED_RUNS = (4, 6, 8, 10, 12)
 
 
 def byline(line: str) -> list[str]:
@@ -140,7 +142,7 @@ def names_under_headline(line: str, text_follows: bool = False) -> list[str]:
     if len(line) > _BYLINE_CHARS or not _NAME_RUN.fullmatch(line):
         return []
     names = split_names(line)
-    if len(names) == 1 and len(names[0]) in (4, 6, 8) and not names[0].startswith(_COMPOUND_SURNAMES):
+    if len(names) == 1 and len(names[0]) in _LETTER_SPACED_RUNS and not names[0].startswith(_COMPOUND_SURNAMES):
         return _padded_pairs(names[0]) if len(line) <= BYLINE_MAX else []
     if not names or not all(_name_length_fits(name) for name in names):
         return []
@@ -159,13 +161,13 @@ def _long_run_of_names(names: list[str], padded: bool, common: int) -> bool:
 
 
 def _padded_pairs(run: str) -> list[str]:
-    """A run of four, six or eight characters as names: cut where common surnames start
+    """A run of four to twelve characters (an even number) as names: cut where common surnames start
     when that leaves no doubtful name, else as two-character names when it starts
-    with a common surname (or half its pairs do); never a word ("张弛有度"). Eight
-    characters are four padded names only, every one starting with a common surname."""
+    with a common surname (or half its pairs do); never a word ("张弛有度"). Eight or
+    more characters are padded names only, every one starting with a common surname."""
     pairs = [run[k : k + 2] for k in range(0, len(run), 2)]
     common = sum(1 for pair in pairs if pair[0] in _SURNAMES)
-    if len(pairs) > 3:  # four padded names, never names printed without gaps: each a surname and no word
+    if len(pairs) > 3:  # four or more padded names, never names without gaps: each a surname and no word
         return pairs if common == len(pairs) and not any(_common_word(pair) for pair in pairs) else []
     cut = unspaced_names(run)
     if cut and _cut_cost(cut)[0] == 0 and not _common_word(run):

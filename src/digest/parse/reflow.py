@@ -262,6 +262,8 @@ def _continues(previous: _Line, line: _Line, paragraph: str) -> bool:
         return True  # a dateline never stands alone: the story follows it
     if _closed_by_kicker(paragraph):
         return False  # a headline closed by its column kicker "标题（栏目）"
+    if kinds.is_closed_subtitle(paragraph):
+        return False  # a subtitle "——学习《…》": the byline or the text follows it
     if _in_columns(previous):
         return _continues_in_column(previous, line)
     return _continues_paragraph_line(previous, line)
@@ -298,8 +300,11 @@ def _continues_in_column(previous: _Line, line: _Line) -> bool:
 
 
 def _subtitle_under_heading(previous: _Line, line: _Line) -> bool:
-    """A short "——…" line, heading-like and short of the column, under a bare heading:
-    a headline's subtitle, not a dash that a wrapped sentence carried over."""
+    """A "——…" line under a heading: a headline's subtitle, not a dash that a wrapped
+    sentence carried over, when it is heading-like and short of the column under a bare
+    heading, or a closed phrase ("——学习《…》") under any unfinished heading-like line."""
+    if kinds.is_closed_subtitle(line.text):
+        return kinds.is_heading_like(previous.text) and not kinds.ends_sentence(previous.text)
     return line.text.startswith("——") and kinds.is_bare_heading(previous.text) \
         and kinds.is_heading_like(line.text) and not _fills_column(line)
 
