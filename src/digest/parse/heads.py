@@ -27,6 +27,8 @@ headline that is wrapped itself, and shorter than its lines, is the over-title.
 
 from __future__ import annotations
 
+import re
+
 from digest import zh
 from digest.parse import kinds
 
@@ -34,6 +36,8 @@ from digest.parse import kinds
 _CLAUSE_BREAK = "，、,"
 # Closing marks: a line opening on one was cut from the line above.
 _CLOSING_MARKS = "”’」』）)》】"
+# Round brackets: a headline's fragment before its kicker holds none.
+_BRACKETS = re.compile(r"[（）()]")
 # One character of slack between lines of one measure (a mark hung past its end, a digit's half cell).
 _SLACK = 1
 
@@ -46,10 +50,12 @@ def kicker_at(lines: list[str], k: int) -> tuple[str, str | None]:
     if kicker or k == 0:
         return title, kicker
     match = zh.COLUMN_KICKER.search(lines[k])
-    if not match or match.start() == 0:
+    fragment = lines[k][: match.start()] if match else ""
+    # a fragment of a headline, not the end of a bracketed note broken over lines ("……教" / "授）（……）")
+    if not fragment.strip() or _BRACKETS.search(fragment) or lines[0][:1] in "（(":
         return lines[k], None
     _, kicker = kinds.split_kicker("".join(lines[: k + 1]))
-    return (lines[k][: match.start()].strip(), kicker) if kicker else (lines[k], None)
+    return (fragment.strip(), kicker) if kicker else (lines[k], None)
 
 
 def is_wrapped(lines: list[str], kicker: int = 0) -> bool:
