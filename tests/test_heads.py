@@ -13,7 +13,7 @@ import pytest
 from digest import zh
 from digest.extract.text import page_from_text
 from digest.models import Article, ParsedIssue
-from digest.parse import bylines, heads
+from digest.parse import bylines, heads, kinds
 from digest.parse.segment import segment_page
 
 
@@ -208,3 +208,11 @@ def test_a_bracketed_note_broken_over_two_lines_is_no_headline_with_a_kicker() -
     note, not a headline's last fragment closed by its kicker."""
     assert heads.kicker_at(["（作者为某某大学新闻学院教", "授）（本文由某某杂志社组稿）"], 1)[1] is None
     assert heads.kicker_at(["一场市集打", "开文旅消费", "新空间（专题深思）"], 2) == ("新空间", "专题深思")
+
+
+def test_an_attribution_broken_after_a_bracket_is_no_closed_subtitle() -> None:
+    """"——某某党校（某某学院）" / "教授 某某": a contributor's attribution that goes on with
+    the post and name on the next line, not a subtitle."""
+    assert not kinds.is_closed_subtitle("——中共某某省委党校（某某学院）")
+    assert kinds.is_closed_subtitle("——学习《某某论述摘编》")
+    assert not kinds.is_closed_subtitle("——这是一个句子里的破折号，它把《某书》")

@@ -102,8 +102,9 @@ _BANNER_MIN = 10
 # A column's name that ends on the book it reads ("某某系列·《某书》通读"): a series
 # name, a middle dot, a book title and at most eight characters after it ("第一至五卷通读").
 _COLUMN_SERIES = re.compile(f"^[{zh.CJK}·]{{2,40}}·《[^《》\\s]{{1,30}}》[{zh.CJK}]{{0,8}}$")
-# "——学习《某某》": a dash, a phrase without clause marks, a closing title, quote or bracket mark.
-_CLOSED_SUBTITLE = re.compile(r"——[^，、,；;。：:]+[》”）)]")
+# "——学习《某某》": a dash, a phrase without clause marks, a closing title or quotation mark (not a
+# bracket: "——某某党校（某某学院）" opens an attribution that goes on with the contributor's post).
+_CLOSED_SUBTITLE = re.compile(r"——[^，、,；;。：:]+[》”]")
 # A column kicker printed on a line of its own, "（栏目）" (one character is a part number: "（上）").
 _KICKER_LINE = re.compile(r"^[（(][^（）()]{2,60}[)）]$")
 # "——单位 姓名" closing a compilation's item: group 1 the contributor's name.
@@ -293,7 +294,7 @@ def is_subtitle(line: str) -> bool:
 
 
 def is_closed_subtitle(text: str) -> bool:
-    """A "——…" line that is a whole phrase closed by a title, quote or bracket mark, with no
+    """A "——…" line that is a whole phrase closed by a title or quotation mark, with no
     clause mark ("——学习《某某文集》"): a subtitle, not a dash a wrapped sentence carried over."""
     return text.startswith("——") and _CLOSED_SUBTITLE.fullmatch(text) is not None and is_heading_like(text)
 
