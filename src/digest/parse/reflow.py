@@ -30,8 +30,10 @@ from the words they hold:
   (`zh.LIST_MARKER`: 第一，/一是/（一）…) after a sentence end, at a "——"
   attribution after a sentence end, at an author's note "（作者…）", at a
   decorated label ("G 某某某某") and after a bracketed note, a masthead line
-  (date and "第N版"), a headline closed by its column kicker "标题（栏目）", or
-  a signed attribution "——单位 姓名". A news dateline ("某某某地某月某日电",
+  (date and "第N版"), a headline closed by its column kicker "标题（栏目）", a
+  subtitle closed on its title ("——学习《…》", which does not join the heading
+  above it either, even when it fills the column), or a signed attribution
+  "——单位 姓名". A news dateline ("某某某地某月某日电",
   a reporter's note in brackets after it) never ends a paragraph: the story's
   first words follow it.
 - A short line without sentence punctuation (a title, label, byline, credit

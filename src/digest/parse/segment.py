@@ -16,7 +16,12 @@ each line's kind is read by `digest.parse.kinds` and names by
 - Web heads. A web export sets each head apart: one to four short lines with a
   blank line before and after them, none of them prose or an end note, are a
   head whatever they say (a headline without a byline, one that asks or
-  exclaims). A blank line also ends any run of heading lines.
+  exclaims). A blank line also ends any run of heading lines. Heads with no text
+  between them are one head (a headline wrapped with blank lines between its
+  lines, with its label, subtitle and byline): heads set apart join on that
+  alone, a run of heading lines only when the joined lines show a head (a
+  byline, an institution, a kicker). A line ending on a comma that completes a
+  heading with the next is a headline's first part.
 - Other heads. A run of heading-like lines starts a new article when it holds a
   byline, a decorated section label or a headline with a column kicker
   "标题（栏目）", when it holds a run of names under its first line (last in the
@@ -33,11 +38,12 @@ each line's kind is read by `digest.parse.kinds` and names by
   a head run ("……，……？") are the last words of the article before.
 - Inside a head: a slogan beside a headline is a page banner; a label of two
   to five characters, or up to eight behind a decorative capital (which is
-  ornament) or over a headline half as long again, is the section (a longer
-  bare line over a headline about as long is its first half: column names are
-  short), as is a headline's kicker, which wins: a short line above a headline
-  with a kicker is its lead-in; a "——…" line is a subtitle; what is left is the
-  headline. The byline closes the head: heading lines after it (a deck, a first
+  ornament) or over a headline half as long again, is the section (a plain one
+  only as the head's first line; a longer bare line over a headline about as
+  long is its first half: column names are short), as is a headline's kicker,
+  which wins: a line above a headline with a kicker is its over-title unless the
+  headline was wrapped over it (`digest.parse.heads`); a "——…" line is a
+  subtitle; what is left is the headline. The byline closes the head: heading lines after it (a deck, a first
   subheading) are the article's text, and so is a long line with a clause break
   under a headline without a byline ("……，……", a deck). A head without a byline
   still has one when a line under the headline is a run of names where a byline
