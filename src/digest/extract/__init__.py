@@ -2,7 +2,7 @@
 
 An extractor is chosen by what the bytes are, not by the file's name or what
 the source claims, so a PDF or an HTML page saved as `.txt` is still read as
-what it is. Each extractor is one module implementing `Extractor`; `EXTRACTORS`
+what it is. Each extractor is one module implementing `Extractor`; `extractors()`
 is the one place that lists them, tried in order, the first that accepts the
 bytes wins (plain text comes last: it takes whatever no other one claims and
 that is not a known binary format). Bytes no extractor takes raise
