@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import random
 import signal
 import threading
 import time
@@ -52,6 +53,45 @@ def test_the_trigger_carries_the_configured_time_zone() -> None:
 def test_invalid_expressions_are_explained(expression: str) -> None:
     problem = cron_problem(expression, TZ)
     assert problem and expression in problem
+
+
+def apscheduler_problem(expression: str, timezone: str) -> str | None:
+    """What cron_problem said before it judged plain expressions itself: APScheduler's verdict on each."""
+    try:
+        cron_trigger(expression, timezone)
+    except (ValueError, TypeError, LookupError) as e:
+        return f"invalid cron expression {expression!r}: {e}"
+    return None
+
+
+# Items at and just past every field's bounds, steps at and past their ranges, and shapes only APScheduler reads.
+FIELD_ITEMS = ["*", "*/0", "*/1", "*/7", "*/11", "*/12", "*/23", "*/24", "*/30", "*/31", "*/59", "*/60",
+               "0", "1", "6", "7", "8", "12", "13", "23", "24", "31", "32", "59", "60", "007",
+               "5-3", "0-0", "0-0/5", "1-1/1", "1-12", "0-12", "1-13", "1-31/30", "1-31/31", "2-30/28", "0-59/59",
+               "3/5", "3/56", "3/57", "70/5", "30/1", "jan", "jan-mar", "mon", "mon-fri", "L", "last", "1st mon",
+               "?", "1-", "-1", "1--2", "\u0663", "*/", "5/"]
+
+
+def generated_expressions(count: int) -> list[str]:
+    """Crontab lines: each item in each field of an otherwise plain line, then `count` lines of one or
+    two items in every field, drawn with a fixed seed (the same lines every run)."""
+    plain = ["0", "7", "*", "*", "*"]
+    lines = [" ".join(plain[:k] + [item] + plain[k + 1:]) for k in range(5) for item in FIELD_ITEMS]
+    draw = random.Random(20261202)
+    for _ in range(count):
+        lines.append(" ".join(",".join(draw.sample(FIELD_ITEMS, draw.choice((1, 1, 2)))) for _ in range(5)))
+    return lines + ["0 7 * * 1", "*/15 6-22 * * 1-5", "30 6 1,15 * *", "0 0 1 1 *", "0 7 * *", "@daily"]
+
+
+@pytest.mark.parametrize("timezone", [TZ, "UTC", "Nowhere/City"])
+def test_plain_expressions_are_judged_as_apscheduler_judges_them(timezone: str) -> None:
+    # A config load judges plain numeric schedules without importing APScheduler; the verdict and the
+    # message must be APScheduler's own for every expression, valid or not.
+    expressions = generated_expressions(3000)
+    verdicts = [(e, cron_problem(e, timezone), apscheduler_problem(e, timezone)) for e in expressions]
+    assert [v for v in verdicts if v[1] != v[2]] == []
+    if timezone != "Nowhere/City":  # both kinds were drawn: the comparison covers passes and refusals
+        assert {problem is None for _, problem, _ in verdicts} == {True, False}
 
 
 def test_the_job_runs_one_at_a_time_and_late_runs_are_not_dropped() -> None:

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import sys
-import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -363,6 +362,8 @@ def write_preview(settings: Settings, rendered: RenderedDigest, out: Path | str)
 
 def open_in_browser(path: Path) -> None:
     """Open a written preview; say so when no browser could be."""
+    import webbrowser  # late: it loads subprocess and shutil, and only `preview --open` needs it
+
     if not webbrowser.open(path.resolve().as_uri()):
         print("digest: no browser could be opened (set $BROWSER); open the file above yourself", file=sys.stderr)
 

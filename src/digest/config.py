@@ -23,6 +23,7 @@ from digest.errors import ConfigError
 from digest.mail.addresses import address_problem
 from digest.models import ThemeRule
 from digest.postgres import url_problem as postgres_url_problem
+from digest.schedule import cron_problem
 from digest.source_settings import SourceSettings, read_sources
 from digest.subject import DEFAULT_SUBJECT, subject_problem
 
@@ -326,8 +327,6 @@ def _themes(raw: Any) -> tuple[list[ThemeRule], list[str]]:
 
 
 def _value_problems(values: dict[str, dict[str, Any]]) -> list[str]:
-    from digest.schedule import cron_problem  # late: APScheduler loads only once a config is checked, not on import
-
     problems = []
     try:
         ZoneInfo(values["digest"]["timezone"])

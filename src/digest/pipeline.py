@@ -16,7 +16,8 @@ Guarantees the operator relies on:
   and `digest send --worker` processes on any machines send them
   (`send_as_worker`).
 
-The heavy stages (jieba, numpy, jinja2, premailer) are imported only once there is work.
+The heavy stages (extractors with pdfminer and lxml, jieba, numpy, jinja2, premailer) are
+imported only once there is work.
 """
 
 from __future__ import annotations

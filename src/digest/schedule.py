@@ -34,6 +34,10 @@ DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 # One day-of-week item of a crontab field: "*", a day (number or name), or a range, each with an optional /step.
 _DOW_TOKEN = re.compile(r"^(\*|[0-7a-z]+)(?:-([0-7a-z]+))?(?:/(\d+))?$")
 MISFIRE_GRACE_SECONDS = 3600  # APScheduler's default of 1 s silently drops a run that starts late
+# One minute, hour, day or month item made of numbers only: "*", "N" or "N-M", each with an optional "/STEP".
+_NUMERIC_ITEM = re.compile(r"^(?:\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?$")
+# The values APScheduler's CronTrigger allows in the fields crontab(5) hands it unchanged.
+_FIELD_BOUNDS = {"minute": (0, 59), "hour": (0, 23), "day": (1, 31), "month": (1, 12)}
 
 
 def crontab_fields(expression: str) -> list[str]:
@@ -98,12 +102,52 @@ def cron_trigger(expression: str, timezone: str) -> Any:
 
 
 def cron_problem(expression: str, timezone: str) -> str | None:
-    """Why the expression is not a valid schedule, or None when it is."""
+    """Why the expression is not a valid schedule, or None when it is.
+
+    Every config load checks the schedule, also that of a `digest run` that finds nothing new,
+    and importing APScheduler takes longer than such a run does. So an expression of numbers,
+    ranges and steps that APScheduler surely takes passes without it; anything else (names,
+    `L`, a value out of range) is built into a trigger, and the message is APScheduler's own.
+    """
+    if _surely_valid(expression, timezone):
+        return None
     try:
         cron_trigger(expression, timezone)
     except (ValueError, TypeError, LookupError) as e:
         return f"invalid cron expression {expression!r}: {e}"
     return None
+
+
+def _surely_valid(expression: str, timezone: str) -> bool:
+    """Whether `cron_trigger` will take the expression, judged by APScheduler's own rules without importing it.
+
+    False means "ask APScheduler", not "invalid": it covers only the plain numeric shapes.
+    """
+    try:
+        minute, hour, day, month, weekday = crontab_fields(expression)
+        crontab_weekdays(weekday)  # our translation: APScheduler then sees "*" or day names only
+        if timezone != "UTC":  # APScheduler maps "UTC" itself and hands any other name to ZoneInfo
+            ZoneInfo(timezone)
+    except (ValueError, TypeError, LookupError):  # what cron_problem catches (ZoneInfoNotFoundError is a KeyError)
+        return False
+    values = {"minute": minute, "hour": hour, "day": day, "month": month}
+    return all(_numeric_item_valid(item, *_FIELD_BOUNDS[name])
+               for name, field in values.items() for item in field.split(","))
+
+
+def _numeric_item_valid(item: str, lowest: int, highest: int) -> bool:
+    """APScheduler's checks of `AllExpression` and `RangeExpression`, on one item of a field (or False)."""
+    match = _NUMERIC_ITEM.match(item)
+    if not match:
+        return False
+    first, last, step = (int(g) if g is not None else None for g in match.groups())
+    if step is not None and not 0 < step <= highest - lowest:
+        return False
+    if first is None:
+        return True  # "*" or "*/STEP"
+    if last is None:
+        last = first if step is None else highest
+    return lowest <= first <= last <= highest and (step is None or step <= last - first)
 
 
 def next_run_after(trigger: Any, fired: datetime, now: datetime | None = None) -> datetime | None:

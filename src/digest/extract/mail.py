@@ -1,4 +1,4 @@
-"""Newsletter mails: RFC 5322 messages (.eml) and mbox files of them.
+"""Newsletter mails: RFC 5322 messages (.eml), on their own or split out of an mbox file (`mbox`).
 
 A mail's HTML part goes through the HTML extractor, else its text part is read
 as text. When the HTML body holds headlines it is the issue (an attached PDF
@@ -8,16 +8,11 @@ the registry accepts them, and the body is their cover note. Transfer
 encodings (base64, quoted-printable, 8bit) and charsets are the email
 package's and the part's business; RFC 2047 headers are decoded. The sender
 and subject name the issue.
-
-An mbox file is a container: `MboxContainer` splits it into one `RawIssue`
-per message, each identified by the sha256 of its own bytes, so a mail
-appended to the file later is new and the ones already taken are not.
 """
 
 from __future__ import annotations
 
 import email
-import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -33,11 +28,6 @@ from digest.extract.text import decode_bytes, page_from_text
 from digest.models import Line, Page, RawIssue
 
 LOGGER = logging.getLogger(__name__)
-
-# The separator line that opens each message of an mbox file ("From sender date").
-_MBOX_FROM = re.compile(rb"^From \S", re.M)
-# A body line that an mbox writer quoted because it began with "From " (">From ", ">>From "…).
-_QUOTED_FROM = re.compile(rb"^>(>*From )", re.M)
 
 
 class MailExtractor:
@@ -62,38 +52,6 @@ class MailExtractor:
         page = _issue_page(message, raw, self.read_attachment)
         return replace(page, id=raw.id, name=raw.name, origin=raw.origin, media_type="message/rfc822",
                        title=title or page.title)
-
-
-class MboxContainer:
-    """An mbox file: one issue per mail."""
-
-    name = "mbox"
-
-    def accepts(self, raw: RawIssue) -> bool:
-        return sniff.is_mbox(raw.data)
-
-    def unpack(self, raw: RawIssue) -> list[RawIssue]:
-        messages = split_mbox(raw.data)
-        if not messages:
-            raise IssueError(f"{raw.origin}: no mail in the mbox file")
-        return [RawIssue(id=hashlib.sha256(data).hexdigest(), origin=f"{raw.origin} (mail {n})",
-                         name=f"{raw.name}#{n}", data=data, media_type="message/rfc822", metadata=raw.metadata)
-                for n, data in enumerate(messages, 1)]
-
-
-def split_mbox(data: bytes) -> list[bytes]:
-    """The messages of an mbox file, each without its "From " line and with quoted "From " lines restored."""
-    starts = [m.start() for m in _MBOX_FROM.finditer(data)]
-    messages = []
-    for k, start in enumerate(starts):
-        chunk = data[start:starts[k + 1] if k + 1 < len(starts) else len(data)]
-        _, _, message = chunk.partition(b"\n")
-        message = _QUOTED_FROM.sub(rb"\1", message)
-        if sniff.is_mail(message):
-            messages.append(message)
-        elif messages:  # a "From " line inside a body that the writer did not quote: it belongs to the mail above
-            messages[-1] += chunk
-    return messages
 
 
 def mail_title(message: EmailMessage) -> str | None:

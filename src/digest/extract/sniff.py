@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import io
 import re
-import zipfile
 
 _HEAD = 4096  # every signature and the start of any markup or header block sits in this many bytes
 
@@ -101,6 +100,8 @@ def describe_binary(data: bytes) -> str | None:
 
 
 def _describe_zip(data: bytes) -> str:
+    import zipfile  # late: it loads shutil, bz2 and lzma, and only a ZIP file in the inbox is looked into
+
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     except (zipfile.BadZipFile, OSError, ValueError):

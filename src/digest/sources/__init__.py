@@ -35,13 +35,15 @@ def make_sources(settings: Settings, *, record: bool = True) -> list[Source]:
 
     With `record=False` (previews, dry runs) feeds and mailboxes remember nothing of what they fetch.
     """
+    sources: list[Source] = [FolderSource(settings.inbox, settings.patterns, settings.config_path,
+                                                settle_seconds=settings.settle_seconds,
+                                                max_bytes=settings.max_issue_bytes)]
+    if not settings.sources:
+        return sources  # the feed and mailbox modules (lxml, ssl, imaplib) load only for an inbox that has them
     from digest.sources.feed import FeedSource
     from digest.sources.mailbox import MailboxSource
     from digest.sources.web import HostPacer
 
-    sources: list[Source] = [FolderSource(settings.inbox, settings.patterns, settings.config_path,
-                                                settle_seconds=settings.settle_seconds,
-                                                max_bytes=settings.max_issue_bytes)]
     pacer = HostPacer()  # one for the run: the delay holds between feeds on one host too
     for configured in settings.sources:
         if isinstance(configured, FeedSettings):
