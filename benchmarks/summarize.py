@@ -254,8 +254,19 @@ def load_scorer(path: Path) -> ModuleType:
 
 def lifted(reading: Reading, reference: str, scorer: ModuleType) -> np.ndarray:
     """Which passages stand for the editor's line, by the scorer's own test."""
-    target = scorer.chars(reference)
-    return np.array([bool(scorer.covers(scorer.chars(p.text), target)) for p in reading.passages], dtype=bool)
+    return np.array([_covers(scorer, p.text, reference) for p in reading.passages], dtype=bool)
+
+
+_COVERS: dict[tuple[str, str], bool] = {}
+
+
+def _covers(scorer: ModuleType, text: str, reference: str) -> bool:
+    """The scorer's test, once per passage and reference: the folds of a leave-one-out
+    ask it of the same passages again and again, and its LCS is pure Python."""
+    key = (text, reference)
+    if key not in _COVERS:
+        _COVERS[key] = bool(scorer.covers(scorer.chars(text), scorer.chars(reference)))
+    return _COVERS[key]
 
 
 @dataclass(frozen=True)
