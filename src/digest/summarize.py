@@ -58,8 +58,10 @@ from digest.zh import (
     SENTENCE_END,
     drop_leading_connective,
     leans_on_previous,
+    pairs_clauses,
     quotes_balanced,
     split_sentences,
+    states_consequence,
 )
 
 if TYPE_CHECKING:
@@ -284,6 +286,8 @@ CLUES = (
     "figures",  # share of digits, up to a passage of figures
     "deck",  # does not end with a sentence mark
     "pair",  # two sentences rather than one
+    "consequence",  # states a condition and what follows from it (只有…才能…, …就会…)
+    "correlative",  # pairs correlated clauses (既…也…, 不是…而是…)
 )
 
 
@@ -319,6 +323,8 @@ def passage_clues(candidates: Sequence[Candidate], passages: Sequence[Passage]) 
                 min(1.0, sum(digits[inside]) / size / FIGURES_SHARE),
                 float(not last.prose),
                 float(passage.sentences > 1),
+                float(states_consequence(passage.text)),
+                float(pairs_clauses(passage.text)),
             )
         )
     shape = np.array(rows, dtype=float).reshape(len(passages), len(CLUES) - 2)
@@ -342,22 +348,24 @@ class Weights:
     out (`benchmarks/summarize.py --fit`); `echo` is not learned (see the module
     docstring)."""
 
-    ahead: float = 0.325
-    behind: float = 0.374
-    opens: float = 0.065
-    closes: float = 0.646
-    whole: float = 0.298
-    paragraph_depth: float = 0.538
-    sentence_depth: float = 0.654
-    opening: float = -0.387
-    ending: float = 0.250
-    length: float = 0.246
-    length_squared: float = -0.383
-    clauses: float = 0.911
-    figures: float = -0.392
-    deck: float = -0.450
-    pair: float = -0.203
-    echo: float = 0.154  # tie-breaker: a passage holding every bigram of the title gains this much
+    ahead: float = 0.383
+    behind: float = 0.314
+    opens: float = 0.109
+    closes: float = 0.552
+    whole: float = 0.312
+    paragraph_depth: float = 0.504
+    sentence_depth: float = 0.608
+    opening: float = -0.376
+    ending: float = 0.153
+    length: float = 0.230
+    length_squared: float = -0.353
+    clauses: float = 0.803
+    figures: float = -0.310
+    deck: float = -0.590
+    pair: float = -0.231
+    consequence: float = 1.023
+    correlative: float = 0.386
+    echo: float = 0.164  # tie-breaker: a passage holding every bigram of the title gains this much
 
     def learned(self) -> np.ndarray:
         """The learned weights as a vector, in the order of `CLUES`."""

@@ -442,3 +442,29 @@ def quotes_balanced(text: str) -> bool:
         if depth[opener] < 0:
             return False
     return not any(depth.values())
+
+
+# --- Sentences that state a point -----------------------------------------------
+# Commentary states its point as a condition and what follows from it (只有…才能…,
+# 只要…就会…) or as a pair of correlated clauses (既…也…, 不是…而是…); a sentence that
+# reports a fact or an instance rarely takes either shape. The words are the
+# correlative conjunctions of written Chinese grammar (条件复句, 并列与递进复句), not any
+# publication's phrasing.
+
+# The second half of a condition–consequence sentence (…才能…, …就会…, …终将…) or its first (只有…, 只要…).
+CONSEQUENCE = re.compile("(?:才|就|方|便|定|必|终)(?:能|会|将|可)|只有|只要|唯有|唯其")
+# A pair of correlated clauses: 既…也/又, 不是…而是, 不仅/不但…也/更/还/而且, 一方面…另一方面.
+CORRELATIVE = re.compile(
+    "既(?!然)[^。；;]{1,40}(?:也|又)|不是[^。；;]{1,40}而是|"
+    "不(?:仅|但|只)[^。；;]{1,40}(?:也|更|还|而且)|一方面[^。；;]{1,60}另一方面"
+)
+
+
+def states_consequence(text: str) -> bool:
+    """True when the text holds a condition–consequence marker (只有…才能, …就会…)."""
+    return CONSEQUENCE.search(text) is not None
+
+
+def pairs_clauses(text: str) -> bool:
+    """True when the text holds a pair of correlated clauses (既…也…, 不是…而是…)."""
+    return CORRELATIVE.search(text) is not None
