@@ -23,6 +23,10 @@ behind it and none tied to a particular publication:
   ranker learns a bell), a run of parallel clauses rather than one fact, dense
   in figures (dates, amounts report details), a line without an end mark
   (deck, caption), one sentence or two;
+- how it states a point: commentary gives its point as a condition and what
+  follows from it (只有…才能…, …就会…) or as two correlated clauses (既…也…,
+  不是…而是…), shapes a sentence that reports a fact or an instance seldom
+  takes (`digest.zh.states_consequence`, `digest.zh.pairs_clauses`);
 - the title's wording, as a tie-breaker only: its weight is not learned but
   set to a fifth of the spread of the ratings, because how often editors'
   lines echo the headline varies from one set of pieces to the next far more
