@@ -437,3 +437,40 @@ def test_quality_gate_on_the_sets_the_weights_never_saw(summarizer: Summarizer) 
     scores = scorer.score(rows, predictions)
     for (name, metric), floor in UNSEEN_FLOOR.items():
         assert scores[name][metric] >= floor, (name, metric, scores[name][metric])
+
+
+# --- whole issues nobody wrote a summary for -----------------------------------------
+
+
+def readability_check() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "summary_readability.py"
+    spec = importlib.util.spec_from_file_location("summary_readability", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_summaries_of_whole_pages_break_no_readability_rule(summarizer: Summarizer) -> None:
+    """Every article of the dev theory pages, parsed as a run parses it: no rule broken."""
+    pages = sorted((SHARED / "eval" / "pages").glob("*.txt"))
+    if not pages:
+        pytest.skip("the shared dev pages are not there")
+    check = readability_check()
+    from digest.parse import parse_page
+    from digest.pipeline import read_page
+
+    articles = [a for page in pages for a in parse_page(read_page(page)).articles]
+    assert len(articles) >= 20
+    for a in articles:
+        assert check.broken_rules(a, summarizer.summarize(a), summarizer) == [], a.display_title
+
+
+def test_the_readability_check_names_the_rule_a_summary_breaks(summarizer: Summarizer) -> None:
+    check = readability_check()
+    piece = article()
+    first, last = PARAGRAPHS[2], PARAGRAPHS[5]
+    assert check.broken_rules(piece, [first, last], summarizer) == []
+    assert check.broken_rules(piece, [last, first], summarizer) == ["order"]
+    assert check.broken_rules(piece, ["这样的变化，正是群众最真切的感受。"], summarizer) == ["antecedent"]
+    assert check.broken_rules(piece, ["城市更新不是推倒重来。"], summarizer) == ["verbatim"]
