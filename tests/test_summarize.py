@@ -28,6 +28,7 @@ from digest.summarize import (
 from digest.zh import (
     drop_leading_connective,
     leans_on_previous,
+    opens_with_dateline,
     pairs_clauses,
     quotes_balanced,
     split_sentences,
@@ -474,3 +475,32 @@ def test_the_readability_check_names_the_rule_a_summary_breaks(summarizer: Summa
     assert check.broken_rules(piece, [last, first], summarizer) == ["order"]
     assert check.broken_rules(piece, ["这样的变化，正是群众最真切的感受。"], summarizer) == ["antecedent"]
     assert check.broken_rules(piece, ["城市更新不是推倒重来。"], summarizer) == ["verbatim"]
+
+
+# --- news reports ---------------------------------------------------------------------
+
+NEWS = [
+    "本报北京8月3日电（记者 王某）记者从国家林草局获悉：今年3月至5月，十个部门联合开展专项执法行动，查办案件一千余起。",
+    "行动聚焦野生动植物非法贸易突出问题，围绕重点物种、重点区域和重点环节集中执法。",
+    "各地林草部门加强巡护，对市场、网络平台开展排查。",
+    "有关负责人表示，只有持续加大执法力度，才能让非法贸易无处藏身。",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "news"),
+    [("本报北京8月3日电（记者 王某）记者从…获悉", True), ("新华社上海5月6日电 今天，", True),
+     ("本报讯（通讯员 张三）近日，", True), ("（记者 王某）昨天，", True),
+     ("近日，记者从市教育局获悉，", False), ("5月6日，某地召开会议。", False),
+     ("城市更新要以人民为中心。记者走访发现，", False)],
+)
+def test_a_news_report_is_told_by_its_dateline_or_credit(text: str, news: bool) -> None:
+    assert opens_with_dateline(text) is news
+
+
+def test_a_news_report_is_summarised_by_its_lead(summarizer: Summarizer) -> None:
+    lead = Summarizer(sentences=1)
+    assert lead.summarize(article(paragraphs=NEWS)) == [NEWS[0]]
+    undated = [NEWS[0].split("）", 1)[1], *NEWS[1:]]  # the same report without its dateline and credit
+    assert lead.summarize(article(paragraphs=undated)) != [undated[0]]
+    assert summarizer.summarize(article(paragraphs=NEWS)) == NEWS[:3]  # the lead, as far as the budget goes

@@ -36,6 +36,10 @@ The weights of the other clues are learned (`fit_weights`: a listwise logistic
 ranker with an L2 penalty) on pieces whose editor lifted a line out, and are
 judged only by cross-validation (`benchmarks/summarize.py --cv`).
 
+A news report, which opens with a dateline or a reporter's credit (本报北京8月3日电,
+（记者 王某）), is written as an inverted pyramid: its summary is its lead, the first
+passages that fit, and the commentary clues are not asked.
+
 A summary reads on its own in an email: no passage opens with a connective or
 pointer whose antecedent is left out (因此…, 这也…, 基于这些…) unless the sentence
 before it is in the summary too, none starts or ends inside a quotation, none
@@ -62,6 +66,7 @@ from digest.zh import (
     SENTENCE_END,
     drop_leading_connective,
     leans_on_previous,
+    opens_with_dateline,
     pairs_clauses,
     quotes_balanced,
     split_sentences,
@@ -389,6 +394,7 @@ class Reading:
     passages: list[Passage]
     clues: np.ndarray  # one row per passage, one column per clue
     echo: list[float]  # per passage, its share of the title's bigrams
+    news: bool = False  # a news report (opens with a dateline): its lead is its summary
 
 
 def fit_weights(
@@ -487,10 +493,14 @@ class Summarizer:
 
         passages = build_passages(candidates, self.max_chars) if candidates else []
         clues = passage_clues(candidates, passages) if passages else np.zeros((0, len(CLUES)))
-        return Reading(candidates, passages, clues, title_echo(title, candidates, passages))
+        news = bool(candidates) and opens_with_dateline(candidates[0].text)
+        return Reading(candidates, passages, clues, title_echo(title, candidates, passages), news)
 
     def rate(self, reading: Reading) -> list[float]:
-        """One rating per passage of the reading, higher is better."""
+        """One rating per passage of the reading, higher is better: for a news report,
+        its lead (the earlier the better, a sentence before the pair it opens)."""
+        if reading.news:
+            return [-(p.start + (p.stop - p.start) / 2) for p in reading.passages]
         learned = reading.clues @ self.weights.learned()
         return [float(r) + self.weights.echo * e for r, e in zip(learned, reading.echo, strict=True)]
 

@@ -468,3 +468,20 @@ def states_consequence(text: str) -> bool:
 def pairs_clauses(text: str) -> bool:
     """True when the text holds a pair of correlated clauses (既…也…, 不是…而是…)."""
     return CORRELATIVE.search(text) is not None
+
+
+# --- News reports --------------------------------------------------------------------
+# A news report opens with its dateline (本报北京8月3日电, 新华社上海5月6日电, 本报讯) or a
+# reporter's credit in brackets (（记者 王某）); written as an inverted pyramid, its lead
+# sentences are its summary, whatever a commentary's clues say.
+
+# A dateline or reporter's credit within the first clause or two of a text.
+NEWS_DATELINE = re.compile(
+    r"^[^。！？]{0,40}?(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)|本报讯|"
+    r"[（(](?:本报|特派|驻[^）)]{1,8})?记者[^）)]{1,20}[）)])"
+)
+
+
+def opens_with_dateline(text: str) -> bool:
+    """True when the text starts as a news report does, with a dateline or a reporter's credit."""
+    return NEWS_DATELINE.match(text.strip()) is not None
