@@ -254,8 +254,19 @@ def load_scorer(path: Path) -> ModuleType:
 
 def lifted(reading: Reading, reference: str, scorer: ModuleType) -> np.ndarray:
     """Which passages stand for the editor's line, by the scorer's own test."""
-    target = scorer.chars(reference)
-    return np.array([bool(scorer.covers(scorer.chars(p.text), target)) for p in reading.passages], dtype=bool)
+    return np.array([_covers(scorer, p.text, reference) for p in reading.passages], dtype=bool)
+
+
+_COVERS: dict[tuple[str, str], bool] = {}
+
+
+def _covers(scorer: ModuleType, text: str, reference: str) -> bool:
+    """The scorer's test, once per passage and reference: the folds of a leave-one-out
+    ask it of the same passages again and again, and its LCS is pure Python."""
+    key = (text, reference)
+    if key not in _COVERS:
+        _COVERS[key] = bool(scorer.covers(scorer.chars(text), scorer.chars(reference)))
+    return _COVERS[key]
 
 
 @dataclass(frozen=True)
@@ -299,6 +310,7 @@ VARIANTS = {
     "no centrality": Variant(without("ahead", "behind")),
     "no position": Variant(without("closes", "whole", "paragraph_depth", "sentence_depth", "opening", "ending")),
     "no shape": Variant(without("length", "length_squared", "clauses", "figures", "deck")),
+    "no stated point": Variant(without("consequence", "correlative")),
     "no title echo": Variant(as_shipped, echo_share=0.0),
     "echo x4": Variant(as_shipped, echo_share=4 * ECHO_SHARE),
 }

@@ -23,6 +23,10 @@ behind it and none tied to a particular publication:
   ranker learns a bell), a run of parallel clauses rather than one fact, dense
   in figures (dates, amounts report details), a line without an end mark
   (deck, caption), one sentence or two;
+- how it states a point: commentary gives its point as a condition and what
+  follows from it (只有…才能…, …就会…) or as two correlated clauses (既…也…,
+  不是…而是…), shapes a sentence that reports a fact or an instance seldom
+  takes (`digest.zh.states_consequence`, `digest.zh.pairs_clauses`);
 - the title's wording, as a tie-breaker only: its weight is not learned but
   set to a fifth of the spread of the ratings, because how often editors'
   lines echo the headline varies from one set of pieces to the next far more
@@ -31,6 +35,10 @@ behind it and none tied to a particular publication:
 The weights of the other clues are learned (`fit_weights`: a listwise logistic
 ranker with an L2 penalty) on pieces whose editor lifted a line out, and are
 judged only by cross-validation (`benchmarks/summarize.py --cv`).
+
+A news report, which opens with a dateline or a reporter's credit (本报北京8月3日电,
+（记者 王某）), is written as an inverted pyramid: its summary is its lead, the first
+passages that fit, and the commentary clues are not asked.
 
 A summary reads on its own in an email: no passage opens with a connective or
 pointer whose antecedent is left out (因此…, 这也…, 基于这些…) unless the sentence
@@ -58,8 +66,11 @@ from digest.zh import (
     SENTENCE_END,
     drop_leading_connective,
     leans_on_previous,
+    opens_with_dateline,
+    pairs_clauses,
     quotes_balanced,
     split_sentences,
+    states_consequence,
 )
 
 if TYPE_CHECKING:
@@ -284,6 +295,8 @@ CLUES = (
     "figures",  # share of digits, up to a passage of figures
     "deck",  # does not end with a sentence mark
     "pair",  # two sentences rather than one
+    "consequence",  # states a condition and what follows from it (只有…才能…, …就会…)
+    "correlative",  # pairs correlated clauses (既…也…, 不是…而是…)
 )
 
 
@@ -319,6 +332,8 @@ def passage_clues(candidates: Sequence[Candidate], passages: Sequence[Passage]) 
                 min(1.0, sum(digits[inside]) / size / FIGURES_SHARE),
                 float(not last.prose),
                 float(passage.sentences > 1),
+                float(states_consequence(passage.text)),
+                float(pairs_clauses(passage.text)),
             )
         )
     shape = np.array(rows, dtype=float).reshape(len(passages), len(CLUES) - 2)
@@ -342,22 +357,24 @@ class Weights:
     out (`benchmarks/summarize.py --fit`); `echo` is not learned (see the module
     docstring)."""
 
-    ahead: float = 0.325
-    behind: float = 0.374
-    opens: float = 0.065
-    closes: float = 0.646
-    whole: float = 0.298
-    paragraph_depth: float = 0.538
-    sentence_depth: float = 0.654
-    opening: float = -0.387
-    ending: float = 0.250
-    length: float = 0.246
-    length_squared: float = -0.383
-    clauses: float = 0.911
-    figures: float = -0.392
-    deck: float = -0.450
-    pair: float = -0.203
-    echo: float = 0.154  # tie-breaker: a passage holding every bigram of the title gains this much
+    ahead: float = 0.383
+    behind: float = 0.314
+    opens: float = 0.109
+    closes: float = 0.552
+    whole: float = 0.312
+    paragraph_depth: float = 0.504
+    sentence_depth: float = 0.608
+    opening: float = -0.376
+    ending: float = 0.153
+    length: float = 0.230
+    length_squared: float = -0.353
+    clauses: float = 0.803
+    figures: float = -0.310
+    deck: float = -0.590
+    pair: float = -0.231
+    consequence: float = 1.023
+    correlative: float = 0.386
+    echo: float = 0.164  # tie-breaker: a passage holding every bigram of the title gains this much
 
     def learned(self) -> np.ndarray:
         """The learned weights as a vector, in the order of `CLUES`."""
@@ -377,6 +394,7 @@ class Reading:
     passages: list[Passage]
     clues: np.ndarray  # one row per passage, one column per clue
     echo: list[float]  # per passage, its share of the title's bigrams
+    news: bool = False  # a news report (opens with a dateline): its lead is its summary
 
 
 def fit_weights(
@@ -475,10 +493,14 @@ class Summarizer:
 
         passages = build_passages(candidates, self.max_chars) if candidates else []
         clues = passage_clues(candidates, passages) if passages else np.zeros((0, len(CLUES)))
-        return Reading(candidates, passages, clues, title_echo(title, candidates, passages))
+        news = bool(candidates) and opens_with_dateline(candidates[0].text)
+        return Reading(candidates, passages, clues, title_echo(title, candidates, passages), news)
 
     def rate(self, reading: Reading) -> list[float]:
-        """One rating per passage of the reading, higher is better."""
+        """One rating per passage of the reading, higher is better: for a news report,
+        its lead (the earlier the better, a sentence before the pair it opens)."""
+        if reading.news:
+            return [-(p.start + (p.stop - p.start) / 2) for p in reading.passages]
         learned = reading.clues @ self.weights.learned()
         return [float(r) + self.weights.echo * e for r, e in zip(learned, reading.echo, strict=True)]
 

@@ -456,3 +456,46 @@ def quotes_balanced(text: str) -> bool:
         if depth[opener] < 0:
             return False
     return not any(depth.values())
+
+
+# --- Sentences that state a point -----------------------------------------------
+# Commentary states its point as a condition and what follows from it (只有…才能…,
+# 只要…就会…) or as a pair of correlated clauses (既…也…, 不是…而是…); a sentence that
+# reports a fact or an instance rarely takes either shape. The words are the
+# correlative conjunctions of written Chinese grammar (条件复句, 并列与递进复句), not any
+# publication's phrasing.
+
+# The second half of a condition–consequence sentence (…才能…, …就会…, …终将…) or its first (只有…, 只要…).
+CONSEQUENCE = re.compile("(?:才|就|方|便|定|必|终)(?:能|会|将|可)|只有|只要|唯有|唯其")
+# A pair of correlated clauses: 既…也/又, 不是…而是, 不仅/不但…也/更/还/而且, 一方面…另一方面.
+CORRELATIVE = re.compile(
+    "既(?!然)[^。；;]{1,40}(?:也|又)|不是[^。；;]{1,40}而是|"
+    "不(?:仅|但|只)[^。；;]{1,40}(?:也|更|还|而且)|一方面[^。；;]{1,60}另一方面"
+)
+
+
+def states_consequence(text: str) -> bool:
+    """True when the text holds a condition–consequence marker (只有…才能, …就会…)."""
+    return CONSEQUENCE.search(text) is not None
+
+
+def pairs_clauses(text: str) -> bool:
+    """True when the text holds a pair of correlated clauses (既…也…, 不是…而是…)."""
+    return CORRELATIVE.search(text) is not None
+
+
+# --- News reports --------------------------------------------------------------------
+# A news report opens with its dateline (本报北京8月3日电, 新华社上海5月6日电, 本报讯) or a
+# reporter's credit in brackets (（记者 王某）); written as an inverted pyramid, its lead
+# sentences are its summary, whatever a commentary's clues say.
+
+# A dateline or reporter's credit within the first clause or two of a text.
+NEWS_DATELINE = re.compile(
+    r"^[^。！？]{0,40}?(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)|本报讯|"
+    r"[（(](?:本报|特派|驻[^）)]{1,8})?记者[^）)]{1,20}[）)])"
+)
+
+
+def opens_with_dateline(text: str) -> bool:
+    """True when the text starts as a news report does, with a dateline or a reporter's credit."""
+    return NEWS_DATELINE.match(text.strip()) is not None
