@@ -534,12 +534,14 @@ def _news_mixture(weights: dict[str, float], news: NewsTopics) -> np.ndarray:
     No inference over the model, the way JioNLP's own keyphrase extractor reads
     it, which is enough for a hundred broad topics.
     """
-    mixture = np.zeros(news.count)
-    for word, weight in weights.items():
-        at = news.index.get(word)
-        if at is not None:
-            np.add.at(mixture, news.topics[at], weight * news.probabilities[at])
-    return mixture
+    found = [(at, weight) for word, weight in weights.items() if (at := news.index.get(word)) is not None]
+    if not found:
+        return np.zeros(news.count)
+    rows = np.array([at for at, _ in found], dtype=np.intp)
+    # All words at once: each weight as float32 times its row, summed per topic in word order (bincount adds
+    # in input order, in float64), which is what adding the words one by one gave.
+    scaled = np.array([weight for _, weight in found], dtype=np.float32)[:, None] * news.probabilities[rows]
+    return np.bincount(news.topics[rows].ravel(), weights=scaled.ravel(), minlength=news.count).astype(np.float64)
 
 
 def _news_topic_similarity(weights: Sequence[dict[str, float]], news: NewsTopics) -> np.ndarray:
