@@ -237,10 +237,12 @@ def read_fresh_articles(issues: list[Page], settings: Settings, store: Store | N
     repeats were dropped, and the issues that failed. A backlog of more than a
     handful of issues is parsed and summarised in worker processes.
     """
+    from digest.themes import load_tables
     from digest.workers import worker_map
     from digest.zh import load_jieba  # parsing reads its dictionary, themes its words
 
-    with worker_map(settings.processes, len(issues), preload=load_jieba) as mapper:
+    # The digest's themes come next: their tables are loaded while the workers parse.
+    with worker_map(settings.processes, len(issues), preload=load_jieba, meanwhile=load_tables) as mapper:
         parsed, failures = parse_pages(issues, progress, mapper)
         fresh, repeated = drop_sent_articles(parsed, store)
         return parsed, summarise_articles(fresh, settings, mapper), repeated, failures

@@ -158,6 +158,15 @@ def _lexicon() -> Lexicon:
     return Lexicon(entries, median)
 
 
+def load_tables() -> None:
+    """Load what grouping reads (jieba's tags and IDF, the word vectors, the news topics, the stop words)
+    now, once per process, rather than when the first digest is grouped."""
+    _lexicon()
+    _word_vectors()
+    _news_topics()
+    zh.stop_words()
+
+
 @dataclass(frozen=True)
 class WordVectors:
     """Unit-length distributional vectors for common words, and the word cluster of each."""
