@@ -48,7 +48,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 import numpy as np
@@ -110,8 +110,9 @@ class Lexicon:
     """What jieba knows of each word: the part of speech its dictionary gives it (`jieba.posseg`'s table) and
     its IDF (`jieba.analyse`'s table), read from jieba's files without loading the tagger or the extractor."""
 
-    entries: dict[str, tuple[str | None, float | None]]  # word → (dictionary tag, IDF), either may be missing
+    entries: dict[str, tuple[str | None, float | None]]  # dictionary word → (tag, IDF), the IDF may be missing
     median_idf: float  # the IDF jieba.analyse gives a word its table lacks
+    other_idf: dict[str, float] = field(default_factory=dict)  # IDF of the words the dictionary lacks
 
     def tag(self, word: str) -> str:
         """The word's dictionary part of speech, UNKNOWN_POS for a word the dictionary lacks."""
@@ -123,7 +124,8 @@ class Lexicon:
 
     def idf(self, word: str) -> float:
         """The word's IDF, the median for a word the table lacks (as jieba.analyse does)."""
-        value = self.entries.get(word, _NOT_KNOWN)[1]
+        entry = self.entries.get(word)
+        value = entry[1] if entry is not None else self.other_idf.get(word)
         return self.median_idf if value is None else value
 
 
@@ -132,11 +134,12 @@ _NOT_KNOWN: tuple[str | None, float | None] = (None, None)
 
 @functools.cache
 def _lexicon() -> Lexicon:
-    """jieba's dictionary tags and IDF table in one map, read as jieba reads them, once per process.
+    """jieba's dictionary tags and IDF table, read as jieba reads them, once per process.
 
-    One map, its words shared with the segmenter's table and each distinct
-    (tag, IDF) pair stored once, takes about 35 MB, where the two tables as
-    jieba keeps them take 130 MB with the tagger's model.
+    One map for the dictionary's words, its keys shared with the segmenter's
+    table and each distinct (tag, IDF) pair stored once, and a small one for
+    the IDF of the other words take about 25 MB, where the two tables as jieba
+    keeps them take 130 MB with the tagger's model.
     """
     jieba = zh.load_jieba()
     # Keyed by the strings of the segmenter's own table: updating a key keeps the string it holds, so
@@ -147,15 +150,22 @@ def _lexicon() -> Lexicon:
         for line in dictionary:
             word, _, tag = line.decode("utf-8").strip().split(" ")
             entries[word] = shared.setdefault((tag, None), (tag, None))
+    # The IDF table's words the dictionary lacks (a twentieth of it) go to a map of their own: they have
+    # no tag, and left out the dictionary's map stays in the hash table its own words fill (8 MB, not 15).
+    others: dict[str, float] = {}
     values = array("d")
     with resources.files("jieba").joinpath("analyse/idf.txt").open(encoding="utf-8") as lines:
         for line in lines:
             word, number = line.strip().split(" ")
-            pair = (entries.get(word, _NOT_KNOWN)[0], float(number))
-            entries[word] = shared.setdefault(pair, pair)
-            values.append(pair[1])
+            value = float(number)
+            if word in entries:
+                pair = (entries[word][0], value)
+                entries[word] = shared.setdefault(pair, pair)
+            else:
+                others[word] = value
+            values.append(value)
     median = sorted(values)[len(values) // 2]
-    return Lexicon(entries, median)
+    return Lexicon(entries, median, others)
 
 
 def load_tables() -> None:
