@@ -182,10 +182,18 @@ class WordVectors:
     """Unit-length distributional vectors for common words, and the word cluster of each."""
 
     index: dict[str, int]
-    vectors: np.ndarray
+    codes: np.ndarray  # the vectors as the file stores them: int8 rows, each with its scale
+    scale: np.ndarray
     clusters: np.ndarray | None = None  # a cluster number per word, when the file has them
     topics: np.ndarray | None = None  # unit topic centres over the same words, when the file has them
     topic_idf: np.ndarray | None = None  # each word's IDF among the corpus stretches the topics came from
+
+    def unit_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The unit-length vectors of the words at `rows`, made from their codes when asked for: a batch
+        uses a few thousand of the 11,000 words, and the codes take a quarter of the float vectors."""
+        vectors = self.codes[rows].astype(np.float32) * self.scale[rows][:, None]
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        return vectors
 
 
 def _packaged_arrays(name: str, without: str) -> dict[str, np.ndarray] | None:
@@ -204,15 +212,13 @@ def _word_vectors() -> WordVectors | None:
     data = _packaged_arrays(VECTOR_FILE, "word vectors")
     if data is None:
         return None
-    vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     clusters = data["clusters"].astype(np.intp) if "clusters" in data else None
     topics, topic_idf = None, None
     if "topics" in data:
         topics = _unit_rows(data["topics"].astype(np.float32) * data["topic_scale"][:, None])
         topic_idf = data["topic_idf"].astype(np.float32)
     index = {str(w): i for i, w in enumerate(data["words"])}
-    return WordVectors(index, vectors, clusters, topics, topic_idf)
+    return WordVectors(index, data["vectors"], data["scale"], clusters, topics, topic_idf)
 
 
 @dataclass(frozen=True)
@@ -582,7 +588,7 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     vectors = _word_vectors()
     if vectors is not None:
         rows, used = _vocabulary_rows(weights, vectors)
-        views.append(_dense_similarity(rows * _vocabulary_idf(vectors)[used], vectors.vectors[used]))
+        views.append(_dense_similarity(rows * _vocabulary_idf(vectors)[used], vectors.unit_vectors(used)))
         if vectors.topics is not None and vectors.topic_idf is not None:
             views.append(_topic_similarity(rows, vectors.topics[:, used], vectors.topic_idf[used]))
     else:
