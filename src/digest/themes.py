@@ -188,6 +188,12 @@ class WordVectors:
     topics: np.ndarray | None = None  # unit topic centres over the same words, when the file has them
     topic_idf: np.ndarray | None = None  # each word's IDF among the corpus stretches the topics came from
 
+    @functools.cached_property
+    def idf(self) -> np.ndarray:
+        """jieba's IDF of each word, in the file's order (worked out once: every batch weighs by it)."""
+        idf = _lexicon().idf
+        return np.array([idf(word) for word in self.index])
+
     def unit_vectors(self, rows: np.ndarray) -> np.ndarray:
         """The unit-length vectors of the words at `rows`, made from their codes when asked for: a batch
         uses a few thousand of the 11,000 words, and the codes take a quarter of the float vectors."""
@@ -497,12 +503,6 @@ def _vocabulary_rows(weights: Sequence[dict[str, float]], vectors: WordVectors) 
     return rows, used
 
 
-def _vocabulary_idf(vectors: WordVectors) -> np.ndarray:
-    """jieba's IDF of each word of the vector file, in the file's order."""
-    idf = _lexicon().idf
-    return np.array([idf(word) for word in vectors.index])
-
-
 def _dense_similarity(weighted: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """Cosine similarity of weighted sums of word vectors, centred on the batch.
 
@@ -588,7 +588,7 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     vectors = _word_vectors()
     if vectors is not None:
         rows, used = _vocabulary_rows(weights, vectors)
-        views.append(_dense_similarity(rows * _vocabulary_idf(vectors)[used], vectors.unit_vectors(used)))
+        views.append(_dense_similarity(rows * vectors.idf[used], vectors.unit_vectors(used)))
         if vectors.topics is not None and vectors.topic_idf is not None:
             views.append(_topic_similarity(rows, vectors.topics[:, used], vectors.topic_idf[used]))
     else:
