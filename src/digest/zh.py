@@ -88,7 +88,7 @@ def collapse_cjk_spaces(text: str) -> str:
 def _holds_any(text: str, chars: str) -> bool:
     """Whether any of `chars` occurs in `text`: a scan far cheaper than a pattern with a look-behind, which
     these text rules run on every line of every page."""
-    for char in chars:  # a loop: a generator costs more than the scans on a short line
+    for char in chars:  # noqa: SIM110  (a loop: a generator costs more than the scans on a short line)
         if char in text:
             return True
     return False
