@@ -22,6 +22,7 @@ imported only once there is work.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -237,9 +238,12 @@ def read_fresh_articles(issues: list[Page], settings: Settings, store: Store | N
     repeats were dropped, and the issues that failed. A backlog of more than a
     handful of issues is parsed and summarised in worker processes.
     """
+    from digest.themes import load_tables
     from digest.workers import worker_map
+    from digest.zh import load_jieba  # parsing reads its dictionary, themes its words
 
-    with worker_map(settings.processes, len(issues)) as mapper:
+    # The digest's themes come next: their tables are loaded while the workers parse.
+    with worker_map(settings.processes, len(issues), preload=load_jieba, meanwhile=load_tables) as mapper:
         parsed, failures = parse_pages(issues, progress, mapper)
         fresh, repeated = drop_sent_articles(parsed, store)
         return parsed, summarise_articles(fresh, settings, mapper), repeated, failures
@@ -249,8 +253,9 @@ def parse_issues(issues: list[Page], settings: Settings,
                  progress: Progress | None = None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
     """Parse and enrich each issue; an issue that fails is reported and the others go on."""
     from digest.workers import worker_map
+    from digest.zh import load_jieba  # parsing reads its dictionary, themes its words
 
-    with worker_map(settings.processes, len(issues)) as mapper:
+    with worker_map(settings.processes, len(issues), preload=load_jieba) as mapper:
         parsed, failures = parse_pages(issues, progress, mapper)
         articles = iter(summarise_articles([a for p in parsed for a in p.articles], settings, mapper))
         return [replace(p, articles=[next(articles) for _ in p.articles]) for p in parsed], failures
@@ -291,18 +296,18 @@ def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapp
     work = partial(_summarised, settings.summary_sentences, settings.summary_max_chars)
     batches = [[articles[i] for i in positions] for positions in by_issue.values()]
     summarised = list(articles)
-    for positions, done in zip(by_issue.values(), mapper(work, batches), strict=True):
-        for position, article in zip(positions, done, strict=True):
-            summarised[position] = article
+    for positions, summaries in zip(by_issue.values(), mapper(work, batches), strict=True):
+        for position, summary in zip(positions, summaries, strict=True):
+            summarised[position] = replace(articles[position], summary=summary)
     return summarised
 
 
-def _summarised(sentences: int, max_chars: int, articles: list[Article]) -> list[Article]:
-    """The articles with their summaries (what a worker process sends back)."""
+def _summarised(sentences: int, max_chars: int, articles: list[Article]) -> list[list[str]]:
+    """The articles' summaries (what a worker process sends back: the articles stay here)."""
     from digest.summarize import Summarizer
 
     summarizer = Summarizer(sentences=sentences, max_chars=max_chars)
-    return [replace(a, summary=summarizer.summarize(a)) for a in articles]
+    return [summarizer.summarize(a) for a in articles]
 
 
 def make_summarizer(settings: Settings) -> Summarizer:
@@ -391,7 +396,17 @@ def drop_sent_articles(parsed: list[ParsedIssue], store: Store | None = None) ->
 
 def body_length(article: Article) -> int:
     """How long the article's text is, in normalised characters (what `is_extended` compares)."""
-    return sum(len(_normalise(p)) for p in article.paragraphs)
+    return _normalised_length(tuple(article.paragraphs))
+
+
+# A run asks for each article's fingerprint and length three times (repeats, digest key, the store's
+# record): normalising the whole text once is remembered for a batch's worth of articles.
+_MEASURED_ARTICLES = 4096
+
+
+@functools.lru_cache(maxsize=_MEASURED_ARTICLES)
+def _normalised_length(paragraphs: tuple[str, ...]) -> int:
+    return sum(len(_normalise(p)) for p in paragraphs)
 
 
 def is_extended(length: int, sent_length: int) -> bool:
@@ -406,8 +421,13 @@ def is_extended(length: int, sent_length: int) -> bool:
 
 def article_fingerprint(article: Article) -> str:
     """A hash of the normalised title and opening text: stable across re-wrapping and re-punctuation."""
-    opening = _normalise("".join(article.paragraphs))[:80]
-    return hashlib.sha256(f"{_normalise(article.title or '')}|{opening}".encode()).hexdigest()
+    return _fingerprint(article.title or "", tuple(article.paragraphs))
+
+
+@functools.lru_cache(maxsize=_MEASURED_ARTICLES)
+def _fingerprint(title: str, paragraphs: tuple[str, ...]) -> str:
+    opening = _normalise("".join(paragraphs))[:80]
+    return hashlib.sha256(f"{_normalise(title)}|{opening}".encode()).hexdigest()
 
 
 def _normalise(text: str) -> str:

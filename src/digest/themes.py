@@ -48,7 +48,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 import numpy as np
@@ -110,8 +110,9 @@ class Lexicon:
     """What jieba knows of each word: the part of speech its dictionary gives it (`jieba.posseg`'s table) and
     its IDF (`jieba.analyse`'s table), read from jieba's files without loading the tagger or the extractor."""
 
-    entries: dict[str, tuple[str | None, float | None]]  # word → (dictionary tag, IDF), either may be missing
+    entries: dict[str, tuple[str | None, float | None]]  # dictionary word → (tag, IDF), the IDF may be missing
     median_idf: float  # the IDF jieba.analyse gives a word its table lacks
+    other_idf: dict[str, float] = field(default_factory=dict)  # IDF of the words the dictionary lacks
 
     def tag(self, word: str) -> str:
         """The word's dictionary part of speech, UNKNOWN_POS for a word the dictionary lacks."""
@@ -123,7 +124,8 @@ class Lexicon:
 
     def idf(self, word: str) -> float:
         """The word's IDF, the median for a word the table lacks (as jieba.analyse does)."""
-        value = self.entries.get(word, _NOT_KNOWN)[1]
+        entry = self.entries.get(word)
+        value = entry[1] if entry is not None else self.other_idf.get(word)
         return self.median_idf if value is None else value
 
 
@@ -132,11 +134,12 @@ _NOT_KNOWN: tuple[str | None, float | None] = (None, None)
 
 @functools.cache
 def _lexicon() -> Lexicon:
-    """jieba's dictionary tags and IDF table in one map, read as jieba reads them, once per process.
+    """jieba's dictionary tags and IDF table, read as jieba reads them, once per process.
 
-    One map, its words shared with the segmenter's table and each distinct
-    (tag, IDF) pair stored once, takes about 35 MB, where the two tables as
-    jieba keeps them take 130 MB with the tagger's model.
+    One map for the dictionary's words, its keys shared with the segmenter's
+    table and each distinct (tag, IDF) pair stored once, and a small one for
+    the IDF of the other words take about 25 MB, where the two tables as jieba
+    keeps them take 130 MB with the tagger's model.
     """
     jieba = zh.load_jieba()
     # Keyed by the strings of the segmenter's own table: updating a key keeps the string it holds, so
@@ -147,15 +150,31 @@ def _lexicon() -> Lexicon:
         for line in dictionary:
             word, _, tag = line.decode("utf-8").strip().split(" ")
             entries[word] = shared.setdefault((tag, None), (tag, None))
+    # The IDF table's words the dictionary lacks (a twentieth of it) go to a map of their own: they have
+    # no tag, and left out the dictionary's map stays in the hash table its own words fill (8 MB, not 15).
+    others: dict[str, float] = {}
     values = array("d")
     with resources.files("jieba").joinpath("analyse/idf.txt").open(encoding="utf-8") as lines:
         for line in lines:
             word, number = line.strip().split(" ")
-            pair = (entries.get(word, _NOT_KNOWN)[0], float(number))
-            entries[word] = shared.setdefault(pair, pair)
-            values.append(pair[1])
+            value = float(number)
+            if word in entries:
+                pair = (entries[word][0], value)
+                entries[word] = shared.setdefault(pair, pair)
+            else:
+                others[word] = value
+            values.append(value)
     median = sorted(values)[len(values) // 2]
-    return Lexicon(entries, median)
+    return Lexicon(entries, median, others)
+
+
+def load_tables() -> None:
+    """Load what grouping reads (jieba's tags and IDF, the word vectors, the news topics, the stop words)
+    now, once per process, rather than when the first digest is grouped."""
+    _lexicon()
+    _word_vectors()
+    _news_topics()
+    zh.stop_words()
 
 
 @dataclass(frozen=True)
@@ -163,10 +182,24 @@ class WordVectors:
     """Unit-length distributional vectors for common words, and the word cluster of each."""
 
     index: dict[str, int]
-    vectors: np.ndarray
+    codes: np.ndarray  # the vectors as the file stores them: int8 rows, each with its scale
+    scale: np.ndarray
     clusters: np.ndarray | None = None  # a cluster number per word, when the file has them
     topics: np.ndarray | None = None  # unit topic centres over the same words, when the file has them
     topic_idf: np.ndarray | None = None  # each word's IDF among the corpus stretches the topics came from
+
+    @functools.cached_property
+    def idf(self) -> np.ndarray:
+        """jieba's IDF of each word, in the file's order (worked out once: every batch weighs by it)."""
+        idf = _lexicon().idf
+        return np.array([idf(word) for word in self.index])
+
+    def unit_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The unit-length vectors of the words at `rows`, made from their codes when asked for: a batch
+        uses a few thousand of the 11,000 words, and the codes take a quarter of the float vectors."""
+        vectors = self.codes[rows].astype(np.float32) * self.scale[rows][:, None]
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        return vectors
 
 
 def _packaged_arrays(name: str, without: str) -> dict[str, np.ndarray] | None:
@@ -185,15 +218,13 @@ def _word_vectors() -> WordVectors | None:
     data = _packaged_arrays(VECTOR_FILE, "word vectors")
     if data is None:
         return None
-    vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     clusters = data["clusters"].astype(np.intp) if "clusters" in data else None
     topics, topic_idf = None, None
     if "topics" in data:
         topics = _unit_rows(data["topics"].astype(np.float32) * data["topic_scale"][:, None])
         topic_idf = data["topic_idf"].astype(np.float32)
     index = {str(w): i for i, w in enumerate(data["words"])}
-    return WordVectors(index, vectors, clusters, topics, topic_idf)
+    return WordVectors(index, data["vectors"], data["scale"], clusters, topics, topic_idf)
 
 
 @dataclass(frozen=True)
@@ -472,12 +503,6 @@ def _vocabulary_rows(weights: Sequence[dict[str, float]], vectors: WordVectors) 
     return rows, used
 
 
-def _vocabulary_idf(vectors: WordVectors) -> np.ndarray:
-    """jieba's IDF of each word of the vector file, in the file's order."""
-    idf = _lexicon().idf
-    return np.array([idf(word) for word in vectors.index])
-
-
 def _dense_similarity(weighted: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """Cosine similarity of weighted sums of word vectors, centred on the batch.
 
@@ -534,12 +559,14 @@ def _news_mixture(weights: dict[str, float], news: NewsTopics) -> np.ndarray:
     No inference over the model, the way JioNLP's own keyphrase extractor reads
     it, which is enough for a hundred broad topics.
     """
-    mixture = np.zeros(news.count)
-    for word, weight in weights.items():
-        at = news.index.get(word)
-        if at is not None:
-            np.add.at(mixture, news.topics[at], weight * news.probabilities[at])
-    return mixture
+    found = [(at, weight) for word, weight in weights.items() if (at := news.index.get(word)) is not None]
+    if not found:
+        return np.zeros(news.count)
+    rows = np.array([at for at, _ in found], dtype=np.intp)
+    # All words at once: each weight as float32 times its row, summed per topic in word order (bincount adds
+    # in input order, in float64), which is what adding the words one by one gave.
+    scaled = np.array([weight for _, weight in found], dtype=np.float32)[:, None] * news.probabilities[rows]
+    return np.bincount(news.topics[rows].ravel(), weights=scaled.ravel(), minlength=news.count).astype(np.float64)
 
 
 def _news_topic_similarity(weights: Sequence[dict[str, float]], news: NewsTopics) -> np.ndarray:
@@ -561,7 +588,7 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     vectors = _word_vectors()
     if vectors is not None:
         rows, used = _vocabulary_rows(weights, vectors)
-        views.append(_dense_similarity(rows * _vocabulary_idf(vectors)[used], vectors.vectors[used]))
+        views.append(_dense_similarity(rows * vectors.idf[used], vectors.unit_vectors(used)))
         if vectors.topics is not None and vectors.topic_idf is not None:
             views.append(_topic_similarity(rows, vectors.topics[:, used], vectors.topic_idf[used]))
     else:

@@ -39,14 +39,38 @@ def process_count(setting: int, issues: int) -> int:
 
 
 @contextmanager
-def worker_map(setting: int, issues: int) -> Iterator[Mapper]:
-    """A `map` for the run's per-issue stages: the built-in one, or a process pool's when it pays."""
+def worker_map(setting: int, issues: int, preload: Callable[[], object] | None = None,
+               meanwhile: Callable[[], object] | None = None) -> Iterator[Mapper]:
+    """A `map` for the run's per-issue stages: the built-in one, or a process pool's when it pays.
+
+    `preload` loads what every worker needs and the run's own process needs
+    after them (jieba's dictionary): called before the workers are forked, it
+    is loaded once and shared, instead of once in each worker and again here.
+    `meanwhile` loads what only the run's own process needs later (the theme
+    tables): it is called once the workers have their first items, so it is
+    done while they work instead of after them.
+    """
     count = process_count(setting, issues)
     if count == 1:
         yield map
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if preload is not None and context.get_start_method() == "fork":
+        preload()
     LOGGER.info("%d issues: %d worker processes", issues, count)
     with ProcessPoolExecutor(count, mp_context=context) as pool:
-        yield pool.map
+        yield _then_meanwhile(pool.map, meanwhile)
+
+
+def _then_meanwhile(pool_map: Mapper, meanwhile: Callable[[], object] | None) -> Mapper:
+    """`pool_map` that, after handing out its first items, calls `meanwhile` once before it waits."""
+    waiting = [meanwhile] if meanwhile is not None else []
+
+    def mapper(function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        results = pool_map(function, items)  # every item is handed out before it returns
+        while waiting:
+            waiting.pop()()
+        return results
+
+    return mapper

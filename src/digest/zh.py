@@ -30,9 +30,11 @@ _SPACE_IN_CJK = re.compile(f"(?<=[{CJK}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[{CJK}{
 _SPACE_DIGIT_CJK = re.compile(f"(?<=[0-9])[ \t\u3000\u00a0]+(?=[{CJK}{CJK_PUNCT}])")
 # The same space on the other side: between CJK and a digit ("第 5 版").
 _SPACE_CJK_DIGIT = re.compile(f"(?<=[{CJK}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[0-9])")
+_SPACES = " \t\u3000\u00a0"  # the spaces the three patterns above drop
 
 # Half-width punctuation shown full-width when a CJK character touches it.
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HALF_MARKS = "".join(_HALF_TO_FULL)  # what the pattern below can match
 # A half-width mark with a CJK neighbour, or a half-width opening bracket right after a Han character.
 _HALF_PUNCT_IN_CJK = re.compile(
     f"(?<=[{CJK}{CJK_PUNCT}])([,:;?!)])|([,:;?!(])(?=[{CJK}{CJK_PUNCT}])|(?<=[{CJK}])(\\()"
@@ -78,12 +80,25 @@ _MARKS = re.compile(
 
 def collapse_cjk_spaces(text: str) -> str:
     """Undo letter-spacing: drop spaces that touch CJK on both sides, or a digit and CJK."""
+    if not _holds_any(text, _SPACES):
+        return text
     return collapse_number_spaces(_SPACE_IN_CJK.sub("", text))
+
+
+def _holds_any(text: str, chars: str) -> bool:
+    """Whether any of `chars` occurs in `text`: a scan far cheaper than a pattern with a look-behind, which
+    these text rules run on every line of every page."""
+    for char in chars:  # noqa: SIM110  (a loop: a generator costs more than the scans on a short line)
+        if char in text:
+            return True
+    return False
 
 
 def collapse_number_spaces(text: str) -> str:
     """Drop only the spaces between a number and CJK text ("4 月 28 日"): they never
     carry meaning, unlike a space between two names."""
+    if not _holds_any(text, _SPACES):
+        return text
     return _SPACE_CJK_DIGIT.sub("", _SPACE_DIGIT_CJK.sub("", text))
 
 
@@ -97,6 +112,8 @@ def fullwidth_punctuation(text: str) -> str:
     def swap(match: re.Match[str]) -> str:
         return _HALF_TO_FULL[match.group(0)]
 
+    if not _holds_any(text, _HALF_MARKS):
+        return text
     return _HALF_PUNCT_IN_CJK.sub(swap, text)
 
 
