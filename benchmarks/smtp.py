@@ -22,8 +22,9 @@ commit bounds the rate; `--state-dir /dev/shm` shows digest's cost without it.
 `--memory` runs today's path for each subscriber count in a fresh process
 (started clean, so the parsing and summarising done here do not count) and
 reports its peak resident memory; `--batch-seconds` cuts each of those sends off
-with `[smtp] batch_timeout` (the ledger rows are all planned and loaded first,
-which is the peak; sending holds one message per connection).
+with `[smtp] batch_timeout`. Planning and sending read the ledger a page at a
+time and hold one message per connection, so the peak should not grow with the
+count.
 
 The server accepts and discards, so the figure is digest's own cost plus
 loopback SMTP, an upper bound for a real relay. `--server sink` (the default)
@@ -158,7 +159,7 @@ def raw_settings(folder: Path, port: int, rate: float, connections: int, batch_s
     themes = tomllib.loads((REPO / "config.toml").read_text(encoding="utf-8")).get("themes", [])
     return {
         "digest": {"title": "工运理论周报", "sender": "工运理论周报 <digest@example.org>"},
-        "inbox": {"folder": str(REPO / "examples" / "inbox")},
+        "inbox": {"folder": str(REPO / "examples" / "inbox"), "settle_seconds": 0},  # a fresh checkout's files are new
         "state": {"database": str(folder / "bench.sqlite3")},
         "archive": {"base_url": "https://digest.example.org"},
         "delivery": {"mode": "smtp"},

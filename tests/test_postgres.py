@@ -94,7 +94,7 @@ def planned_ledger(url: str, subscribers: int) -> None:
                             article_count=1)
         for n in range(subscribers):
             ledger.save_subscriber(f"r{n}@example.org", "", [], reactivate=True)
-        ledger.plan_deliveries(1, [(s.key, f"<{s.key}>") for s in ledger.subscribers()])
+        ledger.plan_deliveries(1, lambda s: f"<{s.key}>", page_size=7)
 
 
 def open_pg(url: str) -> tuple[Store, Ledger]:
@@ -286,3 +286,26 @@ def test_a_lease_no_message_fits_in_is_a_config_error(installation: Installation
     result = installation.digest("send", "--worker", env=SECRET)
     assert result.returncode == 2
     assert "[worker] lease_seconds: must be longer than [smtp] message_timeout (60 s)" in result.stderr
+
+
+def test_planning_and_sending_in_pages_of_two_on_postgresql_send_everyone_once(
+        pg_url: str, mail: MailServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.mail.sending import send_pending
+
+    monkeypatch.setenv("DIGEST_SECRET", SECRET["DIGEST_SECRET"])
+    settings = build_settings({"digest": {"title": "周报", "sender": "周报 <digest@example.org>"},
+                               "state": {"url": pg_url}, "delivery": {"mode": "smtp"},
+                               "smtp": {"host": LOOPBACK, "port": mail.port, "timeout": 5, "connections": 2}}, None)
+    mail.handler.faults = {"r4@example.org": "451 4.3.0 try later"}  # deferred; its first retry is due at once
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
+        ledger.save_snapshot("k", small_digest())
+        store.record_digest(key="k", issues=[("k", "a.txt")], articles=[("k", "标题", "k")], paths={},
+                            article_count=1)
+        for n in range(7):  # r3 reads only a theme the digest has no articles in: not planned
+            ledger.save_subscriber(f"r{n}@example.org", "", ["乙"] if n == 3 else [], reactivate=True)
+        first = send_pending(settings, ledger, page_size=2)
+        assert (first.sent, first.deferred, first.waiting) == (5, 1, 0)
+        mail.handler.faults = {}
+        assert send_pending(settings, ledger, page_size=2).sent == 1
+    assert Counter(mail.handler.recipients()) == Counter(f"r{n}@example.org" for n in range(7) if n != 3)
+    assert statuses(pg_url) == {"sent": 6}

@@ -19,6 +19,10 @@ one place that picks the implementation. Rules every implementation keeps:
   out, and the rows it had not sent are anyone's again. A lease only keeps the
   others off while it lasts: a sender stops sending a claim when it runs out.
 - Times are ISO 8601 strings in UTC, to the second.
+- Nothing that grows with the list is read whole for sending: planning reads the
+  subscribers, and sending the due rows, a bounded page at a time, each page the
+  rows after the last id of the one before (keyset), so a row recorded while a
+  page is out shifts nothing and none is skipped or read twice.
 
 `PostgresLedger` keeps the same tables on a PostgreSQL server, for senders on
 several machines: its claims skip the rows another sender is claiming at that
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -73,6 +77,16 @@ class DeliveryRecord:
     next_attempt: str | None
 
 
+@dataclass(frozen=True)
+class DueSpan:
+    """The deliveries due at one moment, to be read in pages by id: how many, the first and last id, and when."""
+
+    count: int
+    first_id: int
+    last_id: int
+    as_of: str
+
+
 class Ledger(Protocol):
     """Who receives the digest, what each digest says, and what went to whom."""
 
@@ -80,6 +94,10 @@ class Ledger(Protocol):
 
     def subscribers(self, status: str | None = None) -> list[SubscriberRecord]:
         """Every subscriber (or those with `status`), in the order they were added."""
+        ...
+
+    def subscriber_counts(self) -> dict[str, int]:
+        """How many subscribers have each status (statuses nobody has are left out)."""
         ...
 
     def subscriber(self, address: str) -> SubscriberRecord | None:
@@ -122,12 +140,22 @@ class Ledger(Protocol):
         """Recorded digests with a snapshot whose deliveries are not planned yet, oldest first."""
         ...
 
-    def plan_deliveries(self, digest_id: int, recipients: list[tuple[str, str]]) -> None:
-        """One 'pending' row per (subscriber key, Message-ID), and the digest marked planned, at once."""
+    def plan_deliveries(self, digest_id: int, message_id_for: Callable[[SubscriberRecord], str | None],
+                        page_size: int) -> int:
+        """In one transaction: a 'pending' row for each active subscriber `message_id_for` gives a
+        Message-ID (None: the digest is not for them), and the digest marked planned.
+
+        Returns how many subscribers it is planned for. The subscribers are read
+        `page_size` at a time, so planning holds one page however long the list is.
+        """
         ...
 
-    def due_deliveries(self) -> list[DeliveryRecord]:
-        """Pending deliveries whose retry time has come, in the order they were planned."""
+    def due_span(self) -> DueSpan:
+        """The pending deliveries whose retry time has come now: how many, and where they lie."""
+        ...
+
+    def due_deliveries(self, span: DueSpan, after_id: int, limit: int) -> list[DeliveryRecord]:
+        """Up to `limit` rows of `span` still pending with an id above `after_id`, in the order they were planned."""
         ...
 
     def deliveries(self, digest_id: int | None = None) -> list[DeliveryRecord]:
@@ -202,6 +230,11 @@ class SqlLedger:
         query = "SELECT * FROM subscribers" + (" WHERE status = ?" if status else "") + " ORDER BY id"
         return [_subscriber_record(r) for r in self.db.execute(query, (status,) if status else ())]
 
+    def subscriber_counts(self) -> dict[str, int]:
+        """How many subscribers have each status (statuses nobody has are left out)."""
+        rows = self.db.execute("SELECT status, count(*) AS n FROM subscribers GROUP BY status")
+        return {row["status"]: int(row["n"]) for row in rows}
+
     def subscriber(self, address: str) -> SubscriberRecord | None:
         """The subscriber with this address in any case, if there is one."""
         row = self.db.execute("SELECT * FROM subscribers WHERE key = ?", (subscriber_key(address),)).fetchone()
@@ -273,21 +306,46 @@ class SqlLedger:
                                "WHERE s.planned = 0 ORDER BY d.id")
         return [row["id"] for row in rows]
 
-    def plan_deliveries(self, digest_id: int, recipients: list[tuple[str, str]]) -> None:
-        """One 'pending' row per (subscriber key, Message-ID), and the digest marked planned, at once."""
-        stamp = now_iso()
+    def plan_deliveries(self, digest_id: int, message_id_for: Callable[[SubscriberRecord], str | None],
+                        page_size: int) -> int:
+        """In one transaction: a 'pending' row for each active subscriber `message_id_for` gives a
+        Message-ID (None: the digest is not for them), and the digest marked planned.
+
+        Returns how many subscribers it is planned for. The subscribers are read a page at
+        a time inside the one transaction, so a crash plans nobody rather than some; a row
+        planned already (another sender planned the digest first) is left as it is.
+        """
+        stamp, planned, after = now_iso(), 0, 0
         with transaction(self.db):
-            self.db.executemany(
-                """INSERT INTO deliveries (digest_id, recipient, status, message_id, updated)
-                   VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING""",
-                [(digest_id, key, message_id, stamp) for key, message_id in recipients])
+            while page := self.db.execute("SELECT * FROM subscribers WHERE status = 'active' AND id > ? "
+                                          "ORDER BY id LIMIT ?", (after, page_size)).fetchall():
+                rows = [(digest_id, row["key"], message_id, stamp) for row in page
+                        if (message_id := message_id_for(_subscriber_record(row))) is not None]
+                if rows:
+                    self.db.executemany("""INSERT INTO deliveries (digest_id, recipient, status, message_id, updated)
+                                           VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING""", rows)
+                planned, after = planned + len(rows), page[-1]["id"]
             self.db.execute("UPDATE digest_snapshots SET planned = 1 "
                             "WHERE key = (SELECT key FROM digests WHERE id = ?)", (digest_id,))
+        return planned
 
-    def due_deliveries(self) -> list[DeliveryRecord]:
-        """Pending deliveries whose retry time has come, in the order they were planned."""
-        rows = self.db.execute("SELECT * FROM deliveries WHERE status = 'pending' "
-                               "AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY id", (now_iso(),))
+    def due_span(self) -> DueSpan:
+        """The pending deliveries whose retry time has come now: how many, and where they lie."""
+        stamp = now_iso()
+        row = self.db.execute(f"SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM deliveries "
+                              f"WHERE {_DUE}", (stamp,)).fetchone()
+        return DueSpan(count=int(row["n"]), first_id=int(row["first"] or 0), last_id=int(row["last"] or 0),
+                       as_of=stamp)
+
+    def due_deliveries(self, span: DueSpan, after_id: int, limit: int) -> list[DeliveryRecord]:
+        """Up to `limit` rows of `span` still pending with an id above `after_id`, in the order they were planned.
+
+        Bounded by the span's ids and time, a pass never meets a row planned after it
+        began; reading on from the last id it had, never one it read before (such as a
+        row it deferred, whose first retry is due at once).
+        """
+        rows = self.db.execute(f"SELECT * FROM deliveries WHERE {_DUE} AND id > ? AND id <= ? ORDER BY id LIMIT ?",
+                               (span.as_of, max(after_id, span.first_id - 1), span.last_id, limit))
         return [_delivery_record(r) for r in rows]
 
     def deliveries(self, digest_id: int | None = None) -> list[DeliveryRecord]:
@@ -409,6 +467,7 @@ def _whole_second_after(moment: datetime) -> datetime:
     return whole + timedelta(seconds=1) if moment.microsecond else whole
 
 
+_DUE = "status = 'pending' AND (next_attempt IS NULL OR next_attempt <= ?)"  # a row whose time has come
 _NO_LEASE = "lease_owner = NULL, lease_until = NULL"  # every outcome ends the row's lease
 
 

@@ -5,6 +5,10 @@ subscriber) and a `Transport` (what carries the messages). Rules:
 - Planning: once a digest is recorded, one 'pending' row (with its Message-ID)
   is written for every active subscriber who has at least one of its themes,
   all in one transaction. A run that dies before planning plans on the next run.
+- Memory: the subscribers (planning) and the due rows (sending) are read
+  `page_size` at a time by id, and nothing of a message is kept once its
+  outcome is recorded but counts (and the first `PROBLEMS_KEPT` problems), so a
+  run holds about as much for 100,000 subscribers as for 100.
 - Sending: a row turns 'sent' in its own transaction the moment the server
   accepted that message, so a run killed mid-batch, or cut off by the server,
   leaves exactly the unaccepted rows pending for the next run. The one window
@@ -37,8 +41,7 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -53,7 +56,7 @@ from digest.errors import (
     PermanentDeliveryError,
     TemporaryDeliveryError,
 )
-from digest.mail.ledger import DeliveryRecord, Ledger, SubscriberRecord
+from digest.mail.ledger import DeliveryRecord, DueSpan, Ledger, SubscriberRecord
 from digest.mail.message import MessageTemplate, OutgoingMessage, PersonalFields, new_message_id, recipient_address
 from digest.mail.pool import ConnectionPool, Outcome
 from digest.mail.tokens import load_secret, unsubscribe_links
@@ -72,6 +75,12 @@ LINK_PLACEHOLDER = "digest-subscriber-unsubscribe-link"
 # A further connection opens for every this many due messages (up to `[smtp] connections`): a
 # shorter batch does not repay another handshake and login.
 MESSAGES_PER_CONNECTION = 20
+# Ledger rows read at a time: a page of 500 is a few hundred kilobytes, and one query per
+# 500 SMTP exchanges costs nothing next to them.
+PAGE_SIZE = 500
+# Problems kept for the run's report, which prints each on a line; past a few screenfuls more
+# lines say nothing new, so the rest are logged as they happen and counted (each row keeps its error).
+PROBLEMS_KEPT = 100
 
 
 @dataclass(frozen=True)
@@ -104,32 +113,46 @@ class DeliveryReport:
         return self.troubled and not self.sent
 
 
-def send_pending(settings: Settings, ledger: Ledger,
-                 on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
+def send_pending(settings: Settings, ledger: Ledger, on_accepted: Callable[[int], None] | None = None,
+                 *, page_size: int = PAGE_SIZE) -> DeliveryReport:
     """Plan new digests, then send every delivery that is due, over up to `[smtp] connections` connections.
 
     `on_accepted(n)` is called after the n-th accepted message is recorded (the tests'
-    crash hook uses it).
+    crash hook uses it). The ledger is read `page_size` rows at a time.
     """
-    unreached = plan_deliveries(settings, ledger)
-    due = ledger.due_deliveries()
-    if not due:
+    unreached = plan_deliveries(settings, ledger, page_size=page_size)
+    span = ledger.due_span()
+    if not span.count:
         return DeliveryReport(unreached=len(unreached), problems=unreached)
     composer = Composer(settings, load_secret(settings))
     batch = _Batch(settings, ledger, composer, on_accepted)
-    batch.send_all(due)
-    return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
+    batch.send_all(due_in_pages(ledger, span, page_size), span.count)
+    report = batch.report()
+    return replace(report, unreached=len(unreached), problems=unreached + report.problems)
+
+
+def due_in_pages(ledger: Ledger, span: DueSpan, page_size: int) -> Iterator[DeliveryRecord]:
+    """The rows of `span` still pending, in planning order, read `page_size` at a time.
+
+    Each page starts after the last id of the one before, so the rows recorded while
+    a page is out cannot move a later row across a page boundary. Ends at the span's
+    last id: the loop is bounded by the rows there were when the pass began.
+    """
+    after = span.first_id - 1
+    while after < span.last_id and (page := ledger.due_deliveries(span, after, page_size)):
+        yield from page
+        after = page[-1].id
 
 
 def send_claimed(settings: Settings, ledger: Ledger, worker: str,
-                 on_accepted: Callable[[int], None] | None = None) -> DeliveryReport:
+                 on_accepted: Callable[[int], None] | None = None, *, page_size: int = PAGE_SIZE) -> DeliveryReport:
     """As one of several workers: plan new digests, then claim, send and claim again until nothing is left.
 
     A worker waits (polling) while other workers hold leases on pending rows, as one of
     them may die and leave its rows to this one; it stops when a batch ends early (the
     server is gone, the time is up) so that a failing server is not hammered by every worker.
     """
-    unreached = plan_deliveries(settings, ledger)
+    unreached = plan_deliveries(settings, ledger, page_size=page_size)
     composer = Composer(settings, load_secret(settings))
     batch = _Batch(settings, ledger, composer, on_accepted)
     try:
@@ -137,12 +160,13 @@ def send_claimed(settings: Settings, ledger: Ledger, worker: str,
             claim, claimed_at = _next_claim(settings, ledger, worker, batch.deadline)
             # The last message may start `message_timeout` before the lease ends: it is over by then.
             last_start = claimed_at + settings.worker.lease_seconds - settings.smtp.message_timeout
-            if not claim or not batch.send_all(claim, last_start):
+            if not claim or not batch.send_all(claim, len(claim), last_start):
                 break
             ledger.release_claims(worker)  # rows the lease ran too short for: anyone's (also ours) at once
     finally:
         ledger.release_claims(worker)
-    return replace(batch.report(), unreached=len(unreached), problems=unreached + batch.problems)
+    report = batch.report()
+    return replace(report, unreached=len(unreached), problems=unreached + report.problems)
 
 
 def _next_claim(settings: Settings, ledger: Ledger, worker: str,
@@ -167,7 +191,7 @@ def check_ready(settings: Settings) -> None:
         raise ConfigError("; ".join(problems))
 
 
-def plan_deliveries(settings: Settings, ledger: Ledger) -> list[str]:
+def plan_deliveries(settings: Settings, ledger: Ledger, *, page_size: int = PAGE_SIZE) -> list[str]:
     """Ledger rows for every recorded digest not planned yet, for its active subscribers.
 
     Returns a line for each digest that nobody is to receive: that is never what the
@@ -175,21 +199,29 @@ def plan_deliveries(settings: Settings, ledger: Ledger) -> list[str]:
     """
     nobody = []
     for digest_id in ledger.unplanned_digests():
-        digest = ledger.snapshot(digest_id)
-        active = ledger.subscribers("active")
-        recipients = [(s.key, new_message_id(settings.sender)) for s in active
-                      if subscriber_digest(digest, s.themes) is not None]
-        ledger.plan_deliveries(digest_id, recipients)
-        LOGGER.info("digest %d: %d deliveries planned", digest_id, len(recipients))
-        if not recipients:
-            nobody.append(f"{ledger.digest_name(digest_id)}: sent to nobody: {_why_nobody(ledger, active)}")
+        planned = ledger.plan_deliveries(digest_id, _message_ids_for(settings, ledger.snapshot(digest_id)), page_size)
+        LOGGER.info("digest %d: %d deliveries planned", digest_id, planned)
+        if not planned:
+            nobody.append(f"{ledger.digest_name(digest_id)}: sent to nobody: {_why_nobody(ledger.subscriber_counts())}")
     return nobody
 
 
-def _why_nobody(ledger: Ledger, active: list[SubscriberRecord]) -> str:
-    if active:
-        return f"none of the {len(active)} active subscribers' themes has articles in it"
-    counts = Counter(s.status for s in ledger.subscribers())
+def _message_ids_for(settings: Settings, digest: Digest) -> Callable[[SubscriberRecord], str | None]:
+    """A new Message-ID for each subscriber who has one of the digest's themes, None for the others."""
+    has_articles: dict[tuple[str, ...], bool] = {}  # per set of themes: as many as the themes allow
+
+    def message_id_for(subscriber: SubscriberRecord) -> str | None:
+        themes = tuple(sorted(subscriber.themes))
+        if themes not in has_articles:
+            has_articles[themes] = subscriber_digest(digest, list(themes)) is not None
+        return new_message_id(settings.sender) if has_articles[themes] else None
+
+    return message_id_for
+
+
+def _why_nobody(counts: Mapping[str, int]) -> str:
+    if counts.get("active"):
+        return f"none of the {counts['active']} active subscribers' themes has articles in it"
     if not counts:
         return "there are no subscribers (digest subscribers add|import)"
     listed = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
@@ -305,18 +337,20 @@ class _Batch:
         self.counts = dict.fromkeys(("sent", "deferred", "bounced", "failed", "skipped", "waiting", "refused"), 0)
         self.deadline = time.monotonic() + settings.smtp.batch_timeout
         self.problems: list[str] = []
+        self.problems_logged = 0  # past PROBLEMS_KEPT: logged when they happened, counted here
         self.recorded = 0
         self.out_of_time = False
         self.lease_over = False  # a worker's lease ran out before the claimed rows did
 
-    def send_all(self, due: list[DeliveryRecord], last_start: float | None = None) -> bool:
-        """Send the due rows in order until they are done (True), a connection is lost or the batch's time is up.
+    def send_all(self, due: Iterable[DeliveryRecord], total: int, last_start: float | None = None) -> bool:
+        """Send the `total` due rows in order until they are done (True), a connection is lost or the time is up.
 
+        `due` may be read lazily (a page at a time); only the rows in flight are held.
         With `last_start` (a worker's lease: no message may start after it) the rows not begun
         by then are left as they are, for whoever claims them next, and the call counts as done.
         """
         pool: ConnectionPool[_Ticket] = ConnectionPool(
-            lambda: make_transport(self.settings, self.pacer), self._connections(len(due)), self.deadline,
+            lambda: make_transport(self.settings, self.pacer), self._connections(total), self.deadline,
             patience=2 * self.settings.smtp.message_timeout + self.settings.smtp.timeout + self.pacer.interval)
         recorded_before, self.lease_over = self.recorded, False
         try:
@@ -332,10 +366,10 @@ class _Batch:
                 self._record(outcome)
         if self.lease_over:
             return True
-        untried = len(due) - (self.recorded - recorded_before)
+        untried = max(total - (self.recorded - recorded_before), 0)
         self.counts["waiting"] += untried
         if self.out_of_time and untried:
-            self.problems.append(f"[smtp] batch_timeout = {self.settings.smtp.batch_timeout:g} s: no time left for "
+            self._problem(f"[smtp] batch_timeout = {self.settings.smtp.batch_timeout:g} s: no time left for "
                                  f"{untried} more message{'s' * (untried != 1)}; they wait for the next run")
         return not (pool.stopping.is_set() or self.out_of_time)
 
@@ -374,7 +408,7 @@ class _Batch:
             if isinstance(error, OutOfTime):
                 self.out_of_time = True
             elif isinstance(error, ConnectionLost):
-                self.problems.append(str(error))  # the server could not be reached: not this message's fault
+                self._problem(str(error))  # the server could not be reached: not this message's fault
             elif error is not None:
                 raise error  # the connection was refused for a reason a retry will not fix (a login)
         elif error is None:
@@ -391,18 +425,26 @@ class _Batch:
         else:
             raise error
 
+    def _problem(self, problem: str) -> None:
+        """Keep a problem for the report; past `PROBLEMS_KEPT`, log it now and only count it."""
+        if len(self.problems) < PROBLEMS_KEPT:
+            self.problems.append(problem)
+        else:
+            self.problems_logged += 1
+            LOGGER.warning("%s", problem)
+
     def _count(self, kind: str) -> None:
         self.counts[kind] += 1
         self.recorded += 1
 
     def _refuse(self, delivery: DeliveryRecord, error: str) -> None:
         self._count("refused")
-        self.problems.append(error)
+        self._problem(error)
         self.ledger.record_refused(delivery, error)
 
     def _bounce(self, delivery: DeliveryRecord, subscriber: SubscriberRecord, error: str) -> None:
         self._count("bounced")
-        self.problems.append(error)
+        self._problem(error)
         if self.ledger.record_bounce(delivery, error, self.settings.smtp.bounce_after):
             LOGGER.warning("%s is now bouncing: %d permanent failures", subscriber.address,
                            self.settings.smtp.bounce_after)
@@ -411,10 +453,12 @@ class _Batch:
         next_attempt = retry_time(delivery.attempts + 1, self.settings.smtp.max_attempts, datetime.now(UTC))
         self.ledger.record_deferred(delivery, error, next_attempt)
         self._count("deferred" if next_attempt else "failed")
-        self.problems.append(error if next_attempt else f"{error}; giving up after {delivery.attempts + 1} attempts")
+        self._problem(error if next_attempt else f"{error}; giving up after {delivery.attempts + 1} attempts")
 
     def report(self) -> DeliveryReport:
-        return DeliveryReport(**self.counts, problems=list(self.problems))
+        more = self.problems_logged
+        counted = [f"{more} more problem{'s' * (more != 1)} like these, logged as they happened"] if more else []
+        return DeliveryReport(**self.counts, problems=self.problems + counted)
 
 
 def _skip_reason(subscriber: SubscriberRecord | None) -> str:

@@ -60,7 +60,7 @@ class ImportReport:
 
 def status_counts(ledger: Ledger) -> Counter[str]:
     """How many subscribers have each status."""
-    return Counter(subscriber.status for subscriber in ledger.subscribers())
+    return Counter(ledger.subscriber_counts())
 
 
 def validate_themes(themes: list[str], settings: Settings) -> list[str]:
