@@ -135,6 +135,7 @@ def test_a_short_line_ending_on_a_comma_in_the_text_is_no_headline() -> None:
     ("为“银发就业者\n”解除后顾之忧（专题深思）\n王 明", "为“银发就业者”解除后顾之忧"),  # a quotation left open
     ("扎实做好\n防灾救灾\n各项工作（专题深思）\n王 明", "扎实做好 防灾救灾 各项工作"),  # lines of one measure
     ("一场市集打\n开文旅消费\n新空间（专题深思）\n王 明", "一场市集打 开文旅消费 新空间"),  # a short last fragment
+    ("乡村振兴路上\n的新农人（专题深思）\n王 明", "乡村振兴路上 的新农人"),  # the next line opens on 的
 ])
 def test_a_kicker_closing_a_wrapped_headline_keeps_the_headline_whole(head: str, title: str) -> None:
     article = last_article(packed(head))
@@ -144,6 +145,12 @@ def test_a_kicker_closing_a_wrapped_headline_keeps_the_headline_whole(head: str,
 def test_a_phrase_of_its_own_over_a_headline_with_a_kicker_is_its_over_title() -> None:
     article = last_article(packed("坚持人民至上\n做好新时代民生工作（专题深思）\n王 明"))
     assert (article.section, article.title) == ("专题深思", "做好新时代民生工作")
+
+
+def test_a_line_opening_on_a_word_that_starts_with_de_is_no_cut_particle() -> None:
+    assert heads._opens_on_particle("的新农人")
+    assert not heads._opens_on_particle("的确如此")  # 的确 is a word of its own
+    assert not heads._opens_on_particle("新农人的故事")
 
 
 def test_a_line_inside_a_wrapped_headline_is_no_column_label() -> None:

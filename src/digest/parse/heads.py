@@ -10,8 +10,9 @@ without saying which line is which. What the lines themselves show:
   shorter than it; a line shorter than one under it is no part of a wrap.
 - Where two lines are about as long as each other the measure says nothing;
   the break then shows a wrap when it cuts something: a word of the dictionary
-  runs across it, a quotation or bracket is left open, the line ends on a clause
-  mark ("服务随人走，" / "发展添活力"), or the line is one of two lines of one
+  runs across it, a quotation or bracket is left open, the next line opens on the
+  particle 的 (which closes the words before it: "体育产业里" / "的新机遇"), the line
+  ends on a clause mark ("服务随人走，" / "发展添活力"), or the line is one of two lines of one
   measure over a third. Without such a cut, a line over a headline with a kicker is its
   over-title, as an over-title is a phrase of its own.
 - A kicker may close a wrapped headline's last line, however short the
@@ -36,6 +37,8 @@ from digest.parse import kinds
 _CLAUSE_BREAK = "，、,"
 # Closing marks: a line opening on one was cut from the line above.
 _CLOSING_MARKS = "”’」』）)》】"
+# The structural particle 的 binds to the words before it: no phrase opens on it.
+_BOUND_PARTICLE = "的"
 # Round brackets: a headline's fragment before its kicker holds none.
 _BRACKETS = re.compile(r"[（）()]")
 # One character of slack between lines of one measure (a mark hung past its end, a digit's half cell).
@@ -99,11 +102,20 @@ def continues_headline(line: str, following: str) -> bool:
 
 
 def _cut_at(lines: list[str], k: int) -> bool:
-    """The break after line `k` cuts a word, a quotation or bracket, or a clause from the
-    next; or line `k` is one of two lines of one measure over another line."""
+    """The break after line `k` cuts a word, a quotation or bracket, a particle or a clause
+    from the next; or line `k` is one of two lines of one measure over another line."""
     line, following = lines[k], lines[k + 1]
     if line[-1] in _CLAUSE_BREAK or kinds.has_open_pair(line) or following[:1] in _CLOSING_MARKS:
+        return True
+    if _opens_on_particle(following):
         return True
     if (k + 2 < len(lines) and len(line) == len(following)) or (k > 0 and len(lines[k - 1]) == len(line)):
         return True  # two lines of one measure, and this one among them: the wrap's measure
     return zh.word_runs_across(line.replace(" ", ""), following.replace(" ", ""))
+
+
+def _opens_on_particle(line: str) -> bool:
+    """`line` opens on the particle 的 standing alone, not on a word that starts with it (的确, 的士)."""
+    if not line.startswith(_BOUND_PARTICLE):
+        return False
+    return zh.load_jieba().lcut(line.replace(" ", "")[:4], HMM=False)[0] == _BOUND_PARTICLE
