@@ -1,6 +1,7 @@
 """Cost of `digest run` on a backlog against the jieba floor, side by side in one run.
 
 Usage: python benchmarks/backlog.py [--pages N] [--articles A,B] [--seed S] [--runs R] [--processes 1,2]
+                                   [--against OTHER_PYTHON]
 
 Builds a backlog in a throwaway folder: the People's Daily dev pages of
 ../shared/eval/pages and N text pages of each `parse_stress.py` layout (web
@@ -17,6 +18,13 @@ and prints each one's best wall time and CPU time (all its processes), their
 ratios to the floor's, and the peak resident memory of its largest process
 (wait4's ru_maxrss). On a shared machine the CPU ratio is the one-core figure
 to trust; the wall ratio is what a second core buys.
+
+`--against` names another interpreter with another digest installed (an
+earlier commit's virtualenv, say): its `digest run` is measured in the same
+rounds, interleaved, so a before/after pair sees the same machine. Each line
+also gives the median over rounds of the ratio to that round's floor: the
+machine's speed drifts between rounds, and a ratio within one round is steadier
+than the best of each taken from different rounds.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,7 +101,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--runs", type=int, default=2, help="measurements of each, the best kept")
     parser.add_argument("--processes", default="1,2", help="[digest] processes values to run with")
+    parser.add_argument("--against", help="another Python whose digest is measured in the same rounds")
     args = parser.parse_args()
+    pythons = {"": sys.executable} | ({"other ": args.against} if args.against else {})
     low, high = (int(n) for n in args.articles.split(","))
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -103,15 +114,26 @@ def main() -> int:
         for _ in range(args.runs):
             results["floor"].append(measure(floor_command, work))
             for processes in args.processes.split(","):
-                root = fresh_installation(work / "install", work / "backlog", processes)
-                results.setdefault(processes, []).append(measure([sys.executable, "-m", "digest", "run"], root))
-    wall_floor, cpu_floor = (min(run[k] for run in results["floor"]) for k in (0, 1))
+                for which, python in pythons.items():
+                    root = fresh_installation(work / "install", work / "backlog", processes)
+                    runs = results.setdefault(f"{which}processes={processes}", [])
+                    runs.append(measure([python, "-m", "digest", "run"], root))
+    print_results(results)
+    return 0
+
+
+def print_results(results: dict[str, list[tuple[float, float, float]]]) -> None:
+    """Best wall and CPU of each command and its ratio to the best floor, then the median per-round ratio."""
+    floor = results["floor"]
+    wall_floor, cpu_floor = (min(run[k] for run in floor) for k in (0, 1))
     for name, runs in results.items():
         wall, cpu = (min(run[k] for run in runs) for k in (0, 1))
-        label = "jieba.lcut floor" if name == "floor" else f"digest run, processes={name}"
-        print(f"{label:30} wall {wall:6.2f} s ×{wall / wall_floor:4.2f} | cpu {cpu:6.2f} s ×{cpu / cpu_floor:4.2f}"
+        wall_median, cpu_median = (statistics.median(run[k] / base[k] for run, base in zip(runs, floor, strict=True))
+                                   for k in (0, 1))
+        label = "jieba.lcut floor" if name == "floor" else f"digest run, {name}"
+        print(f"{label:36} wall {wall:6.2f} s ×{wall / wall_floor:4.2f} (rounds ×{wall_median:4.2f})"
+              f" | cpu {cpu:6.2f} s ×{cpu / cpu_floor:4.2f} (rounds ×{cpu_median:4.2f})"
               f" | peak {max(run[2] for run in runs):4.0f} MB")
-    return 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from digest.config import build_settings
 from digest.errors import ConfigError
 from digest.extract.text import page_from_text
 from digest.models import Page
-from digest.workers import HANDFUL, process_count
+from digest.workers import BLAS_THREADS, HANDFUL, process_count
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "inbox").glob("*.txt"))
 
@@ -60,3 +63,34 @@ def test_a_handful_of_issues_stays_in_one_process() -> None:
 def test_a_negative_process_count_is_a_config_error_naming_the_key() -> None:
     with pytest.raises(ConfigError, match=r"\[digest\] processes"):
         build_settings({"digest": {"processes": -1}}, None)
+
+
+BLAS_PROBE = """
+import os, sys
+from digest import cli
+try:
+    cli.main(["--version"])
+except SystemExit:
+    pass
+import numpy
+numpy.ones((64, 64)) @ numpy.ones((64, 64))  # the BLAS library starts its threads by now
+threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
+print(os.environ.get("OPENBLAS_NUM_THREADS"), threads)
+"""
+
+
+def blas_probe(**env: str) -> tuple[str, int]:
+    """What the OpenBLAS setting is, and how many threads the process runs, after the CLI started numpy."""
+    clean = {k: v for k, v in os.environ.items() if k not in BLAS_THREADS}
+    result = subprocess.run([sys.executable, "-c", BLAS_PROBE], env=clean | env, capture_output=True,
+                            text=True, check=True, timeout=60)
+    setting, threads = result.stdout.splitlines()[-1].split()  # after the version line
+    return setting, int(threads)
+
+
+def test_the_command_line_keeps_numpys_maths_on_one_thread() -> None:
+    assert blas_probe() == ("1", 1)
+
+
+def test_an_operators_own_blas_setting_is_kept() -> None:
+    assert blas_probe(OPENBLAS_NUM_THREADS="2")[0] == "2"

@@ -21,6 +21,7 @@ from digest.config import Settings, load_settings
 from digest.errors import DigestError, UsageError
 from digest.models import ParsedIssue
 from digest.pipeline import IssueFailure, Progress, RunReport
+from digest.workers import one_thread_for_matrix_maths
 
 if TYPE_CHECKING:
     from digest.drafts import DraftRunReport
@@ -32,6 +33,7 @@ LOGGER = logging.getLogger("digest")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `digest` console script."""
+    one_thread_for_matrix_maths()
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose)

@@ -11,10 +11,9 @@ what the parent has loaded); each loads what its stage needs on first use.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +21,23 @@ LOGGER = logging.getLogger(__name__)
 
 HANDFUL = 4  # at most this many issues are parsed in the run's own process
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]  # map() or a pool's map
+# The thread-count settings of the BLAS libraries numpy may be built with.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def one_thread_for_matrix_maths() -> None:
+    """Have numpy's BLAS run on the calling thread, unless the operator set its threads.
+
+    The theme stage's products are small (a batch's articles against a few hundred
+    words), where OpenBLAS's own threads cost more in waking up and spinning than they
+    save, and with worker processes on every core they only compete with them. The
+    libraries read the setting once, when numpy is first imported, so it is set
+    before that (the CLI calls this first) or not at all.
+    """
+    if "numpy" in sys.modules:
+        return
+    for name in BLAS_THREADS:
+        os.environ.setdefault(name, "1")
 
 
 def usable_cores() -> int:
@@ -50,6 +66,9 @@ def worker_map(setting: int, issues: int, preload: Callable[[], object] | None =
     tables): it is called once the workers have their first items, so it is
     done while they work instead of after them.
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     count = process_count(setting, issues)
     if count == 1:
         yield map
