@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import pipeline
+from digest import pipeline, themes
 from digest.config import build_settings
 from digest.errors import ConfigError
 from digest.extract.text import page_from_text
@@ -51,6 +51,30 @@ def test_parse_issues_summarises_every_article_the_same_either_way() -> None:
     alone = pipeline.parse_issues(issues, replace(settings, processes=1))
     assert pipeline.parse_issues(issues, replace(settings, processes=2)) == alone
     assert all(a.summary and a.source for p in alone[0] for a in p.articles)
+
+
+def grouped_in_this_process(issues: list[Page], processes: int,
+                             monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[str, list[str]]], int]:
+    """The digest's groups (name, titles) after a run's reading and grouping, and how many texts this
+    process tokenized for themes (forked workers count in their own copy of the list)."""
+    tokenized: list[str] = []
+    real = themes._tokens
+    monkeypatch.setattr(themes, "_tokens", lambda text: tokenized.append(text) or real(text))
+    themes._make_doc.cache_clear()
+    settings = replace(build_settings({}, None), processes=processes)
+    _, fresh, _, _ = pipeline.read_fresh_articles(issues, settings, None)
+    digest = pipeline.build_digest(fresh, [], settings, "key")
+    groups = [(g.name, [a.display_title for a in g.articles]) for g in digest.groups]
+    return groups, len(tokenized)
+
+
+def test_workers_work_out_theme_terms_so_the_run_groups_without_tokenizing(monkeypatch: pytest.MonkeyPatch) -> None:
+    issues = backlog()
+    alone, tokenized_alone = grouped_in_this_process(issues, 1, monkeypatch)
+    pooled, tokenized_pooled = grouped_in_this_process(issues, 2, monkeypatch)
+    assert pooled == alone and len(alone) > 1
+    assert tokenized_alone > 0  # one process: the texts are tokenized here
+    assert tokenized_pooled == 0
 
 
 def test_a_handful_of_issues_stays_in_one_process() -> None:

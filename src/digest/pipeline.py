@@ -51,6 +51,7 @@ from digest.store import Store
 if TYPE_CHECKING:
     from digest.mail.sending import DeliveryReport
     from digest.summarize import Summarizer
+    from digest.themes import ArticleTerms
     from digest.workers import Mapper
 
 LOGGER = logging.getLogger(__name__)
@@ -238,12 +239,12 @@ def read_fresh_articles(issues: list[Page], settings: Settings, store: Store | N
     repeats were dropped, and the issues that failed. A backlog of more than a
     handful of issues is parsed and summarised in worker processes.
     """
-    from digest.themes import load_tables
+    from digest.themes import load_tables, load_term_tables
     from digest.workers import worker_map
-    from digest.zh import load_jieba  # parsing reads its dictionary, themes its words
 
-    # The digest's themes come next: their tables are loaded while the workers parse.
-    with worker_map(settings.processes, len(issues), preload=load_jieba, meanwhile=load_tables) as mapper:
+    # Workers parse (jieba's dictionary) and work out theme terms (its tags and IDF): loaded before they
+    # fork, once. The digest's themes come next: the rest of their tables load while the workers parse.
+    with worker_map(settings.processes, len(issues), preload=load_term_tables, meanwhile=load_tables) as mapper:
         parsed, failures = parse_pages(issues, progress, mapper)
         fresh, repeated = drop_sent_articles(parsed, store)
         return parsed, summarise_articles(fresh, settings, mapper), repeated, failures
@@ -252,10 +253,10 @@ def read_fresh_articles(issues: list[Page], settings: Settings, store: Store | N
 def parse_issues(issues: list[Page], settings: Settings,
                  progress: Progress | None = None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
     """Parse and enrich each issue; an issue that fails is reported and the others go on."""
+    from digest.themes import load_term_tables
     from digest.workers import worker_map
-    from digest.zh import load_jieba  # parsing reads its dictionary, themes its words
 
-    with worker_map(settings.processes, len(issues), preload=load_jieba) as mapper:
+    with worker_map(settings.processes, len(issues), preload=load_term_tables) as mapper:
         parsed, failures = parse_pages(issues, progress, mapper)
         articles = iter(summarise_articles([a for p in parsed for a in p.articles], settings, mapper))
         return [replace(p, articles=[next(articles) for _ in p.articles]) for p in parsed], failures
@@ -289,25 +290,36 @@ def _parse_or_fail(issue: Page) -> ParsedIssue | IssueFailure:
 
 
 def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapper = map) -> list[Article]:
-    """The articles, in order, each with its summary; an issue's articles go to one worker together."""
+    """The articles, in order, each with its summary; an issue's articles go to one worker together.
+
+    Each article's theme terms are worked out with its summary and remembered for its grouping.
+    """
+    from digest.themes import remember_terms
+
     by_issue: dict[str | None, list[int]] = {}
     for position, article in enumerate(articles):
         by_issue.setdefault(article.source, []).append(position)
     work = partial(_summarised, settings.summary_sentences, settings.summary_max_chars)
     batches = [[articles[i] for i in positions] for positions in by_issue.values()]
     summarised = list(articles)
-    for positions, summaries in zip(by_issue.values(), mapper(work, batches), strict=True):
-        for position, summary in zip(positions, summaries, strict=True):
-            summarised[position] = replace(articles[position], summary=summary)
+    for positions, results in zip(by_issue.values(), mapper(work, batches), strict=True):
+        for position, (summary, terms) in zip(positions, results, strict=True):
+            article = summarised[position] = replace(articles[position], summary=summary)
+            remember_terms(article.display_title, article.body, terms)
     return summarised
 
 
-def _summarised(sentences: int, max_chars: int, articles: list[Article]) -> list[list[str]]:
-    """The articles' summaries (what a worker process sends back: the articles stay here)."""
+def _summarised(sentences: int, max_chars: int, articles: list[Article]) -> list[tuple[list[str], ArticleTerms]]:
+    """The articles' summaries and theme terms (what a worker process sends back: the articles stay here).
+
+    The terms are worked out here so that a backlog's tokenizing for themes is spread
+    over the workers too, instead of done in the run's own process after them.
+    """
     from digest.summarize import Summarizer
+    from digest.themes import article_terms
 
     summarizer = Summarizer(sentences=sentences, max_chars=max_chars)
-    return [summarizer.summarize(a) for a in articles]
+    return [(summarizer.summarize(a), article_terms(a.display_title, a.body)) for a in articles]
 
 
 def make_summarizer(settings: Settings) -> Summarizer:

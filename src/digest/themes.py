@@ -93,16 +93,33 @@ _COLUMN = zh.COLUMN_KICKER  # a column name in brackets closing a headline
 
 
 @dataclass(frozen=True)
-class _Doc:
-    """A text as themes see it: its words, their weights, its key terms, the columns its headline names."""
+class ArticleTerms:
+    """What grouping reads of an article's words, worked out once per article.
 
-    title: str
-    text: str
+    Tokenizing is most of what grouping costs, and it needs nothing of the rest
+    of the digest: a backlog's worker processes work these out beside the
+    summaries (`article_terms`), and the run's own process groups from them
+    (`remember_terms`) instead of tokenizing every article again after them.
+    """
+
     weights: dict[str, float]  # topic words and their TF-IDF weights: what configured themes are matched on
     subject_weights: dict[str, float]  # the same times each word's subject specificity: what similarity compares
     term_count: int  # topic words, a title's counted TITLE_WEIGHT times
     columns: frozenset[str]
     key_terms: dict[str, float]  # words and key phrases that may be shown, fragments and generic words left out
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """A text as themes see it: its title and text, and its terms (see ArticleTerms)."""
+
+    title: str
+    text: str
+    weights: dict[str, float]
+    subject_weights: dict[str, float]
+    term_count: int
+    columns: frozenset[str]
+    key_terms: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -171,8 +188,13 @@ def _lexicon() -> Lexicon:
 def load_tables() -> None:
     """Load what grouping reads (jieba's tags and IDF, the word vectors, the news topics, the stop words)
     now, once per process, rather than when the first digest is grouped."""
-    _lexicon()
+    load_term_tables()
     _word_vectors()
+
+
+def load_term_tables() -> None:
+    """Load what `article_terms` reads (jieba and its tags and IDF, the news topics, the stop words) now."""
+    _lexicon()
     _news_topics()
     zh.stop_words()
 
@@ -677,13 +699,8 @@ def cluster_documents(similarity: np.ndarray, members: Sequence[int], similar: f
     return refine_groups(similarity, groups, singleton)
 
 
-@functools.lru_cache(maxsize=1024)
-def _make_doc(title: str, text: str) -> _Doc:
-    """Tokenize once; derive the similarity weights and the key terms from the same words.
-
-    Kept for the latest articles seen: a preview and the run after it, or the
-    benchmark's remixed batches, meet the same articles again.
-    """
+def article_terms(title: str, text: str) -> ArticleTerms:
+    """Tokenize once; derive the similarity weights and the key terms from the same words."""
     title_tokens, body_tokens = _tokens(title), _tokens(text)
     counts = _counted(_topic_terms(title_tokens), _topic_terms(body_tokens))
     weights = _weigh(counts)
@@ -692,7 +709,32 @@ def _make_doc(title: str, text: str) -> _Doc:
     column = _COLUMN.search(title)
     headline = title_tokens if column is None else _tokens(title[: column.start()])
     key_terms = _key_terms(headline, body_tokens)
-    return _Doc(title, text, weights, subject_weights, sum(counts.values()), headline_columns(title), key_terms)
+    return ArticleTerms(weights, subject_weights, sum(counts.values()), headline_columns(title), key_terms)
+
+
+# Terms worked out elsewhere (a worker process), by (title, text), until the article is grouped. Bounded
+# by more than a digest's articles: an entry a run never asks for is dropped in time, oldest first.
+_REMEMBERED: dict[tuple[str, str], ArticleTerms] = {}
+REMEMBERED_TERMS = 4096
+
+
+def remember_terms(title: str, text: str, terms: ArticleTerms) -> None:
+    """Keep `terms` (from `article_terms(title, text)`, maybe in another process) for the article's grouping."""
+    _REMEMBERED[(title, text)] = terms
+    while len(_REMEMBERED) > REMEMBERED_TERMS:
+        del _REMEMBERED[next(iter(_REMEMBERED))]
+
+
+@functools.lru_cache(maxsize=1024)
+def _make_doc(title: str, text: str) -> _Doc:
+    """The text's terms: those remembered for it, else worked out now.
+
+    Kept for the latest articles seen: a preview and the run after it, or the
+    benchmark's remixed batches, meet the same articles again.
+    """
+    terms = _REMEMBERED.pop((title, text), None) or article_terms(title, text)
+    return _Doc(title, text, terms.weights, terms.subject_weights, terms.term_count, terms.columns,
+                terms.key_terms)
 
 
 def pair_similarity(docs: Sequence[tuple[str, str]]) -> np.ndarray:
