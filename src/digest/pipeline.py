@@ -31,7 +31,7 @@ import signal
 import socket
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -47,6 +47,7 @@ from digest.models import Article, Digest, IssueFailure, Page, ParsedIssue, RawI
 from digest.sources import Source, make_sources
 from digest.sources.folder import read_file
 from digest.store import Store
+from digest.workers import HANDFUL
 
 if TYPE_CHECKING:
     from digest.mail.sending import DeliveryReport
@@ -133,17 +134,72 @@ def _run_locked(settings: Settings, sources: Sequence[Source], store: Store, dry
                 progress: Progress | None) -> RunReport:
     """The new issues, `max_issues_per_digest` at a time, each batch its own digest.
 
-    Issues are read as the batches need them, so a backlog of thousands is held in memory a
-    batch at a time, and one digest too large for an email never holds back the others.
+    Issues are read as the batches need them, so a backlog of thousands is held in memory
+    two batches at a time, and one digest too large for an email never holds back the others.
+    A backlog's worker processes serve the whole run: while a batch is grouped, rendered and
+    recorded here, they parse the next one.
     """
     read_failures: list[IssueFailure] = []
     pages = iter_new_issues(sources, store.taken_hashes(), read_failures)
     report = RunReport(dry_run=dry_run)
-    while batch := list(itertools.islice(pages, settings.max_issues_per_digest)):
-        report = _merged(report, _run_batch(settings, batch, store, dry_run, progress))
+    size = settings.max_issues_per_digest
+    # Enough of the backlog to tell a handful from more (workers or not), and how many it keeps busy.
+    head = list(itertools.islice(pages, size + HANDFUL + 1))
+    if head:
+        with _run_workers(settings, len(head)) as mapper:
+            batches = _Batches(itertools.chain(head, pages), size, mapper)
+            while batch := batches.next():
+                report = _merged(report, _run_batch(settings, batch, store, dry_run, progress, mapper,
+                                                    then=batches.start_next))
     if not dry_run:
         record_failures(store, read_failures)
     return replace(report, failures=read_failures + report.failures)
+
+
+def _run_workers(settings: Settings, issues: int) -> AbstractContextManager[Mapper]:
+    """The run's `map` for the per-issue stages (a process pool's for a backlog); see `worker_map`.
+
+    Workers parse (jieba's dictionary) and work out theme terms (its tags and IDF): those load
+    before they fork, once. The rest of the theme tables load here while the workers parse.
+    """
+    from digest.themes import load_tables, load_term_tables
+    from digest.workers import worker_map
+
+    return worker_map(settings.processes, issues, preload=load_term_tables, meanwhile=load_tables)
+
+
+@dataclass
+class _Parsing:
+    """A batch of issues handed to the parsers; their results are read when the batch's turn comes."""
+
+    issues: list[Page]
+    results: Iterator[ParsedIssue | IssueFailure]
+
+
+class _Batches:
+    """The run's batches of issues, each handed to the parsers before the previous one is finished.
+
+    `start_next` reads the next batch's issues and hands them out; the pipeline calls
+    it once the current batch's summaries are handed out, so that the workers parse it
+    while this process groups, renders and records the current one. A pool's `map` hands
+    out every item at once, the built-in one works when read: one process does the same
+    work in the same order.
+    """
+
+    def __init__(self, pages: Iterator[Page], size: int, mapper: Mapper) -> None:
+        self.pages, self.size, self.mapper = pages, size, mapper
+        self.upcoming: _Parsing | None = None
+
+    def start_next(self) -> None:
+        if self.upcoming is None:
+            issues = list(itertools.islice(self.pages, self.size))
+            self.upcoming = _Parsing(issues, self.mapper(_parse_or_fail, issues))
+
+    def next(self) -> _Parsing | None:
+        """The batch to finish now (handed out already, or now); None when the backlog is done."""
+        self.start_next()
+        batch, self.upcoming = self.upcoming, None
+        return batch if batch is not None and batch.issues else None
 
 
 def _merged(before: RunReport, batch: RunReport) -> RunReport:
@@ -153,9 +209,13 @@ def _merged(before: RunReport, batch: RunReport) -> RunReport:
                    digests=before.digests + batch.digests)
 
 
-def _run_batch(settings: Settings, issues: list[Page], store: Store, dry_run: bool,
-               progress: Progress | None) -> RunReport:
-    parsed, fresh, repeated, parse_failures = read_fresh_articles(issues, settings, store, progress)
+def _run_batch(settings: Settings, batch: _Parsing, store: Store, dry_run: bool, progress: Progress | None,
+               mapper: Mapper = map, then: Callable[[], object] | None = None) -> RunReport:
+    """One batch into its digest. `then` is called once its summaries are handed out (see `_Batches`)."""
+    issues = batch.issues
+    parsed, parse_failures = parsed_results(issues, batch.results, progress)
+    fresh, repeated = drop_sent_articles(parsed, store)
+    fresh = summarise_articles(fresh, settings, mapper, then=then)
     failures = parse_failures
     if not dry_run:
         record_failures(store, failures)
@@ -239,12 +299,7 @@ def read_fresh_articles(issues: list[Page], settings: Settings, store: Store | N
     repeats were dropped, and the issues that failed. A backlog of more than a
     handful of issues is parsed and summarised in worker processes.
     """
-    from digest.themes import load_tables, load_term_tables
-    from digest.workers import worker_map
-
-    # Workers parse (jieba's dictionary) and work out theme terms (its tags and IDF): loaded before they
-    # fork, once. The digest's themes come next: the rest of their tables load while the workers parse.
-    with worker_map(settings.processes, len(issues), preload=load_term_tables, meanwhile=load_tables) as mapper:
+    with _run_workers(settings, len(issues)) as mapper:
         parsed, failures = parse_pages(issues, progress, mapper)
         fresh, repeated = drop_sent_articles(parsed, store)
         return parsed, summarise_articles(fresh, settings, mapper), repeated, failures
@@ -253,10 +308,7 @@ def read_fresh_articles(issues: list[Page], settings: Settings, store: Store | N
 def parse_issues(issues: list[Page], settings: Settings,
                  progress: Progress | None = None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
     """Parse and enrich each issue; an issue that fails is reported and the others go on."""
-    from digest.themes import load_term_tables
-    from digest.workers import worker_map
-
-    with worker_map(settings.processes, len(issues), preload=load_term_tables) as mapper:
+    with _run_workers(settings, len(issues)) as mapper:
         parsed, failures = parse_pages(issues, progress, mapper)
         articles = iter(summarise_articles([a for p in parsed for a in p.articles], settings, mapper))
         return [replace(p, articles=[next(articles) for _ in p.articles]) for p in parsed], failures
@@ -266,8 +318,14 @@ def parse_pages(issues: list[Page], progress: Progress | None = None,
                 mapper: Mapper = map) -> tuple[list[ParsedIssue], list[IssueFailure]]:
     """Each issue into articles with their lists and their issue's name, no summaries yet; an issue that
     fails is reported and the others go on."""
+    return parsed_results(issues, mapper(_parse_or_fail, issues), progress)
+
+
+def parsed_results(issues: list[Page], results: Iterable[ParsedIssue | IssueFailure],
+                   progress: Progress | None = None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
+    """The parsed issues and the failures, from each issue's result in order (see `_parse_or_fail`)."""
     parsed, failures = [], []
-    for done, (issue, result) in enumerate(zip(issues, mapper(_parse_or_fail, issues), strict=True)):
+    for done, (issue, result) in enumerate(zip(issues, results, strict=True)):
         if progress:
             progress(done, len(issues), issue.name)
         if isinstance(result, IssueFailure):
@@ -289,10 +347,12 @@ def _parse_or_fail(issue: Page) -> ParsedIssue | IssueFailure:
     return replace(parsed, articles=[replace(a, source=issue.name) for a in parsed.articles])
 
 
-def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapper = map) -> list[Article]:
+def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapper = map,
+                       then: Callable[[], object] | None = None) -> list[Article]:
     """The articles, in order, each with its summary; an issue's articles go to one worker together.
 
     Each article's theme terms are worked out with its summary and remembered for its grouping.
+    `then` is called once the work is handed out, before its results are waited for.
     """
     from digest.themes import remember_terms
 
@@ -302,8 +362,11 @@ def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapp
     work = partial(_summarised, settings.summary_sentences, settings.summary_max_chars)
     batches = [[articles[i] for i in positions] for positions in by_issue.values()]
     summarised = list(articles)
-    for positions, results in zip(by_issue.values(), mapper(work, batches), strict=True):
-        for position, (summary, terms) in zip(positions, results, strict=True):
+    results = mapper(work, batches)
+    if then is not None:
+        then()
+    for positions, summaries in zip(by_issue.values(), results, strict=True):
+        for position, (summary, terms) in zip(positions, summaries, strict=True):
             article = summarised[position] = replace(articles[position], summary=summary)
             remember_terms(article.display_title, article.body, terms)
     return summarised

@@ -79,7 +79,13 @@ def worker_map(setting: int, issues: int, preload: Callable[[], object] | None =
         preload()
     LOGGER.info("%d issues: %d worker processes", issues, count)
     with ProcessPoolExecutor(count, mp_context=context) as pool:
-        yield _then_meanwhile(pool.map, meanwhile)
+        try:
+            yield _then_meanwhile(pool.map, meanwhile)
+        except BaseException:
+            # A run that fails (or is interrupted) drops the issues handed out ahead, instead of
+            # waiting for the workers to parse them for nobody.
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
 def _then_meanwhile(pool_map: Mapper, meanwhile: Callable[[], object] | None) -> Mapper:
