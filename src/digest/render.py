@@ -145,15 +145,17 @@ def _fit_layout(total: int, size_of: Callable[[Layout], int], limit: int) -> Lay
     """The fullest layout whose HTML fits in `limit` bytes.
 
     First every article in full; then fewer in full and the rest brief; then
-    fewer listed at all. Size grows with each article, so a binary search finds
-    the boundary in a few renders.
+    fewer listed at all. Size grows about evenly with each article, so a search
+    that aims where the limit should fall finds the boundary in a few renders.
     """
     if size_of(Layout(total, total)) <= limit:
         return Layout(total, total)
-    full = _largest(lambda n: size_of(Layout(n, total)) <= limit, total - 1)
+    # Each search's upper end, `total`, has been measured already: Layout(total, total)
+    # just above, Layout(0, total) as the first search's lower end.
+    full = _largest_fitting(lambda n: size_of(Layout(n, total)), limit, total)
     if full is not None:
         return Layout(full, total)
-    listed = _largest(lambda n: size_of(Layout(0, n)) <= limit, total - 1)
+    listed = _largest_fitting(lambda n: size_of(Layout(0, n)), limit, total)
     if listed is None:
         raise RenderError(
             f"the digest email does not fit in {limit} bytes even without articles",
@@ -162,19 +164,43 @@ def _fit_layout(total: int, size_of: Callable[[Layout], int], limit: int) -> Lay
     return Layout(0, listed)
 
 
-def _largest(fits: Callable[[int], bool], high: int) -> int | None:
-    """The largest n in 0..high for which `fits(n)`, assuming it holds up to some n and
-    not beyond; None when it fails already at 0."""
-    if high < 0 or not fits(0):
+def _largest_fitting(size_at: Callable[[int], int], limit: int, beyond: int) -> int | None:
+    """The largest n below `beyond` with `size_at(n) <= limit`, sizes being non-decreasing
+    in n; None when even n = 0 is over the limit.
+
+    The search keeps a bracket, the largest n known to fit and the smallest known not
+    to (at first 0 and `beyond`, whose size the caller should have cached), and probes
+    where a straight line through the sizes at its ends reaches the limit. Once two
+    probes have each left more than half the bracket, it bisects, so it makes at most
+    two probes more than bisection's worst case (one per halving of `beyond`).
+    """
+    if beyond <= 0:
         return None
-    low = 0
-    while low < high:
-        middle = (low + high + 1) // 2
-        if fits(middle):
-            low = middle
+    low, low_size = 0, size_at(0)
+    if low_size > limit:
+        return None
+    high, high_size = beyond, size_at(beyond)
+    stalls = 0
+    while high - low > 1:
+        width = high - low
+        probe = (low + high) // 2 if stalls >= 2 else _aim(low, low_size, high, high_size, limit)
+        size = size_at(probe)
+        if size <= limit:
+            low, low_size = probe, size
         else:
-            high = middle - 1
+            high, high_size = probe, size
+        if high - low > (width + 1) // 2:  # bisection would have left at most this
+            stalls += 1
     return low
+
+
+def _aim(low: int, low_size: int, high: int, high_size: int, limit: int) -> int:
+    """The n strictly between `low` and `high` where sizes growing linearly from one end to
+    the other would last fit in `limit`."""
+    if high_size <= limit:  # only when the caller's upper end fits after all
+        return high - 1
+    estimate = low + (limit - low_size) * (high - low) // (high_size - low_size)
+    return min(max(estimate, low + 1), high - 1)
 
 
 def _render_html(env: jinja2.Environment, digest: Digest, layout: Layout, urls: dict[str, str | None],
