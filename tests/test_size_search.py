@@ -72,18 +72,22 @@ def limits_around(sizes: list[int]) -> list[int]:
 TOTALS = (0, 1, 2, 3, 5, 8, 17, 60, 257, 1_000)
 
 
+def bisection_probes(sizes: list[int], limit: int, total: int) -> int:
+    """How many sizes bisection asks for to find the largest n below `total` that fits."""
+    asked: list[int] = []
+
+    def fits(n: int) -> bool:
+        asked.append(n)
+        return sizes[n] <= limit
+    bisection_largest(fits, total - 1)
+    return len(asked)
+
+
 @functools.cache
 def bisection_worst_case(beyond: int) -> int:
     """The most sizes bisection asks for to search 0..beyond-1, over every place the boundary can be."""
-    def probes(answer: int) -> int:
-        asked: list[int] = []
-
-        def fits(n: int) -> bool:
-            asked.append(n)
-            return n <= answer
-        bisection_largest(fits, beyond - 1)
-        return len(asked)
-    return max(probes(answer) for answer in range(-1, beyond))
+    steps = ([0] * (answer + 1) + [1] * (beyond - answer) for answer in range(-1, beyond))
+    return max(bisection_probes(sizes, 0, beyond) for sizes in steps)
 
 
 def search(sizes: list[int], limit: int, beyond: int) -> tuple[int | None, list[int]]:
@@ -120,6 +124,15 @@ def test_evenly_growing_sizes_are_settled_in_three_probes(total: int) -> None:
     for limit in limits_around(sizes):
         asked = search(sizes, limit, total)[1]
         assert len([n for n in asked if n != total]) <= 3, (limit, asked)
+
+
+@pytest.mark.parametrize("total", (60, 257))
+@pytest.mark.parametrize("shape", ("concave", "noisy"))
+def test_unevenly_growing_sizes_take_fewer_probes_than_bisection_over_all_limits(shape: str, total: int) -> None:
+    sizes = size_shapes(total)[shape]
+    limits = [limit for limit in limits_around(sizes) if limit < sizes[total]]  # the search has work to do
+    probes = sum(len([n for n in search(sizes, limit, total)[1] if n != total]) for limit in limits)
+    assert probes < sum(bisection_probes(sizes, limit, total) for limit in limits)
 
 
 def layout_sizes(total: int, seed: int) -> Callable[[Layout], int]:

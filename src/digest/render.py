@@ -170,37 +170,65 @@ def _largest_fitting(size_at: Callable[[int], int], limit: int, beyond: int) -> 
 
     The search keeps a bracket, the largest n known to fit and the smallest known not
     to (at first 0 and `beyond`, whose size the caller should have cached), and probes
-    where a straight line through the sizes at its ends reaches the limit. Once two
+    where the limit falls between the sizes at its ends (`_Bracket.aim`). Once two
     probes have each left more than half the bracket, it bisects, so it makes at most
     two probes more than bisection's worst case (one per halving of `beyond`).
     """
     if beyond <= 0:
         return None
-    low, low_size = 0, size_at(0)
+    low_size = size_at(0)
     if low_size > limit:
         return None
-    high, high_size = beyond, size_at(beyond)
+    bracket = _Bracket(0, low_size, beyond, size_at(beyond))
     stalls = 0
-    while high - low > 1:
-        width = high - low
-        probe = (low + high) // 2 if stalls >= 2 else _aim(low, low_size, high, high_size, limit)
-        size = size_at(probe)
-        if size <= limit:
-            low, low_size = probe, size
-        else:
-            high, high_size = probe, size
-        if high - low > (width + 1) // 2:  # bisection would have left at most this
+    while bracket.width > 1:
+        width = bracket.width
+        probe = (bracket.low + bracket.high) // 2 if stalls >= 2 else bracket.aim(limit)
+        bracket.narrow(probe, size_at(probe), limit)
+        if bracket.width > (width + 1) // 2:  # bisection would have left at most this
             stalls += 1
-    return low
+    return bracket.low
 
 
-def _aim(low: int, low_size: int, high: int, high_size: int, limit: int) -> int:
-    """The n strictly between `low` and `high` where sizes growing linearly from one end to
-    the other would last fit in `limit`."""
-    if high_size <= limit:  # only when the caller's upper end fits after all
-        return high - 1
-    estimate = low + (limit - low_size) * (high - low) // (high_size - low_size)
-    return min(max(estimate, low + 1), high - 1)
+@dataclass
+class _Bracket:
+    """The largest n known to fit and the smallest known not to, with their sizes, and how
+    many probes in a row have left the upper end in place (negative: the lower end)."""
+
+    low: int
+    low_size: int
+    high: int
+    high_size: int
+    kept: int = 0
+
+    @property
+    def width(self) -> int:
+        """How far apart the ends are: 1 when the boundary is found."""
+        return self.high - self.low
+
+    def aim(self, limit: int) -> int:
+        """The n strictly inside where sizes growing linearly between the ends would last fit.
+
+        Sizes that curve put every estimate on one side of the boundary, so probes creep
+        towards it from that side. As in the Illinois variant of regula falsi, an end
+        left in place counts half as far from the limit for each probe that left it, and
+        the estimates reach over the boundary instead.
+        """
+        room = (limit - self.low_size) << max(self.kept, 0)
+        excess = (self.high_size - limit) << max(-self.kept, 0)
+        if excess <= 0:  # only when the caller's upper end fits after all
+            return self.high - 1
+        estimate = self.low + room * self.width // (room + excess)
+        return min(max(estimate, self.low + 1), self.high - 1)
+
+    def narrow(self, probe: int, size: int, limit: int) -> None:
+        """Move the end that `probe`, of `size`, replaces."""
+        if size <= limit:
+            self.low, self.low_size = probe, size
+            self.kept = max(self.kept, 0) + 1
+        else:
+            self.high, self.high_size = probe, size
+            self.kept = min(self.kept, 0) - 1
 
 
 def _render_html(env: jinja2.Environment, digest: Digest, layout: Layout, urls: dict[str, str | None],
