@@ -145,15 +145,17 @@ def _fit_layout(total: int, size_of: Callable[[Layout], int], limit: int) -> Lay
     """The fullest layout whose HTML fits in `limit` bytes.
 
     First every article in full; then fewer in full and the rest brief; then
-    fewer listed at all. Size grows with each article, so a binary search finds
-    the boundary in a few renders.
+    fewer listed at all. Size grows about evenly with each article, so a search
+    that aims where the limit should fall finds the boundary in a few renders.
     """
     if size_of(Layout(total, total)) <= limit:
         return Layout(total, total)
-    full = _largest(lambda n: size_of(Layout(n, total)) <= limit, total - 1)
+    # Each search's upper end, `total`, has been measured already: Layout(total, total)
+    # just above, Layout(0, total) as the first search's lower end.
+    full = _largest_fitting(lambda n: size_of(Layout(n, total)), limit, total)
     if full is not None:
         return Layout(full, total)
-    listed = _largest(lambda n: size_of(Layout(0, n)) <= limit, total - 1)
+    listed = _largest_fitting(lambda n: size_of(Layout(0, n)), limit, total)
     if listed is None:
         raise RenderError(
             f"the digest email does not fit in {limit} bytes even without articles",
@@ -162,19 +164,71 @@ def _fit_layout(total: int, size_of: Callable[[Layout], int], limit: int) -> Lay
     return Layout(0, listed)
 
 
-def _largest(fits: Callable[[int], bool], high: int) -> int | None:
-    """The largest n in 0..high for which `fits(n)`, assuming it holds up to some n and
-    not beyond; None when it fails already at 0."""
-    if high < 0 or not fits(0):
+def _largest_fitting(size_at: Callable[[int], int], limit: int, beyond: int) -> int | None:
+    """The largest n below `beyond` with `size_at(n) <= limit`, sizes being non-decreasing
+    in n; None when even n = 0 is over the limit.
+
+    The search keeps a bracket, the largest n known to fit and the smallest known not
+    to (at first 0 and `beyond`, whose size the caller should have cached), and probes
+    where the limit falls between the sizes at its ends (`_Bracket.aim`). Once two
+    probes have each left more than half the bracket, it bisects, so it makes at most
+    two probes more than bisection's worst case (one per halving of `beyond`).
+    """
+    if beyond <= 0:
         return None
-    low = 0
-    while low < high:
-        middle = (low + high + 1) // 2
-        if fits(middle):
-            low = middle
+    low_size = size_at(0)
+    if low_size > limit:
+        return None
+    bracket = _Bracket(0, low_size, beyond, size_at(beyond))
+    stalls = 0
+    while bracket.width > 1:
+        width = bracket.width
+        probe = (bracket.low + bracket.high) // 2 if stalls >= 2 else bracket.aim(limit)
+        bracket.narrow(probe, size_at(probe), limit)
+        if bracket.width > (width + 1) // 2:  # bisection would have left at most this
+            stalls += 1
+    return bracket.low
+
+
+@dataclass
+class _Bracket:
+    """The largest n known to fit and the smallest known not to, with their sizes, and how
+    many probes in a row have left the upper end in place (negative: the lower end)."""
+
+    low: int
+    low_size: int
+    high: int
+    high_size: int
+    kept: int = 0
+
+    @property
+    def width(self) -> int:
+        """How far apart the ends are: 1 when the boundary is found."""
+        return self.high - self.low
+
+    def aim(self, limit: int) -> int:
+        """The n strictly inside where sizes growing linearly between the ends would last fit.
+
+        Sizes that curve put every estimate on one side of the boundary, so probes creep
+        towards it from that side. As in the Illinois variant of regula falsi, an end
+        left in place counts half as far from the limit for each probe that left it, and
+        the estimates reach over the boundary instead.
+        """
+        room = (limit - self.low_size) << max(self.kept, 0)
+        excess = (self.high_size - limit) << max(-self.kept, 0)
+        if excess <= 0:  # only when the caller's upper end fits after all
+            return self.high - 1
+        estimate = self.low + room * self.width // (room + excess)
+        return min(max(estimate, self.low + 1), self.high - 1)
+
+    def narrow(self, probe: int, size: int, limit: int) -> None:
+        """Move the end that `probe`, of `size`, replaces."""
+        if size <= limit:
+            self.low, self.low_size = probe, size
+            self.kept = max(self.kept, 0) + 1
         else:
-            high = middle - 1
-    return low
+            self.high, self.high_size = probe, size
+            self.kept = min(self.kept, 0) - 1
 
 
 def _render_html(env: jinja2.Environment, digest: Digest, layout: Layout, urls: dict[str, str | None],
