@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import itertools
 import logging
 import os
@@ -160,12 +161,21 @@ def _run_workers(settings: Settings, issues: int) -> AbstractContextManager[Mapp
     """The run's `map` for the per-issue stages (a process pool's for a backlog); see `worker_map`.
 
     Workers parse (jieba's dictionary) and work out theme terms (its tags and IDF): those load
-    before they fork, once. The rest of the theme tables load here while the workers parse.
+    before they fork, once. What this process needs next, the rest of the theme tables and
+    the renderer (jinja2, premailer), loads here while the workers parse.
     """
-    from digest.themes import load_tables, load_term_tables
+    from digest.themes import load_term_tables
     from digest.workers import worker_map
 
-    return worker_map(settings.processes, issues, preload=load_term_tables, meanwhile=load_tables)
+    return worker_map(settings.processes, issues, preload=load_term_tables, meanwhile=_load_for_digest)
+
+
+def _load_for_digest() -> None:
+    """Load the theme tables and the renderer's libraries now rather than when the first digest needs them."""
+    from digest.themes import load_tables
+
+    load_tables()
+    importlib.import_module("digest.render")
 
 
 @dataclass
