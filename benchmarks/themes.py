@@ -70,9 +70,9 @@ from typing import Any
 
 import numpy as np
 
+from digest.lexicon import load_lexicon
 from digest.themes import (
     TOPIC_POS,
-    _lexicon,
     _make_doc,
     average_link,
     cluster_documents,
@@ -474,7 +474,7 @@ def build_news_topics(out: Path) -> None:
     """The news-topic table: for each topical dictionary word, its likeliest topics and their p(topic | word);
     the corpus's background mix of topics and a label word for each topic."""
     table = jionlp_topic_table()
-    lexicon = _lexicon()
+    lexicon = load_lexicon()
     words = sorted(w for w in table if topical_word(w) and lexicon.tag(w).startswith(TOPIC_POS))
     topics = np.zeros((len(words), NEWS_TOPICS_PER_WORD), dtype=np.uint8)
     weights = np.zeros_like(topics)

@@ -45,15 +45,15 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from array import array
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
 
 from digest import zh
+from digest.lexicon import NOT_KNOWN, UNKNOWN_POS, load_lexicon
 from digest.models import Article, ThemeGroup, ThemeRule
 
 LOGGER = logging.getLogger(__name__)
@@ -88,7 +88,6 @@ _HAN = re.compile(f"^[{zh.CJK}]+$")
 PHRASE_POS = ("n", "vn", "b", "j", "l", "x")
 PHRASE_HEAD = ("n", "j", "x")
 NAME_POS = "nr"  # person names: who a piece is about, not what
-UNKNOWN_POS = "x"  # the tag given to a word jieba's dictionary lacks
 _COLUMN = zh.COLUMN_KICKER  # a column name in brackets closing a headline
 
 
@@ -122,69 +121,6 @@ class _Doc:
     key_terms: dict[str, float]
 
 
-@dataclass(frozen=True)
-class Lexicon:
-    """What jieba knows of each word: the part of speech its dictionary gives it (`jieba.posseg`'s table) and
-    its IDF (`jieba.analyse`'s table), read from jieba's files without loading the tagger or the extractor."""
-
-    entries: dict[str, tuple[str | None, float | None]]  # dictionary word → (tag, IDF), the IDF may be missing
-    median_idf: float  # the IDF jieba.analyse gives a word its table lacks
-    other_idf: dict[str, float] = field(default_factory=dict)  # IDF of the words the dictionary lacks
-
-    def tag(self, word: str) -> str:
-        """The word's dictionary part of speech, UNKNOWN_POS for a word the dictionary lacks."""
-        return self.entries.get(word, _NOT_KNOWN)[0] or UNKNOWN_POS
-
-    def in_dictionary(self, word: str) -> bool:
-        """Whether jieba's dictionary holds the word."""
-        return self.entries.get(word, _NOT_KNOWN)[0] is not None
-
-    def idf(self, word: str) -> float:
-        """The word's IDF, the median for a word the table lacks (as jieba.analyse does)."""
-        entry = self.entries.get(word)
-        value = entry[1] if entry is not None else self.other_idf.get(word)
-        return self.median_idf if value is None else value
-
-
-_NOT_KNOWN: tuple[str | None, float | None] = (None, None)
-
-
-@functools.cache
-def _lexicon() -> Lexicon:
-    """jieba's dictionary tags and IDF table, read as jieba reads them, once per process.
-
-    One map for the dictionary's words, its keys shared with the segmenter's
-    table and each distinct (tag, IDF) pair stored once, and a small one for
-    the IDF of the other words take about 25 MB, where the two tables as jieba
-    keeps them take 130 MB with the tagger's model.
-    """
-    jieba = zh.load_jieba()
-    # Keyed by the strings of the segmenter's own table: updating a key keeps the string it holds, so
-    # each dictionary word is stored once for both.
-    entries = dict.fromkeys((word for word, frequency in jieba.dt.FREQ.items() if frequency), _NOT_KNOWN)
-    shared: dict[tuple[str | None, float | None], tuple[str | None, float | None]] = {}
-    with jieba.get_dict_file() as dictionary:
-        for line in dictionary:
-            word, _, tag = line.decode("utf-8").strip().split(" ")
-            entries[word] = shared.setdefault((tag, None), (tag, None))
-    # The IDF table's words the dictionary lacks (a twentieth of it) go to a map of their own: they have
-    # no tag, and left out the dictionary's map stays in the hash table its own words fill (8 MB, not 15).
-    others: dict[str, float] = {}
-    values = array("d")
-    with resources.files("jieba").joinpath("analyse/idf.txt").open(encoding="utf-8") as lines:
-        for line in lines:
-            word, number = line.strip().split(" ")
-            value = float(number)
-            if word in entries:
-                pair = (entries[word][0], value)
-                entries[word] = shared.setdefault(pair, pair)
-            else:
-                others[word] = value
-            values.append(value)
-    median = sorted(values)[len(values) // 2]
-    return Lexicon(entries, median, others)
-
-
 def load_tables() -> None:
     """Load what grouping reads (jieba's tags and IDF, the word vectors, the news topics, the stop words)
     now, once per process, rather than when the first digest is grouped."""
@@ -194,7 +130,7 @@ def load_tables() -> None:
 
 def load_term_tables() -> None:
     """Load what `article_terms` reads (jieba and its tags and IDF, the news topics, the stop words) now."""
-    _lexicon()
+    load_lexicon()
     _news_topics()
     zh.stop_words()
 
@@ -213,7 +149,7 @@ class WordVectors:
     @functools.cached_property
     def idf(self) -> np.ndarray:
         """jieba's IDF of each word, in the file's order (worked out once: every batch weighs by it)."""
-        idf = _lexicon().idf
+        idf = load_lexicon().idf
         return np.array([idf(word) for word in self.index])
 
     def unit_vectors(self, rows: np.ndarray) -> np.ndarray:
@@ -319,7 +255,7 @@ def generic_word(word: str) -> bool:
     value = specificity(word)
     if value is not None:
         return value < news.generic_level
-    lexicon = _lexicon()
+    lexicon = load_lexicon()
     return lexicon.idf(word) < lexicon.median_idf
 
 
@@ -345,8 +281,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     sentence and costs twice the segmentation, while for the nouns themes look
     at the dictionary's tag is the tagger's answer (groupings are the same).
     """
-    entries = _lexicon().entries  # looked up directly: this runs for every word of every article
-    return [(word, entries.get(word, _NOT_KNOWN)[0] or UNKNOWN_POS) for word in zh.load_jieba().lcut(text)]
+    entries = load_lexicon().entries  # looked up directly: this runs for every word of every article
+    return [(word, entries.get(word, NOT_KNOWN)[0] or UNKNOWN_POS) for word in zh.load_jieba().lcut(text)]
 
 
 def _topic_terms(tokens: Sequence[tuple[str, str]]) -> list[str]:
@@ -374,7 +310,7 @@ def term_weights(title: str, text: str) -> dict[str, float]:
 
 def _weigh(counts: Counter[str]) -> dict[str, float]:
     total = sum(counts.values())
-    idf = _lexicon().idf
+    idf = load_lexicon().idf
     return {word: n / total * idf(word) for word, n in counts.items()} if total else {}
 
 
@@ -423,7 +359,7 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
         for part in parts[phrase]:
             inside[part] += n
     total = sum(words.values()) or 1
-    lexicon = _lexicon()
+    lexicon = load_lexicon()
     idf = lexicon.idf
     terms: dict[str, float] = {}
     for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not t.startswith(NAME_POS)])):
@@ -478,7 +414,7 @@ def theme_score(doc: _Doc, rule: ThemeRule) -> float:
     total = sum(doc.weights.values())
     if not total:
         return 0.0
-    idf = _lexicon().idf
+    idf = load_lexicon().idf
     hits = sum(
         (doc.text.count(k) + TITLE_WEIGHT * doc.title.count(k)) * idf(k) for k in set(rule.keywords) if k
     )
