@@ -13,7 +13,7 @@ import binascii
 import html
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import quoprimime
@@ -105,6 +105,12 @@ def _domain(value: str) -> str:
 def new_message_id(sender: str) -> str:
     """A fresh Message-ID in the sender's domain."""
     return make_msgid(domain=_domain(sender))
+
+
+def message_ids(sender: str) -> Callable[[], str]:
+    """A maker of fresh Message-IDs in the sender's domain, the sender parsed once for them all."""
+    domain = _domain(sender)
+    return lambda: make_msgid(domain=domain)
 
 
 def recipient_address(address: str, name: str = "") -> Address:
