@@ -4,6 +4,7 @@ byte the message built the old way (`build_message`, flattened as smtplib's `sen
 from __future__ import annotations
 
 import html
+import random
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from digest.mail.message import (
     MessageTemplate,
     PersonalFields,
+    _one_line_to,
     build_message,
     flatten,
     new_message_id,
@@ -113,3 +115,51 @@ def test_each_transfer_encoding_is_exercised() -> None:
         seen |= {line.split(b": ")[1].decode() for line in data.split(b"\r\n")
                  if line.startswith(b"Content-Transfer-Encoding: ")}
     assert seen == {"7bit", "8bit", "quoted-printable", "base64"}
+
+
+# Display names as lists and people type them: ASCII, Chinese, quotes, commas, backslashes, specials
+# that need quoting, an "=?" the parser would decode, names long enough to fold, odd spacing.
+NAMED = ["", "Plain Reader", "O'Brien, Jr.", 'say "hi"', "back\\slash", "Dr. Who", "(comment)", "a@b", "x" * 60,
+         "=?utf-8?q?x?=", "读者一", "读者1", "1读者", "张 三", "读 者 一", "Zhang 三", "读者 1", "读者,一", "读者，一",
+         '读者"一"', "读者（一）", "Zoë", "Zoë Müller", "读者😀", "读" * 20, "读" * 30, "读 " * 12 + "读",
+         "一位名字相当长的读者，长到要折成两行才能放进一个邮件头里面", "  spaced  out ", "tab\there", "读者\u3000一"]
+# The characters the generated names are drawn from: Chinese, ASCII letters and digits, specials, full-width marks.
+NAME_CHARACTERS = [*"读者一二三张李王小明华周报", *"abcXYZ019 ", *",.\"\\'()<>@;:[]-_=?!#", "，", "（", "ë"]
+ADDRESSES = ["reader1@example.org", "Reader.Two+tag@Example.org", "o'neil@example.org", "=?x@example.org",
+             "a" * 50 + "@sub.example.org", "reader@例子.中国"]
+
+
+def generated_names(count: int, seed: int = 20) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(NAME_CHARACTERS) for _ in range(rng.choice([2, 5, 12, 30, 50]))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_the_to_line_of_every_copy_is_the_one_the_email_package_writes(address: str) -> None:
+    rendered = RENDERS["7bit"]
+    smtputf8 = not address.isascii()
+    template = MessageTemplate(rendered, sender=SENDER, placeholder=LINK_PLACEHOLDER,
+                               extra_headers=list_headers("https://stand-in.invalid/"),
+                               personal_headers=("List-Unsubscribe",), smtputf8=smtputf8)
+    date = datetime(2026, 12, 2, 9, 30, 5, tzinfo=UTC)
+    link, message_id = "https://x.org/u?token=1", "<1@example.org>"
+    personal = {"List-Unsubscribe": list_headers(link)["List-Unsubscribe"]}
+    for name in NAMED + generated_names(150):
+        copy = template.fill(PersonalFields(to=recipient_address(address, name), date=date, message_id=message_id,
+                                            link=link, headers=personal))
+        expected = old_way(rendered, address, name, link, date, message_id, template.boundary, smtputf8)
+        assert copy.data == expected, f"{name!r} <{address}>: the copy differs from the message built the old way"
+
+
+@pytest.mark.parametrize(("address", "name"), [
+    ("reader1@example.org", ""), ("reader1@example.org", "Plain Reader"), ("reader1@example.org", "O'Brien, Jr."),
+    ("reader1@example.org", "读者1"), ("reader1@example.org", "张 三"), ("reader@例子.中国", "读者一")])
+def test_the_common_to_lines_are_written_without_the_header_parser(address: str, name: str) -> None:
+    """The shapes most lists have take the direct path (the test above then checks its bytes)."""
+    to = recipient_address(address, name)
+    assert _one_line_to(to, utf8=not address.isascii()) is not None
+
+
+def test_a_to_line_that_folds_is_left_to_the_policy() -> None:
+    long_name = "一位名字相当长的读者，长到要折成两行才能放进一个邮件头里面"
+    assert _one_line_to(recipient_address("reader1@example.org", long_name), utf8=False) is None

@@ -309,3 +309,38 @@ def test_planning_and_sending_in_pages_of_two_on_postgresql_send_everyone_once(
         assert send_pending(settings, ledger, page_size=2).sent == 1
     assert Counter(mail.handler.recipients()) == Counter(f"r{n}@example.org" for n in range(7) if n != 3)
     assert statuses(pg_url) == {"sent": 6}
+
+
+def test_subscribers_are_read_by_key_on_postgresql(pg_url: str) -> None:
+    store, ledger = open_pg(pg_url)
+    with store:
+        ledger.save_subscriber("Reader1@example.org", "读者", ["甲"], reactivate=True)
+        ledger.save_subscriber("reader2@example.org", "", [], reactivate=True)
+        found = ledger.subscribers_by_key(["reader1@example.org", "reader2@example.org", "nobody@example.org"])
+        assert ledger.subscribers_by_key([]) == {}
+    assert sorted(found) == ["reader1@example.org", "reader2@example.org"]
+    assert (found["reader1@example.org"].address, found["reader1@example.org"].name) == ("Reader1@example.org", "读者")
+
+
+def test_an_unsubscribe_while_a_page_is_out_counts_from_the_next_page_on_postgresql(
+        pg_url: str, mail: MailServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.mail.sending import send_pending
+
+    monkeypatch.setenv("DIGEST_SECRET", SECRET["DIGEST_SECRET"])
+    settings = build_settings({"digest": {"title": "周报", "sender": "周报 <digest@example.org>"},
+                               "state": {"url": pg_url}, "delivery": {"mode": "smtp"},
+                               "smtp": {"host": LOOPBACK, "port": mail.port, "timeout": 5}}, None)
+    with Store.for_settings(settings) as store, open_ledger(store) as ledger:
+        ledger.save_snapshot("k", small_digest())
+        store.record_digest(key="k", issues=[("k", "a.txt")], articles=[("k", "标题", "k")], paths={},
+                            article_count=1)
+        for n in range(4):
+            ledger.save_subscriber(f"r{n}@example.org", "", [], reactivate=True)
+
+        def unsubscribe_r2(sent: int) -> None:  # r2 opens the second page
+            if sent == 1:
+                ledger.set_subscriber_status("r2@example.org", "unsubscribed")
+
+        report = send_pending(settings, ledger, unsubscribe_r2, page_size=2)
+    assert (report.sent, report.skipped) == (3, 1)
+    assert Counter(mail.handler.recipients()) == Counter(["r0@example.org", "r1@example.org", "r3@example.org"])

@@ -151,3 +151,73 @@ def test_past_the_problems_kept_the_rest_are_logged_and_counted(
     assert len(report.problems) == 3 and report.problems[-1] == "3 more problems like these, logged as they happened"
     assert all("reader" in p and "550" in p for p in report.problems[:2])
     assert sum("550" in r.getMessage() for r in caplog.records) == 3
+
+
+def test_a_pages_subscribers_are_read_in_one_query_by_key_and_no_row_reads_its_own(
+        tmp_path: Path, secret: None) -> None:
+    count = 7
+    with MailServer() as mail:
+        settings = small_settings(tmp_path, mail.port, connections=2)
+        with Store.open(settings.database) as store, open_ledger(store) as ledger:
+            for address in readers(count):
+                ledger.save_subscriber(address, "", [], reactivate=True)
+            record_small_digest(store, "d1")
+            plan_deliveries(settings, ledger, page_size=3)
+            reads: list[str] = []
+            store.db.set_trace_callback(  # type: ignore[attr-defined]
+                lambda sql: reads.append(sql) if sql.startswith("SELECT * FROM subscribers") else None)
+            report = send_pending(settings, ledger, page_size=3)
+            store.db.set_trace_callback(None)  # type: ignore[attr-defined]
+    assert report.sent == count
+    assert len(reads) == 3  # pages of 3, 3 and 1 rows
+    assert all("WHERE key IN (" in sql for sql in reads), reads
+    assert Counter(mail.handler.recipients()) == Counter(readers(count))
+
+
+def test_subscribers_by_key_gives_the_records_of_the_keys_there_are(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "state.sqlite3") as store, open_ledger(store) as ledger:
+        ledger.save_subscriber("Reader1@example.org", "读者", ["甲"], reactivate=True)
+        ledger.save_subscriber("reader2@example.org", "", [], reactivate=True)
+        found = ledger.subscribers_by_key(["reader1@example.org", "nobody@example.org"])
+        assert ledger.subscribers_by_key([]) == {}
+    assert list(found) == ["reader1@example.org"]
+    reader = found["reader1@example.org"]
+    assert (reader.address, reader.themes) == ("Reader1@example.org", ["甲"])
+
+
+def test_an_unsubscribe_while_a_page_is_out_skips_the_subscriber_in_a_later_page(
+        tmp_path: Path, secret: None) -> None:
+    with MailServer() as mail:
+        settings = small_settings(tmp_path, mail.port, connections=1)
+        with Store.open(settings.database) as store, open_ledger(store) as ledger:
+            for address in readers(4):
+                ledger.save_subscriber(address, "", [], reactivate=True)
+            record_small_digest(store, "d1")
+            leaving = readers(4)[2]  # the first row of the second page
+
+            def unsubscribe_after_the_first(sent: int) -> None:
+                if sent == 1:
+                    ledger.set_subscriber_status(leaving, "unsubscribed")
+
+            report = send_pending(settings, ledger, unsubscribe_after_the_first, page_size=2)
+            assert (report.sent, report.skipped) == (3, 1)
+            assert statuses(ledger)[leaving] == "skipped"
+    assert Counter(mail.handler.recipients()) == Counter(a for a in readers(4) if a != leaving)
+
+
+def test_a_bounce_this_run_records_skips_that_subscribers_later_row_in_the_same_page(
+        tmp_path: Path, secret: None) -> None:
+    with MailServer() as mail:
+        mail.handler.faults = {"gone@example.org": "550 5.1.1 no such user"}
+        settings = small_settings(tmp_path, mail.port, connections=1, bounce_after=1)
+        with Store.open(settings.database) as store, open_ledger(store) as ledger:
+            for address in ("gone@example.org", "reader1@example.org"):
+                ledger.save_subscriber(address, "", [], reactivate=True)
+            record_small_digest(store, "d1")
+            record_small_digest(store, "d2")
+            report = send_pending(settings, ledger, page_size=10)  # all four rows in one page
+            assert (report.sent, report.bounced, report.skipped) == (2, 1, 1)
+            rows = [(d.recipient, d.status, d.error) for d in ledger.deliveries()]
+            assert ledger.subscriber("gone@example.org").status == "bouncing"  # type: ignore[union-attr]
+    assert rows[2] == ("gone@example.org", "skipped", "bouncing before it went out")
+    assert mail.handler.rcpt_seen == 3  # the bounced address was not tried a second time

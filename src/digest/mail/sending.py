@@ -8,7 +8,10 @@ subscriber) and a `Transport` (what carries the messages). Rules:
 - Memory: the subscribers (planning) and the due rows (sending) are read
   `page_size` at a time by id, and nothing of a message is kept once its
   outcome is recorded but counts (and the first `PROBLEMS_KEPT` problems), so a
-  run holds about as much for 100,000 subscribers as for 100.
+  run holds about as much for 100,000 subscribers as for 100. A page's
+  subscribers are read in one query when the page is reached, so an unsubscribe
+  or bounce recorded meanwhile counts from the next page on (a bounce this run
+  records, at once).
 - Sending: a row turns 'sent' in its own transaction the moment the server
   accepted that message, so a run killed mid-batch, or cut off by the server,
   leaves exactly the unaccepted rows pending for the next run. The one window
@@ -57,9 +60,9 @@ from digest.errors import (
     TemporaryDeliveryError,
 )
 from digest.mail.ledger import DeliveryRecord, DueSpan, Ledger, SubscriberRecord
-from digest.mail.message import MessageTemplate, OutgoingMessage, PersonalFields, new_message_id, recipient_address
+from digest.mail.message import MessageTemplate, OutgoingMessage, PersonalFields, message_ids, recipient_address
 from digest.mail.pool import ConnectionPool, Outcome
-from digest.mail.tokens import load_secret, unsubscribe_links
+from digest.mail.tokens import load_secret, unsubscribe_links, unsubscribe_mailbox
 from digest.mail.transport import Pacer, make_transport
 from digest.models import Digest, RenderedDigest
 
@@ -131,8 +134,8 @@ def send_pending(settings: Settings, ledger: Ledger, on_accepted: Callable[[int]
     return replace(report, unreached=len(unreached), problems=unreached + report.problems)
 
 
-def due_in_pages(ledger: Ledger, span: DueSpan, page_size: int) -> Iterator[DeliveryRecord]:
-    """The rows of `span` still pending, in planning order, read `page_size` at a time.
+def due_in_pages(ledger: Ledger, span: DueSpan, page_size: int) -> Iterator[list[DeliveryRecord]]:
+    """The rows of `span` still pending, in planning order, in pages of `page_size`, each read when it is reached.
 
     Each page starts after the last id of the one before, so the rows recorded while
     a page is out cannot move a later row across a page boundary. Ends at the span's
@@ -140,7 +143,7 @@ def due_in_pages(ledger: Ledger, span: DueSpan, page_size: int) -> Iterator[Deli
     """
     after = span.first_id - 1
     while after < span.last_id and (page := ledger.due_deliveries(span, after, page_size)):
-        yield from page
+        yield page
         after = page[-1].id
 
 
@@ -160,13 +163,19 @@ def send_claimed(settings: Settings, ledger: Ledger, worker: str,
             claim, claimed_at = _next_claim(settings, ledger, worker, batch.deadline)
             # The last message may start `message_timeout` before the lease ends: it is over by then.
             last_start = claimed_at + settings.worker.lease_seconds - settings.smtp.message_timeout
-            if not claim or not batch.send_all(claim, len(claim), last_start):
+            if not claim or not batch.send_all(_pages(claim, page_size), len(claim), last_start):
                 break
             ledger.release_claims(worker)  # rows the lease ran too short for: anyone's (also ours) at once
     finally:
         ledger.release_claims(worker)
     report = batch.report()
     return replace(report, unreached=len(unreached), problems=unreached + report.problems)
+
+
+def _pages(rows: list[DeliveryRecord], page_size: int) -> Iterator[list[DeliveryRecord]]:
+    """A claim in pages, so that no read of their subscribers asks for more than `page_size` keys."""
+    for start in range(0, len(rows), page_size):
+        yield rows[start:start + page_size]
 
 
 def _next_claim(settings: Settings, ledger: Ledger, worker: str,
@@ -209,12 +218,13 @@ def plan_deliveries(settings: Settings, ledger: Ledger, *, page_size: int = PAGE
 def _message_ids_for(settings: Settings, digest: Digest) -> Callable[[SubscriberRecord], str | None]:
     """A new Message-ID for each subscriber who has one of the digest's themes, None for the others."""
     has_articles: dict[tuple[str, ...], bool] = {}  # per set of themes: as many as the themes allow
+    new_message_id = message_ids(settings.sender)
 
     def message_id_for(subscriber: SubscriberRecord) -> str | None:
         themes = tuple(sorted(subscriber.themes))
         if themes not in has_articles:
             has_articles[themes] = subscriber_digest(digest, list(themes)) is not None
-        return new_message_id(settings.sender) if has_articles[themes] else None
+        return new_message_id() if has_articles[themes] else None
 
     return message_id_for
 
@@ -253,7 +263,12 @@ class Composer:
     def __init__(self, settings: Settings, secret: bytes) -> None:
         self.settings = settings
         self.secret = secret
+        # The sender is parsed here, once: per message it cost as much as composing the rest.
         self.envelope_from = parseaddr(settings.sender)[1]
+        self.mailbox = unsubscribe_mailbox(settings)
+        self.new_message_id = message_ids(settings.sender)
+        local, _, domain = self.envelope_from.partition("@")
+        self.list_id = f"{settings.title} <{local}.{domain or 'localhost'}>"
         self._digests: dict[int, Digest] = {}
         self._rendered: dict[tuple[int, tuple[str, ...]], RenderedDigest | None] = {}
         self._templates: dict[tuple[int, tuple[str, ...], bool], MessageTemplate] = {}
@@ -265,7 +280,7 @@ class Composer:
         rendered = self._render(key, ledger)
         if rendered is None:
             return None
-        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id)
+        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id, mailbox=self.mailbox)
         headers = self._list_headers(mailto, web)
         smtputf8 = not (self.envelope_from + subscriber.address).isascii()  # as smtplib decides
         template = self._templates.get((*key, smtputf8))
@@ -276,12 +291,12 @@ class Composer:
         return template.fill(PersonalFields(
             to=recipient_address(subscriber.address, subscriber.name),
             date=datetime.now(ZoneInfo(self.settings.timezone)),
-            message_id=delivery.message_id or new_message_id(self.settings.sender),
+            message_id=delivery.message_id or self.new_message_id(),
             link=web or mailto, headers={"List-Unsubscribe": headers["List-Unsubscribe"]}))
 
     def personal_copy(self, digest: Digest, subscriber: SubscriberRecord) -> RenderedDigest:
         """What `message` puts in the subscriber's mail for `digest` (already cut to their themes)."""
-        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id)
+        mailto, web = unsubscribe_links(self.settings, self.secret, subscriber.token_id, mailbox=self.mailbox)
         return self._personalise(self._render_digest(digest), mailto, web)
 
     @staticmethod
@@ -308,8 +323,7 @@ class Composer:
 
     def _list_headers(self, mailto: str, web: str | None) -> dict[str, str]:
         """List-Id, and List-Unsubscribe with RFC 8058 one-click when there is a web link to POST to."""
-        local, _, domain = parseaddr(self.settings.sender)[1].partition("@")
-        headers = {"List-Id": f"{self.settings.title} <{local}.{domain or 'localhost'}>",
+        headers = {"List-Id": self.list_id,
                    "List-Unsubscribe": ", ".join(f"<{link}>" for link in (mailto, web) if link)}
         if web:
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -341,11 +355,12 @@ class _Batch:
         self.recorded = 0
         self.out_of_time = False
         self.lease_over = False  # a worker's lease ran out before the claimed rows did
+        self.page_subscribers: dict[str, SubscriberRecord] = {}  # the recipients of the page being sent, by key
 
-    def send_all(self, due: Iterable[DeliveryRecord], total: int, last_start: float | None = None) -> bool:
+    def send_all(self, pages: Iterable[list[DeliveryRecord]], total: int, last_start: float | None = None) -> bool:
         """Send the `total` due rows in order until they are done (True), a connection is lost or the time is up.
 
-        `due` may be read lazily (a page at a time); only the rows in flight are held.
+        `pages` may be read lazily (a page when it is reached); one page and the rows in flight are held.
         With `last_start` (a worker's lease: no message may start after it) the rows not begun
         by then are left as they are, for whoever claims them next, and the call counts as done.
         """
@@ -354,13 +369,13 @@ class _Batch:
             patience=2 * self.settings.smtp.message_timeout + self.settings.smtp.timeout + self.pacer.interval)
         recorded_before, self.lease_over = self.recorded, False
         try:
-            for delivery in due:
+            for delivery, subscriber in self._with_subscribers(pages):
                 if pool.stopping.is_set() or self.lease_over:
                     break
                 if time.monotonic() >= self.deadline:
                     self.out_of_time = True
                     break
-                self._hand_over(pool, delivery, last_start)
+                self._hand_over(pool, delivery, subscriber, last_start)
         finally:
             for outcome in pool.close():
                 self._record(outcome)
@@ -373,10 +388,23 @@ class _Batch:
                                  f"{untried} more message{'s' * (untried != 1)}; they wait for the next run")
         return not (pool.stopping.is_set() or self.out_of_time)
 
+    def _with_subscribers(self, pages: Iterable[list[DeliveryRecord]]
+                          ) -> Iterator[tuple[DeliveryRecord, SubscriberRecord | None]]:
+        """Each row with its subscriber (None: removed), the page's subscribers read in one query as it is reached.
+
+        Read then, not at the start of the pass: an unsubscribe or bounce recorded
+        while a page is out counts from the next page on, and a bounce this pass
+        records counts at once (`_bounce` updates the page's record).
+        """
+        for page in pages:
+            self.page_subscribers = self.ledger.subscribers_by_key({d.recipient for d in page})
+            for delivery in page:
+                yield delivery, self.page_subscribers.get(delivery.recipient)
+
     def _connections(self, due: int) -> int:
         return max(1, min(self.settings.smtp.connections, -(-due // MESSAGES_PER_CONNECTION)))
 
-    def _hand_over(self, pool: ConnectionPool[_Ticket], delivery: DeliveryRecord,
+    def _hand_over(self, pool: ConnectionPool[_Ticket], delivery: DeliveryRecord, subscriber: SubscriberRecord | None,
                    last_start: float | None = None) -> None:
         """Compose one row's message and hand it to a free connection (or record it skipped).
 
@@ -384,7 +412,6 @@ class _Batch:
         outcome is recorded, so with one connection a run killed mid-batch has at
         most one accepted message unrecorded, as before.
         """
-        subscriber = self.ledger.subscriber(delivery.recipient)  # read now: an unsubscribe mid-batch counts
         message = None
         if subscriber is not None and subscriber.status == "active":
             message = self.composer.message(delivery, subscriber, self.ledger)
@@ -446,6 +473,9 @@ class _Batch:
         self._count("bounced")
         self._problem(error)
         if self.ledger.record_bounce(delivery, error, self.settings.smtp.bounce_after):
+            if delivery.recipient in self.page_subscribers:  # a later row of theirs in this page is skipped
+                self.page_subscribers[delivery.recipient] = replace(self.page_subscribers[delivery.recipient],
+                                                                    status="bouncing")
             LOGGER.warning("%s is now bouncing: %d permanent failures", subscriber.address,
                            self.settings.smtp.bounce_after)
 

@@ -90,18 +90,25 @@ def _legacy_key(secret: bytes, body: str, given: bytes) -> str | None:
         return None
 
 
-def unsubscribe_links(settings: Settings, secret: bytes, token_id: str) -> tuple[str, str | None]:
+def unsubscribe_links(settings: Settings, secret: bytes, token_id: str,
+                      *, mailbox: str | None = None) -> tuple[str, str | None]:
     """(mailto link, web link or None) for the subscriber with `token_id`.
 
     The web link exists only when the archive has a public base URL, where
-    `digest serve` (or a proxy in front of it) answers `/unsubscribe`.
+    `digest serve` (or a proxy in front of it) answers `/unsubscribe`. `mailbox`
+    is `unsubscribe_mailbox(settings)`, given by a caller that makes many links.
     """
     token = make_token(secret, token_id)
-    mailbox = settings.smtp.unsubscribe_mailto or parseaddr(settings.sender)[1]
+    mailbox = mailbox or unsubscribe_mailbox(settings)
     mailto = f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
     if not settings.archive_base_url:
         return mailto, None
     return mailto, f"{settings.archive_base_url}/unsubscribe?{urlencode({'token': token})}"
+
+
+def unsubscribe_mailbox(settings: Settings) -> str:
+    """Where the mailto unsubscribe link points: `[smtp] unsubscribe_mailto`, else the sender's address."""
+    return settings.smtp.unsubscribe_mailto or parseaddr(settings.sender)[1]
 
 
 def _mac(secret: bytes, purpose: bytes, body: bytes) -> bytes:
