@@ -235,18 +235,22 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_three_workers_share_5000_subscribers_and_one_killed_mid_batch_costs_at_most_one_duplicate(
+def test_three_workers_share_5000_subscribers_and_one_killed_mid_batch_costs_a_duplicate_per_connection_at_most(
         installation: Installation, pg_url: str) -> None:
     subscribers, handler = 5000, RecipientsOnly()
     with MailServer(handler) as mail:  # type: ignore[arg-type]
         share_among_three_workers(installation, pg_url, mail.port, subscribers, handler)
 
 
+CONNECTIONS = 2  # each worker's SMTP connections
+
+
 def share_among_three_workers(installation: Installation, pg_url: str, port: int, subscribers: int,
                               handler: RecipientsOnly) -> None:
     shorten_inbox(installation)
     # A short lease: the killed worker's rows wait 10 s; a message may take 5 s, so each claim has 5 s to start them.
-    write_config(installation, pg_url, port, worker="batch = 50\nlease_seconds = 10\n", smtp="message_timeout = 5\n")
+    write_config(installation, pg_url, port, worker="batch = 50\nlease_seconds = 10\n",
+                 smtp=f"message_timeout = 5\nconnections = {CONNECTIONS}\n")
     import_subscribers(installation, subscribers)
     run = installation.digest("run", env=SECRET)
     assert run.returncode == 0, run.stderr
@@ -277,7 +281,8 @@ def share_among_three_workers(installation: Installation, pg_url: str, port: int
     assert set(received) == {f"reader{n}@example.org" for n in range(subscribers)}
     duplicates = sum(received.values()) - subscribers
     print(f"\n{subscribers} subscribers, 3 workers, 1 killed with {orphaned} rows leased: {duplicates} duplicate(s)")
-    assert duplicates <= 1  # the one message the server accepted and the killed worker had not yet recorded
+    # At most the message each of the killed worker's connections had accepted and not yet recorded.
+    assert duplicates <= CONNECTIONS
 
 
 def test_a_lease_no_message_fits_in_is_a_config_error(installation: Installation) -> None:
