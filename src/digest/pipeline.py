@@ -185,6 +185,14 @@ class _Parsing:
     issues: list[Page]
     results: Iterator[ParsedIssue | IssueFailure]
 
+    def collect(self, progress: Progress | None) -> tuple[list[ParsedIssue], list[IssueFailure]]:
+        """The batch's parsed issues and failures. The pages keep their identities and let go of their
+        lines, which nothing reads after the parser: a backlog's next batch is read meanwhile."""
+        parsed, failures = parsed_results(self.issues, self.results, progress)
+        self.issues = [replace(issue, lines=()) for issue in self.issues]
+        self.results = iter(())
+        return parsed, failures
+
 
 class _Batches:
     """The run's batches of issues, each handed to the parsers before the previous one is finished.
@@ -222,8 +230,8 @@ def _merged(before: RunReport, batch: RunReport) -> RunReport:
 def _run_batch(settings: Settings, batch: _Parsing, store: Store, dry_run: bool, progress: Progress | None,
                mapper: Mapper = map, then: Callable[[], object] | None = None) -> RunReport:
     """One batch into its digest. `then` is called once its summaries are handed out (see `_Batches`)."""
+    parsed, parse_failures = batch.collect(progress)
     issues = batch.issues
-    parsed, parse_failures = parsed_results(issues, batch.results, progress)
     fresh, repeated = drop_sent_articles(parsed, store)
     fresh = summarise_articles(fresh, settings, mapper, then=then)
     failures = parse_failures
