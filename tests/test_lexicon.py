@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -61,5 +62,25 @@ def test_an_unwritable_cache_folder_costs_only_the_cache(built: tuple[Lexicon, P
 def test_the_cache_lives_in_the_users_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_folder() == tmp_path / "digest"
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    assert cache_folder() == Path(os.path.expanduser("~")) / ".cache" / "digest"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG rules say
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_folder() == tmp_path / ".cache" / "digest"
+    monkeypatch.setenv("HOME", str(tmp_path / "gone"))  # a job run without a home: a folder of its own in temp
+    folder = cache_folder()
+    assert folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith("digest-cache-")
+
+
+def test_the_cache_folder_is_private(tmp_path: Path) -> None:
+    read_lexicon(tmp_path / "new")
+    assert (tmp_path / "new").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away takes root")
+def test_a_cache_file_someone_else_wrote_is_not_read(built: tuple[Lexicon, Path], tmp_path: Path) -> None:
+    lexicon, folder = built
+    [cache] = cache_files(folder)
+    planted = tmp_path / cache.name
+    planted.write_bytes(cache.read_bytes())
+    os.chown(planted, 65534, 65534)
+    assert same(read_lexicon(tmp_path), lexicon)
+    assert planted.stat().st_uid == os.getuid()  # replaced by one of our own

@@ -65,9 +65,15 @@ def load_lexicon() -> Lexicon:
 
 
 def cache_folder() -> Path:
-    """Where the cache is kept: the user's cache folder (XDG_CACHE_HOME, else ~/.cache), else the temp folder."""
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
-    return Path(base) / "digest" if base else Path(tempfile.gettempdir())
+    """Where the cache is kept: the user's cache folder (an absolute XDG_CACHE_HOME, else ~/.cache), else a
+    folder of the user's own in the temp folder (a cron job may run without a home)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative path is ignored
+        home = os.path.expanduser("~")
+        base = os.path.join(home, ".cache") if home != "~" and os.path.isdir(home) else ""
+    if base:
+        return Path(base) / "digest"
+    return Path(tempfile.gettempdir()) / f"digest-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
 
 
 def read_lexicon(folder: Path) -> Lexicon:
@@ -134,6 +140,9 @@ def _read_cache(path: Path, key: str, count: int) -> tuple[list[Entry], array[in
     """The cache's distinct entries, each word's index among them, the other IDFs and the median; None when
     the file is missing, damaged or made for other tables."""
     try:
+        # marshal data is only as safe as its writer: a file someone else wrote is not read.
+        if hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
+            return None
         data = marshal.loads(path.read_bytes())
         stored_key, pairs, packed, others, median = data
         indices = array("I")
@@ -154,7 +163,7 @@ def _write_cache(path: Path, key: str, words: list[str], lexicon: Lexicon) -> No
     data = marshal.dumps((key, list(pairs), indices.tobytes(), lexicon.other_idf, lexicon.median_idf))
     written: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see _read_cache
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as file:
             written = file.name
             file.write(data)
