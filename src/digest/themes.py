@@ -109,16 +109,11 @@ class ArticleTerms:
 
 
 @dataclass(frozen=True)
-class _Doc:
-    """A text as themes see it: its title and text, and its terms (see ArticleTerms)."""
+class _Doc(ArticleTerms):
+    """A text as themes see it: its terms, with the title and text they were worked out from."""
 
     title: str
     text: str
-    weights: dict[str, float]
-    subject_weights: dict[str, float]
-    term_count: int
-    columns: frozenset[str]
-    key_terms: dict[str, float]
 
 
 def load_tables() -> None:
@@ -669,8 +664,7 @@ def _make_doc(title: str, text: str) -> _Doc:
     benchmark's remixed batches, meet the same articles again.
     """
     terms = _REMEMBERED.pop((title, text), None) or article_terms(title, text)
-    return _Doc(title, text, terms.weights, terms.subject_weights, terms.term_count, terms.columns,
-                terms.key_terms)
+    return _Doc(**vars(terms), title=title, text=text)
 
 
 def pair_similarity(docs: Sequence[tuple[str, str]]) -> np.ndarray:
