@@ -407,10 +407,12 @@ def fit_weights(
     (a listwise logistic ranker), fitted by Newton's method on clues scaled to unit
     variance, with an L2 penalty of `penalty` per piece on the scaled weights: the
     mean loss of a piece plus `penalty` / 2 times the squared weights, so that the
-    prior keeps its strength whatever the number of pieces. The default is the
-    strength at which weights fitted on one half of the dev pieces best predict
-    the other half (`benchmarks/summarize.py --penalties`): pieces the judge has
-    not seen differ from the dev pieces as much as one half differs from the other.
+    prior keeps its strength whatever the number of pieces. The default is judged
+    by how well weights fitted on a random half of the dev pieces predict the
+    other half, over ten halvings (`benchmarks/summarize.py --penalties`): pieces
+    the judge has not seen differ from the dev pieces as much as one half
+    differs from the other. By log-likelihood 1 is within 0.05 nats a piece of
+    the best strength (0.3), and by hits no worse than it: the optimum is flat.
 
     The title echo is not learned: its weight is `echo_share` times the typical
     spread of the learned ratings within a piece, enough to break a near tie and
