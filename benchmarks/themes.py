@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/themes.py --eval ../shared/eval/themes.jsonl --out /tmp/themes.jsonl [--peer]
     python benchmarks/themes.py --diagnose
+    python benchmarks/themes.py --disjoint 150 [--seed S]
     python benchmarks/themes.py --build-vectors src/digest/data/zh_word_vectors.npz
     python benchmarks/themes.py --news-topics src/digest/data/zh_news_topics.npz
 
@@ -27,6 +28,12 @@ dozen batches holds on other mixes of the same articles.
 (where groups join, where a loner joins; `digest.themes.cluster`) are chosen
 from a grid by the mean F1 of the other batches, and the held-out batch is
 scored at them; the mean and its standard error are printed.
+
+`--disjoint N` cuts the articles in two halves (each section's own, shuffled
+with `--seed`), chooses the cut levels on N batches remixed from one half and
+scores N batches remixed from the other, both ways, beside the F1 the shipped
+levels get there: the levels meet articles they were never chosen on, as on
+unseen batches, which remixing the same articles cannot show.
 
 `--diagnose` prints, batch by batch, our pairwise F1, how well the similarity
 alone ranks same-section pairs above the others (AUC), and the F1 that average
@@ -72,6 +79,8 @@ import numpy as np
 
 from digest.lexicon import load_lexicon
 from digest.themes import (
+    SIMILAR_SD,
+    SINGLETON_SD,
     TOPIC_POS,
     _make_doc,
     average_link,
@@ -253,12 +262,7 @@ def leave_one_batch_out(rows: list[Row]) -> tuple[float, float, list[tuple[float
     """Pairwise F1 with the cut levels chosen on the other batches, batch by batch: the mean, its standard
     error, and the levels each held-out batch got (a grid of SIMILAR_LEVELS × SINGLETON_LEVELS)."""
     grid = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]
-    table = []  # per batch: F1 at each grid point
-    for members in batches(rows).values():
-        similarity, everyone = pair_similarity([(r["title"], r["text"]) for r in members]), range(len(members))
-        table.append([batch_f1(members, labels_of(cluster_documents(similarity, everyone, *levels), len(members)))
-                      for levels in grid])
-    scores = np.array(table)
+    scores = level_scores(rows)
     held_out, chosen = [], []
     for batch in range(len(scores)):
         others = np.delete(scores, batch, axis=0).mean(axis=0)
@@ -267,6 +271,51 @@ def leave_one_batch_out(rows: list[Row]) -> tuple[float, float, list[tuple[float
         chosen.append(grid[best])
     figures = np.array(held_out)
     return float(figures.mean()), float(figures.std(ddof=1) / np.sqrt(len(figures))), chosen
+
+
+def level_scores(rows: list[Row]) -> np.ndarray:
+    """Per batch, its pairwise F1 at each point of the SIMILAR_LEVELS × SINGLETON_LEVELS grid."""
+    grid = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]
+    table = []
+    for members in batches(rows).values():
+        similarity, everyone = pair_similarity([(r["title"], r["text"]) for r in members]), range(len(members))
+        table.append([batch_f1(members, labels_of(cluster_documents(similarity, everyone, *levels), len(members)))
+                      for levels in grid])
+    return np.array(table)
+
+
+def article_halves(rows: list[Row], seed: int) -> tuple[list[Row], list[Row]]:
+    """The file's articles cut in two, each section's own shuffled and halved, so no article is in both."""
+    by_label: dict[Any, dict[str, Row]] = defaultdict(dict)
+    for row in rows:
+        by_label[row["label"]].setdefault(row["id"], row)
+    draw = random.Random(seed)
+    first, second = [], []
+    for _, members in sorted(by_label.items()):
+        pool = sorted(members.values(), key=lambda r: r["id"])
+        draw.shuffle(pool)
+        first += pool[: len(pool) // 2]
+        second += pool[len(pool) // 2 :]
+    return first, second
+
+
+def disjoint_halves(rows: list[Row], count: int, seed: int) -> list[tuple[float, float, float, tuple[float, float]]]:
+    """Cut levels chosen on `count` batches remixed from one half of the articles, scored on `count`
+    batches remixed from the other half, both ways: articles the levels never saw, as on unseen batches.
+
+    Per direction: the held-out mean F1 at the chosen levels, its standard error, the held-out mean at
+    the shipped levels, and the levels chosen."""
+    grid = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]
+    shipped = grid.index((SIMILAR_SD, SINGLETON_SD))
+    halves = article_halves(rows, seed)
+    scores = [level_scores(remix(half, count, seed)) for half in halves]
+    results = []
+    for train, test in ((0, 1), (1, 0)):
+        best = int(np.argmax(scores[train].mean(axis=0)))
+        held = scores[test][:, best]
+        results.append((float(held.mean()), float(held.std(ddof=1) / np.sqrt(len(held))),
+                        float(scores[test][:, shipped].mean()), grid[best]))
+    return results
 
 
 def labels_of(groups: list[list[int]], count: int) -> list[int]:
@@ -511,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="the seed --remix deals with (default 0)")
     parser.add_argument("--lobo", action="store_true",
                         help="also leave-one-batch-out: cut levels chosen on the other batches")
+    parser.add_argument("--disjoint", type=int, metavar="N",
+                        help="choose cut levels on N batches of half the articles, score N of the other half")
     parser.add_argument("--diagnose", action="store_true", help="per-batch F1, pair AUC and best-cut ceiling")
     parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
     parser.add_argument("--add-topics", type=Path, metavar="FILE", help="add corpus topics to a vector file and stop")
@@ -523,6 +574,9 @@ def main(argv: list[str] | None = None) -> int:
             build(path)
             return 0
     rows = read_rows(args.eval)
+    if args.disjoint:
+        print_disjoint(rows, args.disjoint, args.seed)
+        return 0
     if args.remix:
         rows = remix(rows, args.remix, args.seed)
         args.eval = args.out.with_suffix(".remix" + args.out.suffix)
@@ -546,6 +600,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peer  {verdict}")
     print(f"one group  {one_group(rows, args.eval, args.out.with_suffix('.one' + args.out.suffix))}")
     return 0
+
+
+def print_disjoint(rows: list[Row], count: int, seed: int) -> None:
+    for (mean, error, at_shipped, levels), name in zip(disjoint_halves(rows, count, seed), ("A→B", "B→A"), strict=True):
+        print(f"articles {name}  F1 {mean:.3f} ± {error:.3f} at levels chosen on the other half"
+              f" (join {levels[0]} SD, loner {levels[1]} SD); {at_shipped:.3f} at the shipped levels")
 
 
 def stage_cost(rows: list[Row]) -> tuple[float, float]:
