@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digest import themes
+from digest import themes, zh
 from digest.models import Article, ThemeRule
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -279,3 +279,35 @@ def test_keywords_are_whole_phrases_not_their_fragments() -> None:
     keywords = themes.article_keywords(piece)
     assert "新质生产力" in keywords
     assert "新质" not in keywords and not set(keywords) & GENERIC_WORDS
+
+
+THEORY = [
+    article(
+        "深入学习贯彻总书记重要讲话精神",
+        "总书记强调，要树立和践行正确政绩观。总书记指出，政绩观问题是一个根本性问题。",
+        "各级领导干部牢记总书记嘱托，把正确政绩观落实到为民造福的实绩上，总书记的要求就是行动的方向。",
+    ),
+    article(
+        "以正确政绩观创造实绩",
+        "总书记多次强调政绩观，总书记的重要论述为领导干部指明了方向。",
+        "践行正确政绩观，就要求真务实，党支部书记和村干部都要创造经得起检验的实绩。",
+    ),
+]
+
+
+@pytest.mark.parametrize("word", ["总书记", "党支部书记", "村支书", "副市长", "董事长", "驻华大使"])
+def test_an_office_is_recognised(word: str) -> None:
+    assert zh.names_an_office(word)
+
+
+@pytest.mark.parametrize("word", ["书法", "市场", "法院", "主题", "校园", "政绩观", "院士"])
+def test_a_subject_is_no_office(word: str) -> None:
+    assert not zh.names_an_office(word)
+
+
+def test_an_office_names_no_theme_and_is_no_keyword() -> None:
+    groups = themes.group_articles([*THEORY, *SPORT], [])
+    theory = next(g for g in groups if titles(g) >= {a.display_title for a in THEORY})
+    assert theory.automatic and not zh.names_an_office(theory.name), theory.name
+    shown = [k for g in groups for a in g.articles for k in [*a.keywords, *g.keywords]]
+    assert "政绩观" in shown and not [k for k in shown if zh.names_an_office(k)]

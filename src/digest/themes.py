@@ -313,7 +313,7 @@ def _weigh(counts: Counter[str]) -> dict[str, float]:
 def _phrase_part(word: str, tag: str) -> bool:
     """A word a key phrase can hold: two Han characters or more, and a word jieba coined only when it has two
     (新质; longer coinages are mostly mis-segmented names)."""
-    if not _HAN.match(word) or len(word) < 2 or word in zh.stop_words():
+    if not _HAN.match(word) or len(word) < 2 or word in zh.stop_words() or zh.names_an_office(word):
         return False
     return len(word) == 2 if tag == UNKNOWN_POS else tag.startswith(PHRASE_POS) and not tag.startswith(NAME_POS)
 
@@ -342,7 +342,8 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     then counts only where it stands outside its phrases, and one that mostly
     stands inside them (新质) is a fragment, not a keyword. A word the dictionary
     lacks is shown only as part of a phrase. Generic words (generic_word) are
-    left out. A term weighs its TF-IDF times its specificity, a phrase taking
+    left out, and so are offices (总书记, 村支书: `digest.zh.names_an_office`),
+    which say who acts, as names do, not what about. A term weighs its TF-IDF times its specificity, a phrase taking
     the rarest of its words' IDF and specificity.
     """
     found = _phrases(title) + _phrases(body)
@@ -359,7 +360,7 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     terms: dict[str, float] = {}
     for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not t.startswith(NAME_POS)])):
         free = words[word] - inside[word]
-        if free * 2 > words[word] and not generic_word(word):
+        if free * 2 > words[word] and not generic_word(word) and not zh.names_an_office(word):
             terms[word] = free / total * idf(word) * _similarity_weight(word)
     for phrase, n in kept.items():
         if not all(generic_word(part) and lexicon.in_dictionary(part) for part in parts[phrase]):

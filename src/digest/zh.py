@@ -516,3 +516,19 @@ NEWS_DATELINE = re.compile(
 def opens_with_dateline(text: str) -> bool:
     """True when the text starts as a news report does, with a dateline or a reporter's credit."""
     return NEWS_DATELINE.match(text.strip()) is not None
+
+
+# --- Offices ------------------------------------------------------------------------
+# An office or title (总书记, 村支书, 部长, 董事长) says who speaks or acts in a piece, as a
+# person's name does, not what the piece is about: it names no theme and is no keyword.
+
+# A word ending in an office: posts of party and state, heads of bodies, firms and schools, envoys.
+OFFICE_TITLE = re.compile(
+    "(?:书记|支书|主席|总理|部长|局长|厅长|省长|市长|县长|区长|镇长|乡长|村长|主任|院长|校长|"
+    "董事长|总经理|总裁|总统|首相|大使|秘书长|委员长|司令员|政委)$"
+)
+
+
+def names_an_office(word: str) -> bool:
+    """True for a word that names an office or its holder's title (总书记, 党支部书记, 副市长)."""
+    return OFFICE_TITLE.search(word) is not None
