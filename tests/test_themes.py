@@ -295,12 +295,12 @@ THEORY = [
 ]
 
 
-@pytest.mark.parametrize("word", ["总书记", "党支部书记", "村支书", "副市长", "董事长", "驻华大使"])
+@pytest.mark.parametrize("word", ["总书记", "党支部书记", "村支书", "副市长", "董事长", "驻华大使", "副会长", "行长"])
 def test_an_office_is_recognised(word: str) -> None:
     assert zh.names_an_office(word)
 
 
-@pytest.mark.parametrize("word", ["书法", "市场", "法院", "主题", "校园", "政绩观", "院士"])
+@pytest.mark.parametrize("word", ["书法", "市场", "法院", "主题", "校园", "政绩观", "院士", "成长", "社区", "银行"])
 def test_a_subject_is_no_office(word: str) -> None:
     assert not zh.names_an_office(word)
 

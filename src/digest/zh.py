@@ -524,8 +524,8 @@ def opens_with_dateline(text: str) -> bool:
 
 # A word ending in an office: posts of party and state, heads of bodies, firms and schools, envoys.
 OFFICE_TITLE = re.compile(
-    "(?:书记|支书|主席|总理|部长|局长|厅长|省长|市长|县长|区长|镇长|乡长|村长|主任|院长|校长|"
-    "董事长|总经理|总裁|总统|首相|大使|秘书长|委员长|司令员|政委)$"
+    "(?:书记|支书|主席|总理|部长|局长|厅长|处长|科长|省长|市长|县长|区长|镇长|乡长|村长|主任|院长|校长|"
+    "所长|馆长|社长|会长|理事长|行长|董事长|总经理|总裁|总统|首相|大使|秘书长|委员长|司令员|政委)$"
 )
 
 
