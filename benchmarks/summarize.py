@@ -347,10 +347,19 @@ def leave_one_out(
     variant: Variant = VARIANTS["as shipped"],
 ) -> dict[str, list[str]]:
     """Each piece summarized with weights fitted on all the others."""
+    return cross_validated(picks, [[row] for row in picks], summarizer, scorer, penalty, variant)
+
+
+def cross_validated(
+    picks: Sequence[Row], partition: Sequence[Sequence[Row]], summarizer: Summarizer, scorer: ModuleType,
+    penalty: float, variant: Variant = VARIANTS["as shipped"],
+) -> dict[str, list[str]]:
+    """Each fold of the partition summarized with weights fitted on the pieces outside it."""
     summaries: dict[str, list[str]] = {}
-    for row in picks:
-        others = [r for r in picks if r["id"] != row["id"]]
-        summaries.update(fold_summaries(others, [row], summarizer, scorer, penalty, variant))
+    for fold in partition:
+        held = {r["id"] for r in fold}
+        train = [r for r in picks if r["id"] not in held]
+        summaries.update(fold_summaries(train, fold, summarizer, scorer, penalty, variant))
     return summaries
 
 
@@ -370,15 +379,10 @@ def k_fold(
     picks: Sequence[Row], summarizer: Summarizer, scorer: ModuleType, penalty: float, folds: int, repeats: int
 ) -> list[dict[str, list[str]]]:
     """Per repeat, every piece summarized with weights fitted on the other folds."""
-    runs = []
-    for partition in repeated_folds(picks, folds, repeats):
-        summaries: dict[str, list[str]] = {}
-        for fold in partition:
-            held = {r["id"] for r in fold}
-            train = [r for r in picks if r["id"] not in held]
-            summaries.update(fold_summaries(train, fold, summarizer, scorer, penalty))
-        runs.append(summaries)
-    return runs
+    return [
+        cross_validated(picks, partition, summarizer, scorer, penalty)
+        for partition in repeated_folds(picks, folds, repeats)
+    ]
 
 
 def print_k_fold(picks: Sequence[Row], runs: Sequence[dict[str, list[str]]], folds: int, scorer: ModuleType) -> None:
@@ -420,7 +424,8 @@ def print_penalties(
                 weights = fit_weights([(readings[r["id"]].clues, targets[r["id"]]) for r in train], penalty)
                 tested = [readings[r["id"]] for r in test]
                 likelihoods.append(held_out_likelihood(weights, tested, [targets[r["id"]] for r in test]))
-                summaries = fold_summaries(train, test, summarizer, scorer, penalty)
+                fitted = Summarizer(summarizer.sentences, summarizer.max_chars, weights)
+                summaries = {r["id"]: fitted.choose(readings[r["id"]]) for r in test}
                 hits.append(mean_se(item_scores(test, summaries, scorer)[PICKS]["hit"])[0])
         print(f"{penalty:<10g}{sum(likelihoods) / len(likelihoods):9.3f}{'':15s}{sum(hits) / len(hits):.3f}")
 

@@ -150,12 +150,17 @@ def run_ours(rows: list[Row]) -> list[Row]:
     return out
 
 
-def remix(rows: list[Row], count: int, seed: int = 0) -> list[Row]:
-    """`count` new batches of the same articles: 3 to 5 sections each, 1 to 4 articles per section."""
+def section_pools(rows: list[Row]) -> dict[Any, list[Row]]:
+    """Each section's articles, each article once (batches of the file may repeat one), sections in order."""
     by_label: dict[Any, dict[str, Row]] = defaultdict(dict)
     for row in rows:
         by_label[row["label"]].setdefault(row["id"], row)
-    pools = {label: list(members.values()) for label, members in sorted(by_label.items())}
+    return {label: list(members.values()) for label, members in sorted(by_label.items())}
+
+
+def remix(rows: list[Row], count: int, seed: int = 0) -> list[Row]:
+    """`count` new batches of the same articles: 3 to 5 sections each, 1 to 4 articles per section."""
+    pools = section_pools(rows)
     draw = random.Random(seed)
     mixed = []
     for batch in range(count):
@@ -256,43 +261,39 @@ def best_cut(similarity: np.ndarray, members: list[Row]) -> float:
 # Cut levels tried by leave-one-batch-out: where groups join, where a loner joins (in SDs).
 SIMILAR_LEVELS = tuple(round(x, 2) for x in np.arange(0.2, 1.01, 0.1))
 SINGLETON_LEVELS = tuple(round(x, 2) for x in np.arange(0.1, 0.81, 0.1))
+LEVEL_GRID = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]  # (join, loner) pairs, in this order
 
 
 def leave_one_batch_out(rows: list[Row]) -> tuple[float, float, list[tuple[float, float]]]:
     """Pairwise F1 with the cut levels chosen on the other batches, batch by batch: the mean, its standard
-    error, and the levels each held-out batch got (a grid of SIMILAR_LEVELS × SINGLETON_LEVELS)."""
-    grid = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]
+    error, and the levels each held-out batch got (from LEVEL_GRID)."""
     scores = level_scores(rows)
     held_out, chosen = [], []
     for batch in range(len(scores)):
         others = np.delete(scores, batch, axis=0).mean(axis=0)
         best = int(np.argmax(others))  # the first best on ties: the grid's order decides, not the held-out batch
         held_out.append(scores[batch, best])
-        chosen.append(grid[best])
+        chosen.append(LEVEL_GRID[best])
     figures = np.array(held_out)
     return float(figures.mean()), float(figures.std(ddof=1) / np.sqrt(len(figures))), chosen
 
 
 def level_scores(rows: list[Row]) -> np.ndarray:
-    """Per batch, its pairwise F1 at each point of the SIMILAR_LEVELS × SINGLETON_LEVELS grid."""
-    grid = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]
+    """Per batch, its pairwise F1 at each point of LEVEL_GRID."""
     table = []
     for members in batches(rows).values():
         similarity, everyone = pair_similarity([(r["title"], r["text"]) for r in members]), range(len(members))
         table.append([batch_f1(members, labels_of(cluster_documents(similarity, everyone, *levels), len(members)))
-                      for levels in grid])
+                      for levels in LEVEL_GRID])
     return np.array(table)
 
 
 def article_halves(rows: list[Row], seed: int) -> tuple[list[Row], list[Row]]:
     """The file's articles cut in two, each section's own shuffled and halved, so no article is in both."""
-    by_label: dict[Any, dict[str, Row]] = defaultdict(dict)
-    for row in rows:
-        by_label[row["label"]].setdefault(row["id"], row)
     draw = random.Random(seed)
     first, second = [], []
-    for _, members in sorted(by_label.items()):
-        pool = sorted(members.values(), key=lambda r: r["id"])
+    for members in section_pools(rows).values():
+        pool = sorted(members, key=lambda r: r["id"])
         draw.shuffle(pool)
         first += pool[: len(pool) // 2]
         second += pool[len(pool) // 2 :]
@@ -305,8 +306,7 @@ def disjoint_halves(rows: list[Row], count: int, seed: int) -> list[tuple[float,
 
     Per direction: the held-out mean F1 at the chosen levels, its standard error, the held-out mean at
     the shipped levels, and the levels chosen."""
-    grid = [(a, b) for a in SIMILAR_LEVELS for b in SINGLETON_LEVELS]
-    shipped = grid.index((SIMILAR_SD, SINGLETON_SD))
+    shipped = LEVEL_GRID.index((SIMILAR_SD, SINGLETON_SD))
     halves = article_halves(rows, seed)
     scores = [level_scores(remix(half, count, seed)) for half in halves]
     results = []
@@ -314,7 +314,7 @@ def disjoint_halves(rows: list[Row], count: int, seed: int) -> list[tuple[float,
         best = int(np.argmax(scores[train].mean(axis=0)))
         held = scores[test][:, best]
         results.append((float(held.mean()), float(held.std(ddof=1) / np.sqrt(len(held))),
-                        float(scores[test][:, shipped].mean()), grid[best]))
+                        float(scores[test][:, shipped].mean()), LEVEL_GRID[best]))
     return results
 
 

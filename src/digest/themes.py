@@ -313,9 +313,14 @@ def _weigh(counts: Counter[str]) -> dict[str, float]:
 def _phrase_part(word: str, tag: str) -> bool:
     """A word a key phrase can hold: two Han characters or more, and a word jieba coined only when it has two
     (新质; longer coinages are mostly mis-segmented names)."""
-    if not _HAN.match(word) or len(word) < 2 or word in zh.stop_words() or zh.names_an_office(word):
+    if not _HAN.match(word) or len(word) < 2 or word in zh.stop_words() or _names_someone(word, tag):
         return False
-    return len(word) == 2 if tag == UNKNOWN_POS else tag.startswith(PHRASE_POS) and not tag.startswith(NAME_POS)
+    return len(word) == 2 if tag == UNKNOWN_POS else tag.startswith(PHRASE_POS)
+
+
+def _names_someone(word: str, tag: str) -> bool:
+    """A person's name or an office (总书记, 村支书): who a piece is about, not what, so never a key term."""
+    return tag.startswith(NAME_POS) or zh.names_an_office(word)
 
 
 def _phrases(tokens: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[str, ...]]]:
@@ -342,9 +347,9 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     then counts only where it stands outside its phrases, and one that mostly
     stands inside them (新质) is a fragment, not a keyword. A word the dictionary
     lacks is shown only as part of a phrase. Generic words (generic_word) are
-    left out, and so are offices (总书记, 村支书: `digest.zh.names_an_office`),
-    which say who acts, as names do, not what about. A term weighs its TF-IDF times its specificity, a phrase taking
-    the rarest of its words' IDF and specificity.
+    left out, and so are names and offices (`_names_someone`). A term weighs
+    its TF-IDF times its specificity, a phrase taking the rarest of its words'
+    IDF and specificity.
     """
     found = _phrases(title) + _phrases(body)
     parts = dict(found)
@@ -358,9 +363,9 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     lexicon = load_lexicon()
     idf = lexicon.idf
     terms: dict[str, float] = {}
-    for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not t.startswith(NAME_POS)])):
+    for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not _names_someone(w, t)])):
         free = words[word] - inside[word]
-        if free * 2 > words[word] and not generic_word(word) and not zh.names_an_office(word):
+        if free * 2 > words[word] and not generic_word(word):
             terms[word] = free / total * idf(word) * _similarity_weight(word)
     for phrase, n in kept.items():
         if not all(generic_word(part) and lexicon.in_dictionary(part) for part in parts[phrase]):

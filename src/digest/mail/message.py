@@ -104,7 +104,7 @@ def _domain(value: str) -> str:
 
 def new_message_id(sender: str) -> str:
     """A fresh Message-ID in the sender's domain."""
-    return make_msgid(domain=_domain(sender))
+    return message_ids(sender)()
 
 
 def message_ids(sender: str) -> Callable[[], str]:
