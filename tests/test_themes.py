@@ -281,6 +281,17 @@ def test_keywords_are_whole_phrases_not_their_fragments() -> None:
     assert "新质" not in keywords and not set(keywords) & GENERIC_WORDS
 
 
+def test_a_key_phrase_takes_in_the_one_character_modifier_it_follows() -> None:
+    piece = article(
+        "做好新时代工会干部培训",
+        "新时代工会干部要坚定理想信念，新时代工会干部要主动担当作为。",
+        "各级工会把新时代工会干部培训抓在日常，让新时代工会干部本领过硬。",
+    )
+    keywords = themes.article_keywords(piece)
+    assert "新时代工会干部" in keywords
+    assert not [k for k in keywords if k.startswith("时代")], keywords
+
+
 THEORY = [
     article(
         "深入学习贯彻总书记重要讲话精神",

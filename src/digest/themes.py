@@ -87,6 +87,9 @@ _HAN = re.compile(f"^[{zh.CJK}]+$")
 # words like 民营, abbreviations, and words the dictionary lacks); it must end in a noun.
 PHRASE_POS = ("n", "vn", "b", "j", "l", "x")
 PHRASE_HEAD = ("n", "j", "x")
+# One-character adjectives and distinguishing words (新, 老, 大): bound to the noun after them, as in
+# 新时代 or 大科学计划, so a phrase never starts just after one.
+BOUND_MODIFIER_POS = ("a", "b")
 NAME_POS = "nr"  # person names: who a piece is about, not what
 _COLUMN = zh.COLUMN_KICKER  # a column name in brackets closing a headline
 
@@ -323,17 +326,26 @@ def _names_someone(word: str, tag: str) -> bool:
     return tag.startswith(NAME_POS) or zh.names_an_office(word)
 
 
+def _bound_modifier(word: str, tag: str) -> bool:
+    """A one-character adjective or distinguishing word (新, 大), which makes one word with the noun after it."""
+    return len(word) == 1 and bool(_HAN.match(word)) and tag.startswith(BOUND_MODIFIER_POS)
+
+
 def _phrases(tokens: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[str, ...]]]:
-    """Every run of 2 to PHRASE_PARTS adjacent phrase words ending in a noun, PHRASE_CHARS long, with its parts."""
+    """Every run of 2 to PHRASE_PARTS adjacent phrase words ending in a noun, PHRASE_CHARS long, with its parts.
+
+    A run just after a bound modifier takes it in: 新 + 时代职工 is 新时代职工, never 时代职工, which
+    starts inside the text's own word."""
     found = []
     parts = [_phrase_part(word, tag) for word, tag in tokens]
     for start in (at for at, part in enumerate(parts) if part):
+        first = start - 1 if start and _bound_modifier(*tokens[start - 1]) else start
         for end in range(start + 2, min(start + PHRASE_PARTS, len(tokens)) + 1):
             if not parts[end - 1]:
                 break
             if not tokens[end - 1][1].startswith(PHRASE_HEAD):
                 continue
-            words = tuple(w for w, _ in tokens[start:end])
+            words = tuple(w for w, _ in tokens[first:end])
             text = "".join(words)
             if PHRASE_CHARS[0] <= len(text) <= PHRASE_CHARS[1]:
                 found.append((text, words))
