@@ -292,6 +292,17 @@ def test_a_key_phrase_takes_in_the_one_character_modifier_it_follows() -> None:
     assert not [k for k in keywords if k.startswith("时代")], keywords
 
 
+def test_no_key_phrase_is_a_longer_run_cut_short() -> None:
+    piece = article(
+        "人工智能时代工匠精神的传承",
+        "人工智能时代工匠精神的内涵在变，人工智能时代工匠精神的根基不变。",
+        "弘扬工匠精神，离不开职业教育；工匠精神是制造业的底气。",
+    )
+    keywords = themes.article_keywords(piece)
+    assert "工匠精神" in keywords
+    assert "人工智能时代工匠" not in keywords, keywords
+
+
 THEORY = [
     article(
         "深入学习贯彻总书记重要讲话精神",

@@ -383,7 +383,39 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
         if not all(generic_word(part) and lexicon.in_dictionary(part) for part in parts[phrase]):
             rarest = max(parts[phrase], key=idf)
             terms[phrase] = n / total * idf(rarest) * max(_similarity_weight(w) for w in parts[phrase])
+    text = "".join(w for w, _ in title) + "\n" + "".join(w for w, _ in body)
+    for fragment in _run_on_phrases(terms, parts, text):
+        del terms[fragment]
     return terms
+
+
+def _run_on_phrases(terms: dict[str, float], parts: dict[str, tuple[str, ...]], text: str) -> set[str]:
+    """Key phrases that are a longer run of words cut short: two phrases overlap (the last words of one are
+    the first words of the other) and every mention of one lies in the run they make together.
+
+    A Chinese noun phrase ends in its head, so of two such cuts the one that
+    stops before the run's end is the fragment: 人工智能时代工匠 always runs on
+    into 工匠精神, as 国家体育总局棋牌 does into 棋牌运动管理中心. When only the
+    later cut is always inside the run, it is the one cut out of it
+    (数智技术赋能 gives 技术赋能, while 数智技术 stands alone elsewhere).
+    """
+    phrases = [p for p in terms if p in parts]
+    starting: dict[tuple[str, ...], list[str]] = {}
+    for phrase in phrases:
+        for end in range(1, len(parts[phrase])):
+            starting.setdefault(parts[phrase][:end], []).append(phrase)
+    cut: set[str] = set()
+    for before in phrases:
+        words = parts[before]
+        for at in range(1, len(words)):
+            for after in (p for p in starting.get(words[at:], ()) if p != before):
+                run = before + "".join(parts[after][len(words) - at :])
+                mentions = text.count(run)
+                if mentions >= text.count(before):
+                    cut.add(before)
+                elif mentions >= text.count(after):
+                    cut.add(after)
+    return cut
 
 
 def _kept_phrases(phrases: Counter[str]) -> dict[str, int]:
