@@ -234,6 +234,18 @@ def test_text_part_wraps_for_a_terminal() -> None:
     assert "".join(long.summary) in text.replace("\n", "")
 
 
+def test_text_part_wraps_keywords_between_them_never_inside_one() -> None:
+    keywords = ("职工思想政治", "新时代工会干部", "职工群众", "产业工人技能", "发展新质生产力",
+                "职业技能等级证书", "社会培训评价", "高技能人才", "房地产", "服务综合体")
+    text = render_digest(make_digest([("民生", [article("技能人才", keywords=keywords)])])).text
+    start = text.index("关键词：")
+    lines = text[start:].split("\n\n")[0].splitlines()
+    assert len(lines) > 1 and max(display_width(line) for line in lines) <= 72
+    assert not [line for line in lines if line.startswith("·")]
+    shown = [term.strip() for line in lines for term in line.removeprefix("关键词：").split("·")]
+    assert [term for term in shown if term] == list(keywords)  # each whole, on one line
+
+
 def test_both_samples_sized_digests_fit_whole(rendered: RenderedDigest) -> None:
     result = render_digest(large_digest(9), archive_url=ARCHIVE_URL)
     assert len(result.html.encode("utf-8")) <= 75_000

@@ -29,7 +29,7 @@ import functools
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -267,6 +267,7 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         byline=byline, marker=marker_label, headline=item_headline, wrap=_wrap_filter, underline=_underline,
+        wrap_terms=_wrap_terms_filter,
         blocks=recommendation_blocks, hang=list_indent, marker_box=marker_box,
     )
     return env
@@ -407,6 +408,22 @@ def _wrap_filter(text: str, prefix: str = "", rest: str | None = None, width: in
     rest = " " * zh.display_width(prefix) if rest is None else rest
     lines = zh.wrap_columns(str(text), width - zh.display_width(rest)) or [""]
     return "\n".join([prefix + lines[0], *(rest + line for line in lines[1:])])
+
+
+def _wrap_terms_filter(terms: Sequence[str], label: str, separator: str = " · ", width: int = TEXT_WIDTH) -> str:
+    """Terms after `label`, wrapped for the text part between terms, never inside one: a line
+    ends with the separator's mark and none starts with it, as in the HTML part."""
+    mark = separator.strip()
+    units = [f"{term} {mark}" for term in terms[:-1]] + list(terms[-1:])
+    lines: list[str] = []
+    line = label
+    for unit in units:
+        if line != label and zh.display_width(f"{line} {unit}") > width:
+            lines.append(line)
+            line = unit
+        else:
+            line = label + unit if line == label else f"{line} {unit}"
+    return "\n".join([*lines, line])
 
 
 def _underline(text: str, char: str = "=") -> str:
