@@ -303,6 +303,34 @@ def test_no_key_phrase_is_a_longer_run_cut_short() -> None:
     assert "人工智能时代工匠" not in keywords, keywords
 
 
+WORKERS_PAPER = [
+    article(
+        "职工书屋进车间",
+        "职工书屋建到车间，职工下班就能读书。",
+        "职工书屋藏书上万册，职工借阅量逐年上升，职工书屋成了职工的加油站。",
+    ),
+    article(
+        "职工疗休养惠及一线",
+        "职工疗休养向一线倾斜，职工疗休养名额翻番。",
+        "今年职工疗休养覆盖职工两万人次，职工满意度明显提高。",
+    ),
+    article(
+        "职工医疗互助保障扩面",
+        "职工医疗互助保障新增病种，职工看病负担减轻。",
+        "参加医疗互助的职工超过百万，职工医疗互助成为职工的安心保障。",
+    ),
+]
+
+
+def test_a_term_most_of_the_digest_shares_is_no_article_keyword() -> None:
+    groups = themes.group_articles(list(WORKERS_PAPER), [])
+    keywords = {a.title: a.keywords for g in groups for a in g.articles}
+    assert all(keywords.values()) and not [k for k in keywords.values() if "职工" in k], keywords
+    assert "职工书屋" in keywords["职工书屋进车间"] and "病种" in keywords["职工医疗互助保障扩面"]
+    alone = themes.group_articles([WORKERS_PAPER[0]], [])[0].articles[0]
+    assert "职工" in alone.keywords  # with nothing to tell it apart from, a term is the article's own
+
+
 THEORY = [
     article(
         "深入学习贯彻总书记重要讲话精神",

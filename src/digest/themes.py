@@ -788,16 +788,19 @@ def _group_name(docs: Sequence[_Doc], group: Sequence[int]) -> tuple[str, list[s
 
 
 def _digest_keywords(docs: Sequence[_Doc], top: int = ARTICLE_KEYWORDS) -> list[list[str]]:
-    """Each article's keywords: its key terms, weighed down where most of the digest shares them.
+    """Each article's keywords: its key terms, weighed down where much of the digest shares them.
 
-    A term every article of the digest has (职工 in a workers' paper) tells a
-    reader nothing about this one: its weight is multiplied by log((n + 1) / df)
-    over the digest's n articles, the same smoothed IDF the batch would give it.
+    A term most articles of the digest have (职工 in a workers' paper) tells a
+    reader nothing about this one: a term more than half of them hold is not
+    shown, and the others' weight is multiplied by log((n + 1) / df) over the
+    digest's n articles, the same smoothed IDF the batch would give them.
     """
     frequency = Counter(term for d in docs for term in d.key_terms)
     n = len(docs)
+    common = {term for term, df in frequency.items() if df * 2 > n} if n > 1 else set()
     return [
-        _top_terms({t: w * np.log((n + 1) / frequency[t]) for t, w in d.key_terms.items()}, top) for d in docs
+        _top_terms({t: w * np.log((n + 1) / frequency[t]) for t, w in d.key_terms.items() if t not in common}, top)
+        for d in docs
     ]
 
 
