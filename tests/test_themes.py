@@ -331,6 +331,17 @@ def test_a_term_most_of_the_digest_shares_is_no_article_keyword() -> None:
     assert "职工" in alone.keywords  # with nothing to tell it apart from, a term is the article's own
 
 
+def test_a_party_left_unnamed_is_no_keyword() -> None:
+    piece = article(
+        "独居老人去世 遗产如何继承",
+        "葛某生前独居，葛某名下有一套房屋。葛某成夫妻早年离异，葛某名下的存款由堂弟代管。",
+        "法院审理认为，葛某名下房屋属于遗产，葛某成夫妻共同财产已在离婚时分割，某物流公司的欠款另案处理。",
+    )
+    keywords = themes.article_keywords(piece)
+    assert keywords and not [k for k in keywords if "某" in k], keywords
+    assert "遗产" in keywords
+
+
 THEORY = [
     article(
         "深入学习贯彻总书记重要讲话精神",

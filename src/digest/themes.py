@@ -322,8 +322,9 @@ def _phrase_part(word: str, tag: str) -> bool:
 
 
 def _names_someone(word: str, tag: str) -> bool:
-    """A person's name or an office (总书记, 村支书): who a piece is about, not what, so never a key term."""
-    return tag.startswith(NAME_POS) or zh.names_an_office(word)
+    """A person's name, an office (总书记, 村支书) or a party left unnamed (葛某): who a piece is about, not
+    what, so never a key term."""
+    return tag.startswith(NAME_POS) or zh.names_an_office(word) or zh.names_someone_unnamed(word)
 
 
 def _bound_modifier(word: str, tag: str) -> bool:

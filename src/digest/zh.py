@@ -532,3 +532,13 @@ OFFICE_TITLE = re.compile(
 def names_an_office(word: str) -> bool:
     """True for a word that names an office or its holder's title (总书记, 党支部书记, 副市长)."""
     return OFFICE_TITLE.search(word) is not None
+
+
+# A word holding 某 ("a certain") stands for a party a text leaves unnamed: court reports and
+# case studies write 葛某, 张某某, 王某成 for people and 某省, 某公司 for places and firms.
+UNNAMED = "某"
+
+
+def names_someone_unnamed(word: str) -> bool:
+    """True for a word that stands for an unnamed person or body (葛某, 张某某, 某公司)."""
+    return UNNAMED in word
