@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from conftest import REPO, SAMPLES
 from digest import themes, zh
+from digest.config import load_settings
 from digest.models import Article, ThemeRule
+from digest.pipeline import parse_file
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EVAL = SHARED / "eval" / "themes.jsonl"
@@ -329,6 +332,21 @@ def test_a_term_most_of_the_digest_shares_is_no_article_keyword() -> None:
     assert "职工书屋" in keywords["职工书屋进车间"] and "病种" in keywords["职工医疗互助保障扩面"]
     alone = themes.group_articles([WORKERS_PAPER[0]], [])[0].articles[0]
     assert "职工" in alone.keywords  # with nothing to tell it apart from, a term is the article's own
+
+
+def test_a_group_with_terms_of_its_own_is_named_by_one_the_rest_of_the_digest_lacks() -> None:
+    settings = load_settings(str(REPO / "config.toml"))
+    articles = [a for path in sorted(SAMPLES.iterdir()) for a in parse_file(path, settings).articles]
+    held = {a.display_title: set(themes.article_terms(a.display_title, a.body).key_terms) for a in articles}
+    checked = 0
+    for group in (g for g in themes.group_articles(articles, []) if g.automatic):
+        inside = {a.display_title for a in group.articles}
+        elsewhere = set().union(*(terms for title, terms in held.items() if title not in inside))
+        own = set.intersection(*(held[title] for title in inside)) - elsewhere
+        if own:
+            checked += 1
+            assert group.name not in elsewhere, (group.name, sorted(own))
+    assert checked  # the workers' paper: 职工 is every article's word, the union group has its own
 
 
 def test_a_party_left_unnamed_is_no_keyword() -> None:

@@ -743,18 +743,22 @@ def _shared_keywords(docs: Sequence[_Doc], group: Sequence[int], top: int = GROU
     A term counts for an article when it is among its KEYWORD_POOL heaviest key
     terms. Terms are ranked by whether two members have it, then by how many
     members have it less how many they would have at the rate of the other
-    articles, then by their weight in the group.
+    articles, then by how few of the other articles hold it at all (of two terms
+    the members share alike, the one the rest of the digest also uses sets the
+    group apart less: 职工 against 工会工作 in a workers' paper), then by their
+    weight in the group.
     """
     pools = [set(_top_terms(d.key_terms, KEYWORD_POOL)) for d in docs]
     inside = Counter(term for i in group for term in pools[i])
     outside = Counter(term for i, pool in enumerate(pools) if i not in group for term in pool)
+    elsewhere = Counter(term for i, d in enumerate(docs) if i not in group for term in d.key_terms)
     rate = len(group) / max(len(docs) - len(group), 1)
     mass: Counter[str] = Counter()
     for i in group:
         mass.update(docs[i].key_terms)
 
-    def rank(term: str) -> tuple[bool, float, float, str]:
-        return (inside[term] < 2, -(inside[term] - outside[term] * rate), -mass[term], term)
+    def rank(term: str) -> tuple[bool, float, int, float, str]:
+        return (inside[term] < 2, -(inside[term] - outside[term] * rate), elsewhere[term], -mass[term], term)
 
     return sorted(inside, key=rank)[:top]
 
