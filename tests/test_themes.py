@@ -346,7 +346,7 @@ def test_a_group_with_terms_of_its_own_is_named_by_one_the_rest_of_the_digest_la
         if own:
             checked += 1
             assert group.name not in elsewhere, (group.name, sorted(own))
-    assert checked  # the workers' paper: 职工 is every article's word, the union group has its own
+    assert checked  # the workers' paper: most articles hold 职工, the union group has terms of its own
 
 
 def test_a_party_left_unnamed_is_no_keyword() -> None:
