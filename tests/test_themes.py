@@ -306,6 +306,19 @@ def test_no_key_phrase_is_a_longer_run_cut_short() -> None:
     assert "人工智能时代工匠" not in keywords, keywords
 
 
+def test_a_generic_verb_before_a_key_term_makes_no_key_phrase_of_its_own() -> None:
+    piece = article(
+        "以新质生产力推动制造业升级",
+        "发展新质生产力，关键在创新。发展新质生产力，要用好数据要素。",
+        "新质生产力以创新为主导，新质生产力的核心是全要素生产率。工会要服务职工群众，职工群众是主力军。",
+        "服务职工群众，就要倾听职工群众的心声，为职工群众办实事。直播电商带动销售，直播电商也带来新岗位。",
+    )
+    keywords = themes.article_keywords(piece, top=20)
+    assert "新质生产力" in keywords and "职工群众" in keywords, keywords
+    assert "发展新质生产力" not in keywords and "服务职工群众" not in keywords, keywords
+    assert "直播电商" in keywords  # a verb no subject's writing shares makes a compound with its noun
+
+
 WORKERS_PAPER = [
     article(
         "职工书屋进车间",

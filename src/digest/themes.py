@@ -90,6 +90,7 @@ PHRASE_HEAD = ("n", "j", "x")
 # One-character adjectives and distinguishing words (新, 老, 大): bound to the noun after them, as in
 # 新时代 or 大科学计划, so a phrase never starts just after one.
 BOUND_MODIFIER_POS = ("a", "b")
+VERB_POS = ("v", "vn")  # verbs, and verbs used as nouns: what may govern the noun phrase after them
 NAME_POS = "nr"  # person names: who a piece is about, not what
 _COLUMN = zh.COLUMN_KICKER  # a column name in brackets closing a headline
 
@@ -385,9 +386,32 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
             rarest = max(parts[phrase], key=idf)
             terms[phrase] = n / total * idf(rarest) * max(_similarity_weight(w) for w in parts[phrase])
     text = "".join(w for w, _ in title) + "\n" + "".join(w for w, _ in body)
-    for fragment in _run_on_phrases(terms, parts, text):
+    for fragment in _run_on_phrases(terms, parts, text) | _actions_on_terms(terms, parts, [*title, *body]):
         del terms[fragment]
     return terms
+
+
+def _actions_on_terms(
+    terms: dict[str, float], parts: dict[str, tuple[str, ...]], tokens: Sequence[tuple[str, str]]
+) -> set[str]:
+    """Key phrases that are a generic verb before another key term of the article: 发展 + 新质生产力,
+    服务 + 职工群众.
+
+    A verb before a noun phrase mostly governs it as its object, and a verb
+    that every subject's writing uses (`generic_word`) adds only the action,
+    not what the article is about; the object is shown on its own. A verb
+    that is not generic mostly makes a compound with the noun after it
+    (直播电商, 消费纠纷), which stays.
+    """
+    verbs = {word for word, tag in tokens if tag in VERB_POS}
+    return {
+        phrase
+        for phrase in terms
+        if len(words := parts.get(phrase, ())) > 1
+        and words[0] in verbs
+        and generic_word(words[0])
+        and "".join(words[1:]) in terms
+    }
 
 
 def _run_on_phrases(terms: dict[str, float], parts: dict[str, tuple[str, ...]], text: str) -> set[str]:
