@@ -444,8 +444,12 @@ def test_quality_gate_on_the_sets_the_weights_never_saw(summarizer: Summarizer) 
 
 
 def readability_check() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "summary_readability.py"
-    spec = importlib.util.spec_from_file_location("summary_readability", path)
+    return benchmark_module("summary_readability")
+
+
+def benchmark_module(name: str) -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -504,3 +508,32 @@ def test_a_news_report_is_summarised_by_its_lead(summarizer: Summarizer) -> None
     undated = [NEWS[0].split("）", 1)[1], *NEWS[1:]]  # the same report without its dateline and credit
     assert lead.summarize(article(paragraphs=undated)) != [undated[0]]
     assert summarizer.summarize(article(paragraphs=NEWS)) == NEWS[:3]  # the lead, as far as the budget goes
+
+
+def test_a_pull_quote_becomes_a_row_of_the_article_that_holds_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.config import build_settings
+    from digest.pipeline import parse_file
+
+    sample = sorted((Path(__file__).resolve().parents[1] / "examples" / "inbox").glob("*.txt"))[0]
+    (tmp_path / "text").mkdir()
+    page = tmp_path / "text" / "page.txt"
+    page.write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
+    holder = parse_file(page, build_settings({}, None)).articles[1]
+    quote = max(split_sentences(holder.paragraphs[3]), key=len)
+    stray = "这一句话不在这一版的任何一篇文章里，没有哪篇文章会有它。"
+    notes = [{"kind": "pull_quote", "text": quote}, {"kind": "masthead", "text": "理论"},
+             {"kind": "pull_quote", "text": stray}]
+    (tmp_path / "page.json").write_text(json.dumps({"not_articles": notes}, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "quotes.jsonl"
+
+    assert benchmark_module("pull_quotes").main(["--pages", str(tmp_path), "--text", str(tmp_path / "text"),
+                                                 "--out", str(out)]) == 0
+
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["set"], r["title"], r["reference"]) for r in rows] == [
+        ("page-q0", "pull_quote", holder.display_title, quote)
+    ]
+    assert quote in rows[0]["text"].splitlines()[3]
+    assert "page.json: no article holds pull quote 1" in capsys.readouterr().err
