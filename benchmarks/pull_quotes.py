@@ -11,38 +11,30 @@ printed again in larger type: the same judgment as the `editor_pick` set's lead
 (theory pages rather than commentary), and never seen while the summarizer's
 weights were fitted. Each `NAME.json` reference under `--pages` lists its page's
 pull quotes under `not_articles`; the page's text is `NAME.txt` in one of the
-`--text` folders. The text is parsed as `digest` parses it, and each quote
-becomes a row of the article that holds it: `{id, set: "pull_quote", title,
+`--text` folders. The text is parsed as `digest parse` parses it, and each quote
+becomes a row of the article that holds it (found as
+`benchmarks/summary_readability.py --pull-quotes` finds it, which checks our
+summaries alone against the same quotes): `{id, set: "pull_quote", title,
 text, reference}`, the article's paragraphs one a line and the quote left in
 place (it repeats a sentence of the article). A quote that no parsed article
-holds (one cut off by its column on the page) is reported and left out.
+holds (one that is no sentence of the text) is reported and left out.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from digest.config import build_settings
-from digest.models import Article
-from digest.pipeline import parse_file
+from summary_readability import holder, pull_quotes
+
+from digest.parse import parse_page
+from digest.pipeline import read_page
 
 SET = "pull_quote"
-PREFIX = 24  # characters of a quote, punctuation left out, that find the article holding it
-# A run of what is neither a letter, a digit nor a Han character: punctuation and spaces, which a PDF's
-# text and a web page's set differently (half- or full-width commas).
-_PUNCTUATION = re.compile(r"[\W_]+")
-
-
-def page_quotes(reference: Path) -> list[str]:
-    """The pull quotes a page reference lists."""
-    notes = json.loads(reference.read_text(encoding="utf-8")).get("not_articles", [])
-    return [note["text"] for note in notes if note.get("kind") == "pull_quote"]
 
 
 def page_text(name: str, folders: Sequence[Path]) -> Path | None:
@@ -50,27 +42,14 @@ def page_text(name: str, folders: Sequence[Path]) -> Path | None:
     return next((folder / f"{name}.txt" for folder in folders if (folder / f"{name}.txt").is_file()), None)
 
 
-def _squeeze(text: str) -> str:
-    return _PUNCTUATION.sub("", text)
-
-
-def holder(quote: str, articles: Sequence[Article]) -> Article | None:
-    """The article whose text holds the quote's opening."""
-    opening = _squeeze(quote)[:PREFIX]
-    return next((a for a in articles if opening in _squeeze(a.body)), None)
-
-
 def quote_rows(pages: Path, folders: Sequence[Path]) -> Iterator[dict[str, Any]]:
     """One row per pull quote that a parsed article holds; the others are reported on stderr."""
-    settings = build_settings({}, None)  # the embedded defaults: no configured themes or sources
     for reference in sorted(pages.glob("*.json")):
-        quotes = page_quotes(reference)
-        text = page_text(reference.stem, folders) if quotes else None
-        if not quotes or text is None:
-            continue
-        articles = parse_file(text, settings).articles
+        text = page_text(reference.stem, folders)
+        quotes = pull_quotes(pages, text) if text else []
+        articles = parse_page(read_page(text)).articles if text and quotes else []
         for number, quote in enumerate(quotes):
-            article = holder(quote, articles)
+            article = holder(articles, quote)
             if article is None:
                 print(f"{reference.name}: no article holds pull quote {number} ({quote[:16]}…)", file=sys.stderr)
                 continue
