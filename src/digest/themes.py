@@ -761,18 +761,24 @@ def group_automatically(docs: Sequence[tuple[str, str]]) -> list[int]:
 # --- Themes for a digest -------------------------------------------------------
 
 
-def _shared_keywords(docs: Sequence[_Doc], group: Sequence[int], top: int = GROUP_KEYWORDS) -> list[str]:
+def _keyword_pools(docs: Sequence[_Doc]) -> list[set[str]]:
+    """Each article's KEYWORD_POOL heaviest key terms: where shared keywords are sought."""
+    return [set(_top_terms(d.key_terms, KEYWORD_POOL)) for d in docs]
+
+
+def _shared_keywords(
+    docs: Sequence[_Doc], pools: Sequence[set[str]], group: Sequence[int], top: int = GROUP_KEYWORDS
+) -> list[str]:
     """Key terms the group's members share and the rest of the digest lacks, best first.
 
-    A term counts for an article when it is among its KEYWORD_POOL heaviest key
-    terms. Terms are ranked by whether two members have it, then by how many
+    A term counts for an article when it is in its pool (`_keyword_pools`).
+    Terms are ranked by whether two members have it, then by how many
     members have it less how many they would have at the rate of the other
     articles, then by how few of the other articles hold it at all (of two terms
     the members share alike, the one the rest of the digest also uses sets the
     group apart less: 职工 against 工会工作 in a workers' paper), then by their
     weight in the group.
     """
-    pools = [set(_top_terms(d.key_terms, KEYWORD_POOL)) for d in docs]
     inside = Counter(term for i in group for term in pools[i])
     outside = Counter(term for i, pool in enumerate(pools) if i not in group for term in pool)
     elsewhere = Counter(term for i, d in enumerate(docs) if i not in group for term in d.key_terms)
@@ -799,12 +805,11 @@ def _topic_label(docs: Sequence[_Doc], group: Sequence[int]) -> str | None:
     return label if members == len(group) and not generic_word(label) else None
 
 
-def _group_name(docs: Sequence[_Doc], group: Sequence[int]) -> tuple[str, list[str]]:
+def _group_name(docs: Sequence[_Doc], pools: Sequence[set[str]], group: Sequence[int]) -> tuple[str, list[str]]:
     """An automatic group's name and keywords: a key term most members share, else the label of the news
     topic the group points to, else a key term two members share, else the group's heaviest key term."""
-    shared = _shared_keywords(docs, group)
-    pools = [set(_top_terms(docs[i].key_terms, KEYWORD_POOL)) for i in group]
-    holders = sum(shared[0] in pool for pool in pools) if shared else 0
+    shared = _shared_keywords(docs, pools, group)
+    holders = sum(shared[0] in pools[i] for i in group) if shared else 0
     if holders * 2 > len(group):
         return shared[0], shared
     label = _topic_label(docs, group)
@@ -882,6 +887,7 @@ def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> l
     def members(indices: Sequence[int], theme: str) -> list[Article]:
         return [replace(articles[i], theme=theme, keywords=keywords[i]) for i in indices]
 
+    pools = _keyword_pools(docs)
     taken = {OTHER_THEME} | {r.name for r in rules}
     groups = []
     for rule in rules:
@@ -891,7 +897,7 @@ def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> l
             groups.append((ThemeGroup(rule.name, members(indices, rule.name), keywords=found), indices))
     lone = sorted(i for c in clusters if len(c) == 1 for i in c)
     for cluster in sorted((c for c in clusters if len(c) > 1), key=lambda c: (-len(c), c)):
-        label, shared = _group_name(docs, cluster)
+        label, shared = _group_name(docs, pools, cluster)
         name = _unique_name(label, taken)
         groups.append((ThemeGroup(name, members(cluster, name), keywords=shared, automatic=True), list(cluster)))
     if lone:
