@@ -363,7 +363,9 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     lacks is shown only as part of a phrase. Generic words (generic_word) are
     left out, and so are names and offices (`_names_someone`). A term weighs
     its TF-IDF times its specificity, a phrase taking the rarest of its words'
-    IDF and specificity.
+    IDF and specificity. Last, phrases that only say a term twice go: a longer
+    run cut short (`_run_on_phrases`) and a generic verb before another key
+    term (`_actions_on_terms`).
     """
     found = _phrases(title) + _phrases(body)
     parts = dict(found)
