@@ -45,9 +45,11 @@ def page_text(name: str, folders: Sequence[Path]) -> Path | None:
 def quote_rows(pages: Path, folders: Sequence[Path]) -> Iterator[dict[str, Any]]:
     """One row per pull quote that a parsed article holds; the others are reported on stderr."""
     for reference in sorted(pages.glob("*.json")):
-        text = page_text(reference.stem, folders)
-        quotes = pull_quotes(pages, text) if text else []
-        articles = parse_page(read_page(text)).articles if text and quotes else []
+        quotes = pull_quotes(pages, reference)
+        text = page_text(reference.stem, folders) if quotes else None
+        if text is None:
+            continue
+        articles = parse_page(read_page(text)).articles
         for number, quote in enumerate(quotes):
             article = holder(articles, quote)
             if article is None:
