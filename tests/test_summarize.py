@@ -164,7 +164,8 @@ def test_a_summary_leads_with_the_sentence_that_states_the_point_when_that_clue_
 @pytest.mark.parametrize(
     "sentence",
     ["因此我们要久久为功。", "这也说明，改革要靠制度。", "此外还有三条经验。", "同时要守住底线。",
-     "基于这些成果，各方形成了共识。", "其核心在于落实。", "他们说，路好走了。", "“这话说到了心坎上。”"],
+     "基于这些成果，各方形成了共识。", "其核心在于落实。", "他们说，路好走了。", "“这话说到了心坎上。”",
+     "二是完善职业发展通道。", "第三，要守住历史文化底线。", "其次，要让居民说了算。", "②加大公共服务投入。"],
 )
 def test_a_sentence_that_points_back_leans_on_the_one_before(sentence: str) -> None:
     assert leans_on_previous(sentence)
@@ -173,7 +174,8 @@ def test_a_sentence_that_points_back_leans_on_the_one_before(sentence: str) -> N
 @pytest.mark.parametrize(
     "sentence",
     ["城市更新要以人民为中心。", "彼此尊重，才能共同发展。", "其实，办法总比困难多。", "而今，老街换了新颜。",
-     "城市更新要以人民为中心，这是关键。"],
+     "城市更新要以人民为中心，这是关键。", "一是完善居民参与机制。", "首先，要让居民说了算。",
+     "第一线的工人最有发言权。"],
 )
 def test_a_statement_of_its_own_does_not_lean(sentence: str) -> None:
     assert not leans_on_previous(sentence)
@@ -187,10 +189,27 @@ def test_a_statement_of_its_own_does_not_lean(sentence: str) -> None:
         ("综上，依照法律规定判决如下。", "依照法律规定判决如下。"),
         ("因此我们要久久为功。", "因此我们要久久为功。"),  # no clause of its own: kept, and it still leans
         ("这也说明，改革要靠制度。", "这也说明，改革要靠制度。"),  # a pointer is never dropped
+        ("第四，追求卓越，激发创新内生动力。", "追求卓越，激发创新内生动力。"),  # an item's ordinal
+        ("其次，要让居民说了算。", "要让居民说了算。"),
+        ("二是完善职业发展通道。", "二是完善职业发展通道。"),  # woven into the sentence: kept, and it leans
     ],
 )
 def test_a_connective_standing_as_a_clause_is_dropped(sentence: str, lifted: str) -> None:
     assert drop_leading_connective(sentence) == lifted
+
+
+LATER_ITEM = "要完善职业发展通道，让每一位技术工人都能看到清楚的上升路径和稳定的收入预期。"
+
+
+@pytest.mark.parametrize(
+    ("marker", "expected"),
+    [("第二，", [LATER_ITEM]),  # an ordinal of its own is dropped, as a connective is
+     ("二是", ["技能人才是制造业的底气所在。"])],  # woven into the sentence: never lifted without item one
+)
+def test_a_later_list_item_is_never_lifted_as_if_the_list_were_shown(marker: str, expected: list[str]) -> None:
+    paragraphs = ["技能人才是制造业的底气所在。", "一是健全评价体系。", marker + LATER_ITEM, "各地正在行动。"]
+    summary = Summarizer(sentences=1, weights=preferring("length").weights).summarize(article(paragraphs=paragraphs))
+    assert summary == expected
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ bound to each other: an editor who lifts a line out of a commentary sometimes
 takes a short, aphoristic sentence together with the one that carries it on,
 or a sentence with the one that leans on it, and such a pair is offered and
 rated as one piece (one item of `Article.summary`). Passages are verbatim, save
-a connective that stands as a clause of its own at their start ("因此，"),
-dropped as an editor drops it.
+a connective or an item's ordinal that stands as a clause of its own at their
+start ("因此，", "第四，"), dropped as an editor drops it.
 
 Passages are rated by a linear ranker over a few clues, each with a reason
 behind it and none tied to a particular publication:
@@ -41,8 +41,9 @@ A news report, which opens with a dateline or a reporter's credit (本报北京8
 passages that fit, and the commentary clues are not asked.
 
 A summary reads on its own in an email: no passage opens with a connective or
-pointer whose antecedent is left out (因此…, 这也…, 基于这些…) unless the sentence
-before it is in the summary too, none starts or ends inside a quotation, none
+pointer whose antecedent is left out (因此…, 这也…, 基于这些…), or with a later
+item of a list the email does not show (二是…), unless the sentence before it is
+in the summary too, none starts or ends inside a quotation, none
 mostly repeats one already chosen, and they keep the article's order. Headings
 and recommendation items are shown in the email already and are never
 candidates.

@@ -437,21 +437,41 @@ DANGLING_OPENER = re.compile(f"[“‘「『（(]*(?:{_CONNECTIVES}|{_POINTERS})
 _POINTER_IN_OPENING_CLAUSE = re.compile(r"[^，,：:；;。！？]*?(?:这|(?<!彼)此|上述)")
 # A connective standing as a clause of its own at the start (因此，/由此而言，/所以说，).
 _CONNECTIVE_CLAUSE = re.compile(f"(?:{_CONNECTIVES})(?:而言|可见|看来|来看|说)?[，,]\\s*")
+# An item's ordinal standing as a clause of its own at the start (第四，/其三，/其次，/最后：): it
+# places the sentence in a list the summary does not show, and says nothing of its own.
+_ORDINAL_CLAUSE = re.compile(f"(?:第{_CN_NUM}|其[{CN_NUMERALS}]|{'|'.join(SEQUENCE_WORDS)})[，,：:]\\s*")
 
 
 def leans_on_previous(sentence: str) -> bool:
     """True when the sentence opens with a connective or pointer whose antecedent is
-    the sentence before it (因此…, 这也…, 此外…), or its opening clause points back
-    (基于这些成果，…)."""
+    the sentence before it (因此…, 这也…, 此外…), its opening clause points back
+    (基于这些成果，…), or it opens a later item of a list (二是…, 其次…, 第三，…):
+    lifted out alone, "the second" asks for the first."""
     text = sentence.strip()
-    return DANGLING_OPENER.match(text) is not None or _POINTER_IN_OPENING_CLAUSE.match(text) is not None
+    return (
+        DANGLING_OPENER.match(text) is not None
+        or _POINTER_IN_OPENING_CLAUSE.match(text) is not None
+        or _opens_later_item(text)
+    )
+
+
+def _opens_later_item(text: str) -> bool:
+    """True when the text opens with the marker of a list item after the first (二是, 第三，, 其次，, ②)."""
+    marker = LIST_MARKER.match(text)
+    if marker is None or marker.lastgroup is None:
+        return False
+    family = marker.lastgroup
+    if family == "sequence":
+        return marker.group("sequence_w") != SEQUENCE_WORDS[0]
+    return cn_number(marker.group(f"{family}_n")) > 1
 
 
 def drop_leading_connective(sentence: str) -> str:
-    """The sentence without a connective that stands as a clause of its own at its
-    start ("由此而言，当下…" → "当下…"), as an editor lifts it; else unchanged."""
+    """The sentence without a connective or an item's ordinal that stands as a clause
+    of its own at its start ("由此而言，当下…" → "当下…", "第四，追求卓越…" →
+    "追求卓越…"), as an editor lifts it; else unchanged."""
     text = sentence.strip()
-    clause = _CONNECTIVE_CLAUSE.match(text)
+    clause = _CONNECTIVE_CLAUSE.match(text) or _ORDINAL_CLAUSE.match(text)
     return text[clause.end() :] if clause else text
 
 
