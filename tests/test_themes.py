@@ -319,6 +319,19 @@ def test_a_generic_verb_before_a_key_term_makes_no_key_phrase_of_its_own() -> No
     assert "直播电商" in keywords  # a verb no subject's writing shares makes a compound with its noun
 
 
+def test_a_key_phrase_holding_another_is_not_shown_beside_it() -> None:
+    piece = article(
+        "弘扬工匠精神  服务职工群众",
+        "新时代工匠精神薪火相传，新时代工匠精神引领风尚。工匠精神是制造业的底气，工匠精神要代代相传。",
+        "广大职工群众是主力军，广大职工群众要建功立业。职工群众的心声要倾听，为职工群众办实事。",
+        "动画电影票房走高，动画电影观众增多，动画产业也在成长，动画人才不断涌现。",
+    )
+    keywords = themes.article_keywords(piece, top=20)
+    assert "工匠精神" in keywords and "职工群众" in keywords, keywords
+    assert "新时代工匠精神" not in keywords and "广大职工群众" not in keywords, keywords
+    assert "动画电影" in keywords  # a phrase holding a single word says more than the word
+
+
 WORKERS_PAPER = [
     article(
         "职工书屋进车间",

@@ -78,6 +78,9 @@ GROUP_KEYWORDS = 3  # keywords kept with an automatic group
 WORD_CACHE = 1 << 16  # words whose shape checks are remembered: more than a backlog's vocabulary
 PHRASE_PARTS = 3  # a key phrase joins at most this many adjacent words
 PHRASE_CHARS = (3, 8)  # shortest and longest key phrase, in characters
+# A dictionary word this long is a compound of two words or more (职工群众, 工匠精神), most words having
+# one or two characters and a few three (a stem and an affix: 志愿者).
+COMPOUND_CHARS = 4
 VECTOR_FILE = "data/zh_word_vectors.npz"
 NEWS_TOPIC_FILE = "data/zh_news_topics.npz"
 _TERM = re.compile(f"^(?:[{zh.CJK}]{{2,}}|[A-Za-z][A-Za-z+]+)$")
@@ -364,8 +367,8 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     left out, and so are names and offices (`_names_someone`). A term weighs
     its TF-IDF times its specificity, a phrase taking the rarest of its words'
     IDF and specificity. Last, phrases that only say a term twice go: a longer
-    run cut short (`_run_on_phrases`) and a generic verb before another key
-    term (`_actions_on_terms`).
+    run cut short (`_run_on_phrases`), a generic verb before another key term
+    (`_actions_on_terms`) and a phrase holding another (`_phrases_restating`).
     """
     found = _phrases(title) + _phrases(body)
     parts = dict(found)
@@ -388,9 +391,32 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
             rarest = max(parts[phrase], key=idf)
             terms[phrase] = n / total * idf(rarest) * max(_similarity_weight(w) for w in parts[phrase])
     text = "".join(w for w, _ in title) + "\n" + "".join(w for w, _ in body)
-    for fragment in _run_on_phrases(terms, parts, text) | _actions_on_terms(terms, parts, [*title, *body]):
+    cut = _run_on_phrases(terms, parts, text) | _actions_on_terms(terms, parts, [*title, *body])
+    for fragment in cut | _phrases_restating(terms, parts, text):
         del terms[fragment]
     return terms
+
+
+def _phrases_restating(terms: dict[str, float], parts: dict[str, tuple[str, ...]], text: str) -> set[str]:
+    """Key phrases that hold another key phrase of the article: 广大职工群众 beside 职工群众, 时代工匠精神
+    beside 工匠精神.
+
+    Every mention of the longer one is a mention of the shorter. When the
+    article uses the shorter on its own at least as often as inside the longer,
+    the shorter is what the piece keeps returning to and the longer adds a
+    modifier some mentions carry; when most mentions are of the longer
+    (职工思想政治 over 思想政治), the longer is the subject and stays. The
+    shorter is a key phrase or a compound word the dictionary holds whole
+    (职工群众); a plain word inside a phrase is not such a pair (动画 in
+    动画电影): the phrase says more than the word.
+    """
+    phrases = [p for p in terms if p in parts]
+    held = [t for t in terms if t in parts or len(t) >= COMPOUND_CHARS]
+    return {
+        longer
+        for longer in phrases
+        if any(t != longer and t in longer and text.count(t) >= 2 * text.count(longer) for t in held)
+    }
 
 
 def _actions_on_terms(
