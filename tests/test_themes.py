@@ -332,6 +332,17 @@ def test_a_key_phrase_holding_another_is_not_shown_beside_it() -> None:
     assert "动画电影" in keywords  # a phrase holding a single word says more than the word
 
 
+def test_a_name_the_dictionary_does_not_know_is_no_keyword_after_an_office() -> None:
+    piece = article(
+        "长野洋平与和平外交",
+        "日本自民党前总裁长野洋平本月去世。长野洋平曾任众议院议长，长野洋平主张和平外交。",
+        "和平外交需要勇气，和平外交也需要耐心。",
+    )
+    keywords = themes.article_keywords(piece, top=20)
+    assert "和平外交" in keywords
+    assert not any("长野" in k for k in keywords), keywords
+
+
 WORKERS_PAPER = [
     article(
         "职工书屋进车间",

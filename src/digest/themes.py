@@ -368,7 +368,8 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     its TF-IDF times its specificity, a phrase taking the rarest of its words'
     IDF and specificity. Last, phrases that only say a term twice go: a longer
     run cut short (`_run_on_phrases`), a generic verb before another key term
-    (`_actions_on_terms`) and a phrase holding another (`_phrases_restating`).
+    (`_actions_on_terms`) and a phrase holding another (`_phrases_restating`);
+    and a term that follows an office is a name (`_holders_of_office`).
     """
     found = _phrases(title) + _phrases(body)
     parts = dict(found)
@@ -391,10 +392,34 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
             rarest = max(parts[phrase], key=idf)
             terms[phrase] = n / total * idf(rarest) * max(_similarity_weight(w) for w in parts[phrase])
     text = "".join(w for w, _ in title) + "\n" + "".join(w for w, _ in body)
-    cut = _run_on_phrases(terms, parts, text) | _actions_on_terms(terms, parts, [*title, *body])
-    for fragment in cut | _phrases_restating(terms, parts, text):
+    tokens = [*title, *body]
+    cut = _run_on_phrases(terms, parts, text) | _actions_on_terms(terms, parts, tokens)
+    for fragment in cut | _phrases_restating(terms, parts, text) | _holders_of_office(terms, parts, tokens):
         del terms[fragment]
     return terms
+
+
+def _holders_of_office(
+    terms: dict[str, float], parts: dict[str, tuple[str, ...]], tokens: Sequence[tuple[str, str]]
+) -> set[str]:
+    """Key terms right after an office somewhere in the article: 前总裁 + 长野洋平, 副主席 + 陶景文说.
+
+    News introduces a person by the post they hold, so what follows an office
+    is who holds it: a name, often one the dictionary does not know as a name
+    (a foreign one, or one cut together with the verb after it), which says
+    who a piece is about, not what (`_names_someone`).
+    """
+    starting: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for term in terms:
+        words = parts.get(term, (term,))
+        starting.setdefault(words[0], []).append((term, words))
+    held: set[str] = set()
+    for at in range(1, len(tokens)):
+        for term, words in starting.get(tokens[at][0], ()):
+            if term not in held and zh.names_an_office(tokens[at - 1][0]):
+                if tuple(w for w, _ in tokens[at : at + len(words)]) == words:
+                    held.add(term)
+    return held
 
 
 def _phrases_restating(terms: dict[str, float], parts: dict[str, tuple[str, ...]], text: str) -> set[str]:
