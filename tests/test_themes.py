@@ -343,6 +343,17 @@ def test_a_name_the_dictionary_does_not_know_is_no_keyword_after_an_office() -> 
     assert not any("长野" in k for k in keywords), keywords
 
 
+def test_a_coinage_glued_onto_a_function_character_makes_no_key_phrase() -> None:
+    piece = article(
+        "莫让为博流量的造假伤害信任",
+        "铲除为博流量造假的毒瘤，要压实平台责任。为博流量造假的账号要封禁，为博流量造假的动力要消除。",
+        "网络空间要清朗，流量不能成为造假的理由。",
+    )
+    keywords = themes.article_keywords(piece, top=20)
+    assert "流量" in keywords
+    assert not any(k.startswith("为") for k in keywords), keywords  # 为博 is 为 glued onto 博
+
+
 WORKERS_PAPER = [
     article(
         "职工书屋进车间",

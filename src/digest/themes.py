@@ -95,6 +95,7 @@ PHRASE_HEAD = ("n", "j", "x")
 BOUND_MODIFIER_POS = ("a", "b")
 VERB_POS = ("v", "vn")  # verbs, and verbs used as nouns: what may govern the noun phrase after them
 NAME_POS = "nr"  # person names: who a piece is about, not what
+FUNCTION_POS = ("p", "c", "r")  # prepositions, conjunctions and pronouns: what a coined word never opens with
 _COLUMN = zh.COLUMN_KICKER  # a column name in brackets closing a headline
 
 
@@ -319,10 +320,21 @@ def _weigh(counts: Counter[str]) -> dict[str, float]:
 @functools.lru_cache(maxsize=WORD_CACHE)
 def _phrase_part(word: str, tag: str) -> bool:
     """A word a key phrase can hold: two Han characters or more, and a word jieba coined only when it has two
-    (新质; longer coinages are mostly mis-segmented names)."""
+    (新质; longer coinages are mostly mis-segmented names) and does not open with a function character."""
     if not _HAN.match(word) or len(word) < 2 or word in zh.stop_words() or _names_someone(word, tag):
         return False
-    return len(word) == 2 if tag == UNKNOWN_POS else tag.startswith(PHRASE_POS)
+    if tag == UNKNOWN_POS:
+        return len(word) == 2 and not _function_character(word[0])
+    return tag.startswith(PHRASE_POS)
+
+
+def _function_character(char: str) -> bool:
+    """A character the dictionary holds on its own as a preposition, conjunction or pronoun (为, 以, 对, 这).
+
+    jieba coins a word from characters its dictionary cannot match, and a
+    coinage that opens with such a character is one glued onto the word
+    after it (为博 of 为博流量, 以区 of 以区民政局, 对非 of 中国对非), not a new word."""
+    return (load_lexicon().entries.get(char, NOT_KNOWN)[0] or "").startswith(FUNCTION_POS)
 
 
 def _names_someone(word: str, tag: str) -> bool:
