@@ -428,9 +428,9 @@ def _holders_of_office(
     held: set[str] = set()
     for at in range(1, len(tokens)):
         for term, words in starting.get(tokens[at][0], ()):
-            if term not in held and zh.names_an_office(tokens[at - 1][0]):
-                if tuple(w for w, _ in tokens[at : at + len(words)]) == words:
-                    held.add(term)
+            follows_office = term not in held and zh.names_an_office(tokens[at - 1][0])
+            if follows_office and tuple(w for w, _ in tokens[at : at + len(words)]) == words:
+                held.add(term)
     return held
 
 
