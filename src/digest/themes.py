@@ -323,6 +323,8 @@ def _phrase_part(word: str, tag: str) -> bool:
     (新质; longer coinages are mostly mis-segmented names) and does not open with a function character."""
     if not _HAN.match(word) or len(word) < 2 or word in zh.stop_words() or _names_someone(word, tag):
         return False
+    if word in zh.corpus_verbs():  # a verb heads a verb phrase (牢记使命), not a noun phrase
+        return False
     if tag == UNKNOWN_POS:
         return len(word) == 2 and not _function_character(word[0])
     return tag.startswith(PHRASE_POS)
@@ -376,7 +378,8 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     then counts only where it stands outside its phrases, and one that mostly
     stands inside them (新质) is a fragment, not a keyword. A word the dictionary
     lacks is shown only as part of a phrase. Generic words (generic_word) are
-    left out, and so are names and offices (`_names_someone`). A term weighs
+    left out, and so are names and offices (`_names_someone`) and verbs the
+    dictionary tags as nouns (`zh.corpus_verbs`: 牢记, 实干). A term weighs
     its TF-IDF times its specificity, a phrase taking the rarest of its words'
     IDF and specificity. Last, phrases that only say a term twice go: a longer
     run cut short (`_run_on_phrases`), a generic verb before another key term
@@ -397,7 +400,7 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     terms: dict[str, float] = {}
     for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not _names_someone(w, t)])):
         free = words[word] - inside[word]
-        if free * 2 > words[word] and not generic_word(word):
+        if free * 2 > words[word] and not generic_word(word) and word not in zh.corpus_verbs():
             terms[word] = free / total * idf(word) * _similarity_weight(word)
     for phrase, n in kept.items():
         if not all(generic_word(part) and lexicon.in_dictionary(part) for part in parts[phrase]):

@@ -222,7 +222,20 @@ def word_runs_across(left: str, right: str) -> bool:
 def stop_words() -> frozenset[str]:
     """The Chinese stop words of `data/stopwords_zh.txt` (function words that say
     nothing about a text's topic), read once per process."""
-    text = resources.files("digest").joinpath("data/stopwords_zh.txt").read_text(encoding="utf-8")
+    return _word_list("data/stopwords_zh.txt")
+
+
+@functools.cache
+def corpus_verbs() -> frozenset[str]:
+    """Words jieba's dictionary tags as nouns that a hand-tagged newspaper corpus
+    uses as verbs (牢记, 铸就, 挂帅): what a piece does, never what it is about.
+    `data/zh_corpus_verbs.txt`, built by `benchmarks/themes.py --verbs`."""
+    return _word_list("data/zh_corpus_verbs.txt")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    """The words of a packaged list, one a line, lines starting with # left out."""
+    text = resources.files("digest").joinpath(name).read_text(encoding="utf-8")
     lines = (line.strip() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
