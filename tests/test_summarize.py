@@ -165,7 +165,8 @@ def test_a_summary_leads_with_the_sentence_that_states_the_point_when_that_clue_
     "sentence",
     ["因此我们要久久为功。", "这也说明，改革要靠制度。", "此外还有三条经验。", "同时要守住底线。",
      "基于这些成果，各方形成了共识。", "其核心在于落实。", "他们说，路好走了。", "“这话说到了心坎上。”",
-     "二是完善职业发展通道。", "第三，要守住历史文化底线。", "其次，要让居民说了算。", "②加大公共服务投入。"],
+     "二是完善职业发展通道。", "第三，要守住历史文化底线。", "其次，要让居民说了算。", "②加大公共服务投入。",
+     "比如老街区的石板路就保住了。"],
 )
 def test_a_sentence_that_points_back_leans_on_the_one_before(sentence: str) -> None:
     assert leans_on_previous(sentence)
@@ -191,6 +192,7 @@ def test_a_statement_of_its_own_does_not_lean(sentence: str) -> None:
         ("这也说明，改革要靠制度。", "这也说明，改革要靠制度。"),  # a pointer is never dropped
         ("第四，追求卓越，激发创新内生动力。", "追求卓越，激发创新内生动力。"),  # an item's ordinal
         ("其次，要让居民说了算。", "要让居民说了算。"),
+        ("比如，老街区保住了石板路。", "老街区保住了石板路。"),  # the instance stands as a statement
         ("二是完善职业发展通道。", "二是完善职业发展通道。"),  # woven into the sentence: kept, and it leans
     ],
 )

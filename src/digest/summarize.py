@@ -358,23 +358,23 @@ class Weights:
     out (`benchmarks/summarize.py --fit`); `echo` is not learned (see the module
     docstring)."""
 
-    ahead: float = 0.383
-    behind: float = 0.314
-    opens: float = 0.109
+    ahead: float = 0.381
+    behind: float = 0.312
+    opens: float = 0.107
     closes: float = 0.552
     whole: float = 0.312
-    paragraph_depth: float = 0.504
-    sentence_depth: float = 0.608
+    paragraph_depth: float = 0.503
+    sentence_depth: float = 0.607
     opening: float = -0.376
-    ending: float = 0.153
-    length: float = 0.230
-    length_squared: float = -0.353
-    clauses: float = 0.803
-    figures: float = -0.310
-    deck: float = -0.590
-    pair: float = -0.231
+    ending: float = 0.154
+    length: float = 0.228
+    length_squared: float = -0.354
+    clauses: float = 0.816
+    figures: float = -0.309
+    deck: float = -0.591
+    pair: float = -0.235
     consequence: float = 1.023
-    correlative: float = 0.386
+    correlative: float = 0.379
     echo: float = 0.164  # tie-breaker: a passage holding every bigram of the title gains this much
 
     def learned(self) -> np.ndarray:

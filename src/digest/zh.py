@@ -436,7 +436,8 @@ _CONNECTIVES = (
     "因此|因而|所以|于是|故而|可见|由此|为此|对此|就此|据此|从而|进而|继而|然后|接着|随后|"
     "综上所述|综上|总之|总而言之|总的来看|总的来说|"
     "此外|另外|另一方面|与此同时|同时|同样|而且|并且|况且|何况|甚至|更重要的是|不仅如此|除此之外|"
-    "但是|但|然而|不过|可是|只是|否则|反之|相反|尽管如此|即便如此|换言之|换句话说|也就是说|而(?!今)"
+    "但是|但|然而|不过|可是|只是|否则|反之|相反|尽管如此|即便如此|换言之|换句话说|也就是说|而(?!今)|"
+    "比如|例如|譬如|比方说"  # an instance of what the sentence before said
 )
 # A word whose antecedent is in an earlier sentence: a demonstrative, a third-person pronoun.
 _POINTERS = (
