@@ -324,6 +324,19 @@ def cn_number(numeral: str) -> int:
     return value + (CN_NUMERALS.index(units) + 1 if units else 0)
 
 
+# 首先, 其次, 再次 number their items; 最后 closes a run of however many.
+_SEQUENCE_NUMBERS = {word: n for n, word in enumerate(SEQUENCE_WORDS[:-1], 1)}
+
+
+def marker_number(marker: re.Match[str]) -> int:
+    """The item number a LIST_MARKER match stands for: its numeral's value (第三 → 3, ② → 2),
+    1 to 3 for 首先, 其次, 再次, and 0 for 最后, the last of however many."""
+    family = marker.lastgroup or ""
+    if family == "sequence":
+        return _SEQUENCE_NUMBERS.get(marker.group("sequence_w"), 0)
+    return cn_number(marker.group(f"{family}_n"))
+
+
 def starts_with_list_marker(text: str) -> bool:
     """True when the text opens with a numbered-list marker (a paragraph-start cue)."""
     return LIST_MARKER.match(text.lstrip()) is not None
@@ -472,12 +485,7 @@ def leans_on_previous(sentence: str) -> bool:
 def _opens_later_item(text: str) -> bool:
     """True when the text opens with the marker of a list item after the first (二是, 第三，, 其次，, ②)."""
     marker = LIST_MARKER.match(text)
-    if marker is None or marker.lastgroup is None:
-        return False
-    family = marker.lastgroup
-    if family == "sequence":
-        return marker.group("sequence_w") != SEQUENCE_WORDS[0]
-    return cn_number(marker.group(f"{family}_n")) > 1
+    return marker is not None and marker_number(marker) != 1
 
 
 def drop_leading_connective(sentence: str) -> str:

@@ -61,18 +61,14 @@ from digest.zh import (
     LIST_MARKER,
     PARAGRAPH_FAMILIES,
     SENTENCE_END_RUN,
-    SEQUENCE_WORDS,
-    cn_number,
     marker_boundary,
+    marker_number,
 )
 
 LOGGER = logging.getLogger(__name__)
 
 RECOMMENDATIONS = "recommendations"
 HEADLINE_CHARS = 40
-
-# 首先/其次/再次 count 1, 2, 3; 最后 (the last word) has no number of its own.
-_SEQUENCE_NUMBERS = {word: n for n, word in enumerate(SEQUENCE_WORDS[:-1], 1)}
 
 # Verbs that open an item prescribing action in policy and commentary prose.
 _ACTION_VERB_LIST = """加强 强化 推动 推进 促进 健全 完善 建立 建设 建好 构建 打造 聚焦 坚持 深化 优化
@@ -262,11 +258,9 @@ def _find_markers(text: str) -> list[_Marker]:
             continue
         if family in PARAGRAPH_FAMILIES and boundary != "paragraph":
             continue
-        numeral = match.group(f"{family}_n") if family != "sequence" else match.group("sequence_w")
-        if family == "paren" and numeral.isdigit():
+        if family == "paren" and match.group("paren_n").isdigit():
             family = "paren_digit"  # （1） and （一） are separate families, often nested
-        number = _SEQUENCE_NUMBERS.get(numeral, 0) if family == "sequence" else cn_number(numeral)
-        markers.append(_Marker(match.start(), match.end(), family, number, match.group(0)))
+        markers.append(_Marker(match.start(), match.end(), family, marker_number(match), match.group(0)))
     return markers
 
 
