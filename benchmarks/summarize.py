@@ -19,7 +19,10 @@ for every set whose reference is a line lifted out of the text: `editor_pick`,
 and `pull_quote` (the pull quotes of laid-out pages, built by
 `benchmarks/pull_quotes.py`: lines other editors lifted out of other kinds of
 pieces, which no weight was fitted on). Each set's
-figures are means over its pieces with their standard errors.
+figures are means over its pieces with their standard errors. With `--peers`,
+a last table gives per set ours less the peer with the best ROUGE-L there,
+paired piece by piece, with its standard error: whether ours is at least the
+best peer, or the two cannot be told apart on that many pieces.
 
 `--cv` scores our summarizer by leave-one-out on the `editor_pick` set: each
 piece is summarized with weights fitted on the other pieces (the shipped
@@ -215,10 +218,13 @@ def snownlp() -> Ranker:
     return run
 
 
+BASELINES = ("first", "last", "random")  # rules, not summarizers: the peers are the rest
+
+
 def systems(peers: bool, max_chars: int, sentences: int) -> dict[str, System]:
     """Ours, the baselines and (with `peers`) the peers, all at the same budget."""
     table: dict[str, System] = {"digest": ours(Summarizer(sentences=sentences, max_chars=max_chars))}
-    rankers: dict[str, Ranker] = {"first": leading, "last": trailing, "random": drawn}
+    rankers: dict[str, Ranker] = dict(zip(BASELINES, (leading, trailing, drawn), strict=True))
     if peers:
         tokenizer = ChineseTokenizer()
         rankers.update({f"sumy-{name}": sumy_ranker(name, tokenizer) for name in SUMY})
@@ -510,6 +516,21 @@ def print_table(
         print(f"\ndigest is {timings['sumy-lexrank'] / timings['digest']:.1f}x as fast as sumy-lexrank in this run")
 
 
+def print_against_best_peer(rows: list[Row], results: dict[str, dict[str, list[str]]], scorer: ModuleType) -> None:
+    """Per set, ours less the peer with the best mean ROUGE-L there, piece by piece: the mean difference
+    and its standard error, which says whether the two can be told apart on this many pieces."""
+    peers = [name for name in results if name not in BASELINES and not name.startswith("digest")]
+    if not peers or "digest" not in results:
+        return
+    ours_scores = item_scores(rows, results["digest"], scorer)
+    print("\nROUGE-L, ours less the best peer of each set (paired over pieces):")
+    for name in sorted(ours_scores):
+        by_peer = {peer: item_scores(rows, results[peer], scorer)[name]["rougeL"] for peer in peers}
+        best = max(by_peer, key=lambda peer: mean_se(by_peer[peer])[0])
+        mean, se = mean_se([a - b for a, b in zip(ours_scores[name]["rougeL"], by_peer[best], strict=True)])
+        print(f"    {name:<14s}{best:<16s}{mean:+.3f} ± {se:.3f}")
+
+
 def write_summaries(path: Path, rows: list[Row], summaries: dict[str, list[str]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
@@ -576,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, summaries in results.items():
         write_summaries(args.out / f"{name.replace(' ', '_').replace('→', '-')}.jsonl", rows, summaries)
     print_table(rows, results, timings, scorer)
+    print_against_best_peer(rows, results, scorer)
     if runs:
         print_k_fold(picks, runs, args.kfold, scorer)
     if args.penalties and picks:
