@@ -464,9 +464,9 @@ DANGLING_OPENER = re.compile(f"[“‘「『（(]*(?:{_CONNECTIVES}|{_POINTERS})
 _POINTER_IN_OPENING_CLAUSE = re.compile(r"[^，,：:；;。！？]*?(?:这|(?<!彼)此|上述)")
 # A connective standing as a clause of its own at the start (因此，/由此而言，/所以说，).
 _CONNECTIVE_CLAUSE = re.compile(f"(?:{_CONNECTIVES})(?:而言|可见|看来|来看|说)?[，,]\\s*")
-# An item's ordinal standing as a clause of its own at the start (第四，/其三，/其次，/最后：): it
-# places the sentence in a list the summary does not show, and says nothing of its own.
-_ORDINAL_CLAUSE = re.compile(f"(?:第{_CN_NUM}|其[{CN_NUMERALS}]|{'|'.join(SEQUENCE_WORDS)})[，,：:]\\s*")
+# What ends a list marker that stands as a clause of its own (第四，/其三，/其次，/最后：): such an
+# ordinal places the sentence in a list the summary does not show, and says nothing of its own.
+_CLAUSE_ENDS = "，,：:"
 
 
 def leans_on_previous(sentence: str) -> bool:
@@ -493,8 +493,11 @@ def drop_leading_connective(sentence: str) -> str:
     of its own at its start ("由此而言，当下…" → "当下…", "第四，追求卓越…" →
     "追求卓越…"), as an editor lifts it; else unchanged."""
     text = sentence.strip()
-    clause = _CONNECTIVE_CLAUSE.match(text) or _ORDINAL_CLAUSE.match(text)
-    return text[clause.end() :] if clause else text
+    clause = _CONNECTIVE_CLAUSE.match(text)
+    if clause:
+        return text[clause.end() :]
+    marker = LIST_MARKER.match(text)
+    return text[marker.end() :].lstrip() if marker and marker.group(0)[-1] in _CLAUSE_ENDS else text
 
 
 # Quotations whose balance `quotes_balanced` checks, opener to closer.
