@@ -35,6 +35,11 @@ def article(title: str, *paragraphs: str) -> Article:
     return Article(title=title, display_title=title, paragraphs=list(paragraphs))
 
 
+def key_terms_of(title: str, *paragraphs: str) -> list[str]:
+    """The article's top twenty keywords: deep enough to show a term that a rule keeps out."""
+    return themes.article_keywords(article(title, *paragraphs), top=20)
+
+
 SPORT = [
     article(
         "全运会田径赛场捷报频传",
@@ -307,60 +312,55 @@ def test_no_key_phrase_is_a_longer_run_cut_short() -> None:
 
 
 def test_a_generic_verb_before_a_key_term_makes_no_key_phrase_of_its_own() -> None:
-    piece = article(
+    keywords = key_terms_of(
         "以新质生产力推动制造业升级",
         "发展新质生产力，关键在创新。发展新质生产力，要用好数据要素。",
         "新质生产力以创新为主导，新质生产力的核心是全要素生产率。工会要服务职工群众，职工群众是主力军。",
         "服务职工群众，就要倾听职工群众的心声，为职工群众办实事。直播电商带动销售，直播电商也带来新岗位。",
     )
-    keywords = themes.article_keywords(piece, top=20)
     assert "新质生产力" in keywords and "职工群众" in keywords, keywords
     assert "发展新质生产力" not in keywords and "服务职工群众" not in keywords, keywords
     assert "直播电商" in keywords  # a verb no subject's writing shares makes a compound with its noun
 
 
 def test_a_key_phrase_holding_another_is_not_shown_beside_it() -> None:
-    piece = article(
+    keywords = key_terms_of(
         "弘扬工匠精神  服务职工群众",
         "新时代工匠精神薪火相传，新时代工匠精神引领风尚。工匠精神是制造业的底气，工匠精神要代代相传。",
         "广大职工群众是主力军，广大职工群众要建功立业。职工群众的心声要倾听，为职工群众办实事。",
         "动画电影票房走高，动画电影观众增多，动画产业也在成长，动画人才不断涌现。",
     )
-    keywords = themes.article_keywords(piece, top=20)
     assert "工匠精神" in keywords and "职工群众" in keywords, keywords
     assert "新时代工匠精神" not in keywords and "广大职工群众" not in keywords, keywords
     assert "动画电影" in keywords  # a phrase holding a single word says more than the word
 
 
 def test_a_name_the_dictionary_does_not_know_is_no_keyword_after_an_office() -> None:
-    piece = article(
+    keywords = key_terms_of(
         "长野洋平与和平外交",
         "日本自民党前总裁长野洋平本月去世。长野洋平曾任众议院议长，长野洋平主张和平外交。",
         "和平外交需要勇气，和平外交也需要耐心。",
     )
-    keywords = themes.article_keywords(piece, top=20)
     assert "和平外交" in keywords
     assert not any("长野" in k for k in keywords), keywords
 
 
 def test_a_coinage_glued_onto_a_function_character_makes_no_key_phrase() -> None:
-    piece = article(
+    keywords = key_terms_of(
         "莫让为博流量的造假伤害信任",
         "铲除为博流量造假的毒瘤，要压实平台责任。为博流量造假的账号要封禁，为博流量造假的动力要消除。",
         "网络空间要清朗，流量不能成为造假的理由。",
     )
-    keywords = themes.article_keywords(piece, top=20)
     assert "流量" in keywords
     assert not any(k.startswith("为") for k in keywords), keywords  # 为博 is 为 glued onto 博
 
 
 def test_a_verb_the_dictionary_tags_as_a_noun_is_no_keyword() -> None:
-    piece = article(
+    keywords = key_terms_of(
         "牢记嘱托  实干兴邦",
         "牢记嘱托，守护黄河。干部群众牢记嘱托，实干担当，实干才能兴邦。",
         "黄河保护要牢记初心，黄河治理要实干，黄河流域生态保护成效显著。",
     )
-    keywords = themes.article_keywords(piece, top=20)
     assert "黄河" in keywords
     assert not {"牢记", "实干"} & set(keywords), keywords  # jieba's dictionary tags both as nouns
     assert not any(k.startswith("牢记") for k in keywords), keywords  # nor does a verb open a key phrase
