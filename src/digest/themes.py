@@ -386,6 +386,7 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     (`_actions_on_terms`) and a phrase holding another (`_phrases_restating`);
     and a term that follows an office is a name (`_holders_of_office`).
     """
+    tokens = [*title, *body]
     found = _phrases(title) + _phrases(body)
     parts = dict(found)
     kept = _kept_phrases(Counter(p for p, _ in found))  # repeated in fact: a headline counts once here
@@ -398,7 +399,7 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     lexicon = load_lexicon()
     idf = lexicon.idf
     terms: dict[str, float] = {}
-    for word in dict.fromkeys(_topic_terms([(w, t) for w, t in [*title, *body] if not _names_someone(w, t)])):
+    for word in dict.fromkeys(_topic_terms([(w, t) for w, t in tokens if not _names_someone(w, t)])):
         free = words[word] - inside[word]
         if free * 2 > words[word] and not generic_word(word) and word not in zh.corpus_verbs():
             terms[word] = free / total * idf(word) * _similarity_weight(word)
@@ -407,7 +408,6 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
             rarest = max(parts[phrase], key=idf)
             terms[phrase] = n / total * idf(rarest) * max(_similarity_weight(w) for w in parts[phrase])
     text = "".join(w for w, _ in title) + "\n" + "".join(w for w, _ in body)
-    tokens = [*title, *body]
     cut = _run_on_phrases(terms, parts, text) | _actions_on_terms(terms, parts, tokens)
     for fragment in cut | _phrases_restating(terms, parts, text) | _holders_of_office(terms, parts, tokens):
         del terms[fragment]
