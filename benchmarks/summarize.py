@@ -325,7 +325,8 @@ VARIANTS = {
     "no centrality": Variant(without("ahead", "behind")),
     "no position": Variant(without("closes", "whole", "paragraph_depth", "sentence_depth", "opening", "ending")),
     "no shape": Variant(without("length", "length_squared", "clauses", "figures", "deck")),
-    "no stated point": Variant(without("consequence", "correlative")),
+    "no stated point": Variant(without("consequence", "correlative", "voice")),
+    "no voice": Variant(without("voice")),
     "no title echo": Variant(as_shipped, echo_share=0.0),
     "echo x4": Variant(as_shipped, echo_share=4 * ECHO_SHARE),
 }

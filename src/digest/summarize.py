@@ -26,7 +26,9 @@ behind it and none tied to a particular publication:
 - how it states a point: commentary gives its point as a condition and what
   follows from it (只有…才能…, …就会…) or as two correlated clauses (既…也…,
   不是…而是…), shapes a sentence that reports a fact or an instance seldom
-  takes (`digest.zh.states_consequence`, `digest.zh.pairs_clauses`);
+  takes (`digest.zh.states_consequence`, `digest.zh.pairs_clauses`), and in
+  the voice it shares with its readers, "we" outside any quotation (我们要…;
+  `digest.zh.speaks_for_readers`);
 - the title's wording, as a tie-breaker only: its weight is not learned but
   set to a fifth of the spread of the ratings, because how often editors'
   lines echo the headline varies from one set of pieces to the next far more
@@ -70,6 +72,7 @@ from digest.zh import (
     opens_with_dateline,
     pairs_clauses,
     quotes_balanced,
+    speaks_for_readers,
     split_sentences,
     states_consequence,
 )
@@ -298,6 +301,7 @@ CLUES = (
     "pair",  # two sentences rather than one
     "consequence",  # states a condition and what follows from it (只有…才能…, …就会…)
     "correlative",  # pairs correlated clauses (既…也…, 不是…而是…)
+    "voice",  # the writer says "we" outside a quotation (我们要…)
 )
 
 
@@ -335,6 +339,7 @@ def passage_clues(candidates: Sequence[Candidate], passages: Sequence[Passage]) 
                 float(passage.sentences > 1),
                 float(states_consequence(passage.text)),
                 float(pairs_clauses(passage.text)),
+                float(speaks_for_readers(passage.text)),
             )
         )
     shape = np.array(rows, dtype=float).reshape(len(passages), len(CLUES) - 2)
@@ -358,24 +363,25 @@ class Weights:
     out (`benchmarks/summarize.py --fit`); `echo` is not learned (see the module
     docstring)."""
 
-    ahead: float = 0.381
-    behind: float = 0.312
-    opens: float = 0.107
-    closes: float = 0.552
-    whole: float = 0.312
-    paragraph_depth: float = 0.503
-    sentence_depth: float = 0.607
-    opening: float = -0.376
-    ending: float = 0.154
-    length: float = 0.228
-    length_squared: float = -0.354
-    clauses: float = 0.816
-    figures: float = -0.309
-    deck: float = -0.591
-    pair: float = -0.235
-    consequence: float = 1.023
-    correlative: float = 0.379
-    echo: float = 0.164  # tie-breaker: a passage holding every bigram of the title gains this much
+    ahead: float = 0.296
+    behind: float = 0.271
+    opens: float = 0.124
+    closes: float = 0.511
+    whole: float = 0.345
+    paragraph_depth: float = 0.473
+    sentence_depth: float = 0.569
+    opening: float = -0.364
+    ending: float = 0.099
+    length: float = 0.202
+    length_squared: float = -0.363
+    clauses: float = 0.765
+    figures: float = -0.288
+    deck: float = -0.574
+    pair: float = -0.238
+    consequence: float = 1.024
+    correlative: float = 0.309
+    voice: float = 1.726
+    echo: float = 0.172  # tie-breaker: a passage holding every bigram of the title gains this much
 
     def learned(self) -> np.ndarray:
         """The learned weights as a vector, in the order of `CLUES`."""

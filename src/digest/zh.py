@@ -546,6 +546,19 @@ def pairs_clauses(text: str) -> bool:
     return CORRELATIVE.search(text) is not None
 
 
+# The inclusive first person plural: the writer speaking for the readers (我们要…, 咱们…).
+WE = re.compile("我们|咱们")
+# A quotation in double quotes or corner brackets, nesting left out: “…”, 「…」, 『…』.
+QUOTATION = re.compile("“[^”]*”|「[^」]*」|『[^』]*』")
+
+
+def speaks_for_readers(text: str) -> bool:
+    """True when the writer says "we" (我们, 咱们) outside any quotation: a commentary
+    states its point in the voice it shares with its readers, while a report's
+    "we" is someone else's, quoted."""
+    return WE.search(QUOTATION.sub("", text)) is not None
+
+
 # --- News reports --------------------------------------------------------------------
 # A news report opens with its dateline (本报北京8月3日电, 新华社上海5月6日电, 本报讯) or a
 # reporter's credit in brackets (（记者 王某）); written as an inverted pyramid, its lead
