@@ -23,6 +23,9 @@ from pdfminer.high_level import extract_text
 from conftest import Installation
 from digest.extract import extract_page
 from digest.extract.ideographs import unify_ideographs
+from digest.extract.pdf.furniture import find_furniture
+from digest.extract.pdf.glyphs import SheetPage
+from digest.extract.pdf.lines import TextLine
 from digest.models import Page, RawIssue
 
 PDFS = Path(__file__).parent / "data" / "pdf"
@@ -143,3 +146,29 @@ def test_digest_run_takes_pdfs_from_the_inbox_also_when_named_txt(installation: 
     assert b"Subject:" in mail
     again = installation.digest("run")
     assert len(installation.emls()) == 1 and "page.pdf" not in again.stderr
+
+
+def _printed(text: str, x0: float, top: float, size: float) -> TextLine:
+    """A line as the extractor finds it: its box from its place and type size."""
+    return TextLine(text, x0, top, x0 + size * len(text), top + size, size, "Song", False)
+
+
+def test_running_text_at_the_foot_of_a_page_is_no_furniture() -> None:
+    """A page whose columns run down to its foot, where the running header is printed again: the
+    column lines there hold a date inside a clause, or sit level with the tall page number, and stay."""
+    header = [_printed("09理论", 34, 1127.5, 26.0), _printed("2026年5月19日", 404, 1144.5, 9.0),
+              _printed("人民日报", 747, 1138.5, 15.0)]
+    header_top = [_printed("09理论", 34, 16.0, 26.0), _printed("2026年5月19日", 404, 33.0, 9.0),
+                  _printed("人民日报", 747, 27.0, 15.0)]
+    dated = [_printed("2025年5月20日，民营经", 55, 1112.2, 10.5),
+             _printed("首部专门关于民营经济发展的", 191, 1112.2, 10.5)]
+    level = [_printed("济促进法正式施行。作为我国", 34, 1128.0, 10.5),
+             _printed("高质量发展筑牢法治根", 531, 1128.0, 10.5)]
+    body = [_printed("正文第一行，在页眉之下。", 34, 200.0, 10.5)]
+    first = [*header_top, *body, *dated, *level, *header]
+    second = [*header_top, *body, *header]
+    sheets = [SheetPage(n, 842.0, 1191.0, (), (), 0) for n in (1, 2)]
+    furniture = find_furniture(sheets, [first, second])
+    kept = [first[k].text for k in range(len(first)) if k not in furniture[0]]
+    assert kept == [line.text for line in body + dated + level]
+    assert furniture[1] == {0, 1, 2, 4, 5, 6}  # the header rows, at the head and the foot, still go

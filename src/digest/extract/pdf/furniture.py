@@ -17,6 +17,7 @@ from digest.extract.pdf.lines import TextLine
 
 _EDGE = 0.08  # the share of the page height at the top and the bottom where furniture sits
 _ROW_GROWTH = 1.5  # a piece of the header row is at most this much taller than another: larger is a headline
+_ALIGNED = 0.3  # pieces of one row share a baseline or a middle to within this share of the smaller's height
 _PIECE_MAX = 30  # a header or footer piece is short; a longer line at the edge is text that starts there
 # A printed date: 2026年5月6日, 2026-05-06, 2026.5.6 or 2026/5/6.
 _DATE = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2}))")
@@ -30,6 +31,8 @@ _WEEKDAY = re.compile(r"(?:星期|周)[一二三四五六日天]")
 # A periodical's name, as mastheads print it: ends in 报 or 刊 (日报, 晚报, 周刊…).
 _PERIODICAL = re.compile(r"[报刊]$")
 _DIGITS = re.compile(r"\d+|[一二三四五六七八九十]+")  # numbers, masked when lines are compared across pages
+# A mark that ends a clause of running text: header and footer pieces are labels and hold none.
+_CLAUSE_MARK = re.compile("[，。；！？、]")
 
 
 def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLine]]) -> list[set[int]]:
@@ -60,12 +63,20 @@ def _reads_as_furniture(line: TextLine) -> bool:
     text = line.text.strip()
     if text.startswith(("（", "(")) or len(text) > _PIECE_MAX:
         return False  # a jump note ("（下转第十版）") names a page too, but belongs to its story
-    return bool(_DATE.search(text) or _PAGE_NUMBER.match(text) or _CREDIT.search(text))
+    if _CREDIT.search(text):
+        return True
+    # A header's date or page number is a label; a column line that holds one inside a clause
+    # ("2024年3月1日，新规正式…") is running text that reached the page's edge.
+    return not _CLAUSE_MARK.search(text) and bool(_DATE.search(text) or _PAGE_NUMBER.match(text))
 
 
 def _same_row(line: TextLine, marked: TextLine) -> bool:
-    """Whether a line sits in the row of a furniture line, and is set no larger than furniture pieces are."""
-    return marked.top <= line.middle <= marked.bottom and line.height <= _ROW_GROWTH * marked.height
+    """Whether a line is a piece of a furniture line's row: set on its baseline or centred on its
+    middle, as the pieces of a header are, and no larger than furniture pieces are. A column line
+    that merely overlaps a tall piece (the page number in 26 pt) is text, not a piece of the row."""
+    near = _ALIGNED * min(line.height, marked.height)
+    aligned = abs(line.bottom - marked.bottom) <= near or abs(line.middle - marked.middle) <= near
+    return aligned and line.height <= _ROW_GROWTH * marked.height
 
 
 def issue_title(header: Sequence[TextLine]) -> str | None:
