@@ -155,7 +155,8 @@ def _printed(text: str, x0: float, top: float, size: float) -> TextLine:
 
 def test_running_text_at_the_foot_of_a_page_is_no_furniture() -> None:
     """A page whose columns run down to its foot, where the running header is printed again: the
-    column lines there hold a date inside a clause, or sit level with the tall page number, and stay."""
+    column lines there hold a date inside a clause, or sit level with the tall page number, and stay;
+    so does a column label level with the editors' credit. The header rows and the credit go."""
     header = [_printed("09理论", 34, 1127.5, 26.0), _printed("2026年5月19日", 404, 1144.5, 9.0),
               _printed("人民日报", 747, 1138.5, 15.0)]
     header_top = [_printed("09理论", 34, 16.0, 26.0), _printed("2026年5月19日", 404, 33.0, 9.0),
@@ -166,9 +167,11 @@ def test_running_text_at_the_foot_of_a_page_is_no_furniture() -> None:
              _printed("高质量发展筑牢法治根", 531, 1128.0, 10.5)]
     body = [_printed("正文第一行，在页眉之下。", 34, 200.0, 10.5)]
     first = [*header_top, *body, *dated, *level, *header]
-    second = [*header_top, *body, *header]
+    # Page two opens with a story's column label level with the editors' credit at the right.
+    kicker, credit = _printed("思想纵横", 39, 49.8, 11.0), _printed("本版责编：林 木 版式设计：石 川", 667, 52.3, 8.5)
+    second = [*header_top, kicker, credit, *body, *header]
     sheets = [SheetPage(n, 842.0, 1191.0, (), (), 0) for n in (1, 2)]
     furniture = find_furniture(sheets, [first, second])
     kept = [first[k].text for k in range(len(first)) if k not in furniture[0]]
     assert kept == [line.text for line in body + dated + level]
-    assert furniture[1] == {0, 1, 2, 4, 5, 6}  # the header rows, at the head and the foot, still go
+    assert [second[k].text for k in range(len(second)) if k not in furniture[1]] == [kicker.text, body[0].text]

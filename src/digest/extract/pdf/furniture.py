@@ -46,7 +46,9 @@ def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLin
     furniture = []
     for lines, found in zip(pages, edges, strict=True):
         marked = {k for k in found if len(seen[_key(lines[k])]) > 1 or _reads_as_furniture(lines[k])}
-        furniture.append(marked | {k for k in found for m in marked if _same_row(lines[k], lines[m])})
+        # An editor's credit is a line of its own, often level with a story's first line: it takes no row with it.
+        anchors = [m for m in marked if not _CREDIT.search(lines[m].text)]
+        furniture.append(marked | {k for k in found for m in anchors if _same_row(lines[k], lines[m])})
     return furniture
 
 
