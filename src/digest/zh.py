@@ -548,8 +548,8 @@ def pairs_clauses(text: str) -> bool:
 
 # The inclusive first person plural: the writer speaking for the readers (我们要…, 咱们…).
 WE = re.compile("我们|咱们")
-# A quotation in double quotes or corner brackets, nesting left out: “…”, 「…」, 『…』.
-QUOTATION = re.compile("“[^”]*”|「[^」]*」|『[^』]*』")
+# A quotation, from its opening mark to its closing one (“…”, 「…」, 『…』), nesting left out.
+QUOTATION = re.compile("|".join(f"{opener}[^{closer}]*{closer}" for opener, closer in _QUOTATIONS.items()))
 
 
 def speaks_for_readers(text: str) -> bool:

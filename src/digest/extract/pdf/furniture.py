@@ -2,9 +2,11 @@
 
 A line near the top or bottom edge of a page is furniture when another page
 prints it too at an edge (page numbers and dates aside), or when it reads like
-furniture: a date, a page number, an editor's credit. The rest of its row goes
-with it (the header is one row: number, section, date, paper). The first page's
-header names the issue: "人民日报 2026年5月6日 第9版 理论".
+furniture: a date or a page number standing as a label, an editor's credit. The
+rest of a header's row goes with it (the header is one row: number, section,
+date, paper; its pieces share a baseline or a middle); a credit is a line of its
+own and takes nothing with it. The first page's header names the issue:
+"人民日报 2026年5月6日 第9版 理论".
 """
 
 from __future__ import annotations
