@@ -524,9 +524,10 @@ def print_against_best_peer(rows: list[Row], results: dict[str, dict[str, list[s
     if not peers or "digest" not in results:
         return
     ours_scores = item_scores(rows, results["digest"], scorer)
+    peer_scores = {peer: item_scores(rows, results[peer], scorer) for peer in peers}
     print("\nROUGE-L, ours less the best peer of each set (paired over pieces):")
     for name in sorted(ours_scores):
-        by_peer = {peer: item_scores(rows, results[peer], scorer)[name]["rougeL"] for peer in peers}
+        by_peer = {peer: scores[name]["rougeL"] for peer, scores in peer_scores.items()}
         best = max(by_peer, key=lambda peer: mean_se(by_peer[peer])[0])
         mean, se = mean_se([a - b for a, b in zip(ours_scores[name]["rougeL"], by_peer[best], strict=True)])
         print(f"    {name:<14s}{best:<16s}{mean:+.3f} ± {se:.3f}")

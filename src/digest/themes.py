@@ -336,7 +336,7 @@ def _function_character(char: str) -> bool:
     jieba coins a word from characters its dictionary cannot match, and a
     coinage that opens with such a character is one glued onto the word
     after it (为博 of 为博流量, 以区 of 以区民政局, 对非 of 中国对非), not a new word."""
-    return (load_lexicon().entries.get(char, NOT_KNOWN)[0] or "").startswith(FUNCTION_POS)
+    return load_lexicon().tag(char).startswith(FUNCTION_POS)
 
 
 def _names_someone(word: str, tag: str) -> bool:
@@ -450,12 +450,11 @@ def _phrases_restating(terms: dict[str, float], parts: dict[str, tuple[str, ...]
     (职工群众); a plain word inside a phrase is not such a pair (动画 in
     动画电影): the phrase says more than the word.
     """
-    phrases = [p for p in terms if p in parts]
-    held = [t for t in terms if t in parts or len(t) >= COMPOUND_CHARS]
+    uses = {t: text.count(t) for t in terms if t in parts or len(t) >= COMPOUND_CHARS}
     return {
         longer
-        for longer in phrases
-        if any(t != longer and t in longer and text.count(t) >= 2 * text.count(longer) for t in held)
+        for longer in terms
+        if longer in parts and any(t != longer and t in longer and n >= 2 * uses[longer] for t, n in uses.items())
     }
 
 
