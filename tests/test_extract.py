@@ -232,3 +232,27 @@ def test_a_newsletter_in_the_mail_body_wins_over_an_attached_copy_and_an_html_co
         page = extract_page(raw(message.as_bytes(), "letter.eml"))
         assert len([line for line in page.lines if line.role == "title"]) == 2
         assert "请查收" not in page.text
+
+
+def wechat_post(writer: str) -> bytes:
+    """A post as WeChat lays it out: the writer an unlabelled piece of the dated line under the headline,
+    between the post's mark and the account's link."""
+    body = "".join(f"<section><span>{p}</span></section>" for p in (
+        "小区门口的菜市场改造完成后，早晚都有居民来买菜，摊主们说生意比往年好做了不少。",
+        "改造由街道牵头，摊位重新划分，地面和排水一并翻修，环境整洁了许多，老人买菜也方便。"))
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>菜市场变了样</title></head><body>
+<h1 class="rich_media_title">菜市场变了样</h1>
+<div class="rich_media_meta_list"><span class="rich_media_meta">原创</span>
+<span class="rich_media_meta">{writer}</span>
+<span class="rich_media_meta_nickname"><a href="javascript:void(0);">城事观察</a></span>
+<em id="publish_time">2026-03-02 08:00</em></div>
+<div class="rich_media_content">{body}</div></body></html>""".encode()
+
+
+@pytest.mark.parametrize(("writer", "authors"), [
+    ("刘晓燕", ["刘晓燕"]), ("陈默 周一鸣 欧阳雪", ["陈默", "周一鸣", "欧阳雪"]), ("本报评论员", ["本报评论员"]),
+    ("", [])])
+def test_a_post_names_its_writer_in_an_unlabelled_piece_of_its_dated_line(parse, writer: str,  # noqa: ANN001
+                                                                           authors: list[str]) -> None:
+    parsed = parse(wechat_post(writer), "post.html")
+    assert heads(parsed) == [("菜市场变了样", None, authors)]  # never the post's mark or the account

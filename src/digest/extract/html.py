@@ -48,6 +48,7 @@ from digest.errors import IssueError
 from digest.extract import furniture, sniff
 from digest.extract.markup import BODY_SIZE, Block, page_blocks, parse_markup
 from digest.models import Line, Page, RawIssue
+from digest.parse import bylines
 
 LOGGER = logging.getLogger(__name__)
 
@@ -536,6 +537,22 @@ def _read_below(article: _Article, below: list[Block]) -> None:
                 article.byline = _byline_text(byline.group(1))
         if article.byline is None and _plain_byline(block, text):
             article.byline, article.plain_byline = _byline_text(text), True
+        elif article.byline is None and furniture.holds_date(text) and (writer := _writer_of_dated_line(block)):
+            article.byline, article.plain_byline = writer, True
+
+
+def _writer_of_dated_line(block: Block) -> str | None:
+    """The names a dated publication line sets in an element of their own ("原创 ‹某某› ‹公众号› 2026-05-06").
+
+    Such a line strings its pieces together without labels, each in its own
+    inline element: a mark of the post, the writer, the account (a link), the
+    time. A piece read as names where a byline stands, and the only one, is taken.
+    """
+    pieces = {" ".join(e.text_content().split()) for e in block.element.iterdescendants()
+              if e.tag != "a" and next(e.iterancestors("a"), None) is None and not len(e)}
+    writers = [piece for piece in pieces if piece and not furniture.holds_date(piece)
+               and (bylines.byline(piece) or bylines.names_under_headline(piece))]
+    return _byline_text(writers[0]) if len(writers) == 1 else None
 
 
 def _fields(text: str) -> list[str]:
