@@ -48,8 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 TUNING = frozenset({"xinhua", "gmw", "mailchimp", "bulletin"})
-SEEN = frozenset({"wechat", "table", "html5", "substack", "cards", "qiushi", "xuexi", "enterprise", "markdown"})
-UNSEEN = frozenset({"portal", "weekly"})
+SEEN = frozenset({"wechat", "table", "html5", "substack", "cards", "qiushi", "xuexi", "enterprise", "markdown",
+                  "weekly"})
+UNSEEN = frozenset({"portal"})
 
 
 @dataclass

@@ -256,3 +256,32 @@ def test_a_post_names_its_writer_in_an_unlabelled_piece_of_its_dated_line(parse,
                                                                            authors: list[str]) -> None:
     parsed = parse(wechat_post(writer), "post.html")
     assert heads(parsed) == [("菜市场变了样", None, authors)]  # never the post's mark or the account
+
+
+def round_up(*stories: tuple[str, str, str, str]) -> bytes:
+    """A weekly round-up mail: each story a linked h3 headline, maybe a kicker above it and a subtitle
+    under it, then a meta row in small grey type."""
+    places = ("东街", "西巷", "南村", "北苑")
+    blocks = []
+    for n, (kicker, title, subtitle, meta) in enumerate(stories):
+        text = (f"<p>{places[n]}把闲置的锅炉房改成了社区书屋，周末常有家长带着孩子来借书、听故事。</p>"
+                f"<p>{places[n]}的书屋由居民志愿者轮流值守，图书来自捐赠和区图书馆的流转，每月更新一次。</p>")
+        blocks.append(f'<div class="story">{f"<p class=kicker>{kicker}</p>" if kicker else ""}'
+                      f'<h3><a href="https://news.example.cn/{n}.html">{title}</a></h3>'
+                      f'{f"<p><i>{subtitle}</i></p>" if subtitle else ""}'
+                      f'<p class="meta" style="color:#777;font-size:13px">{meta}</p>{text}</div>')
+    return f"""<html><head><meta charset="utf-8"><title>社区周报</title></head><body>
+<div style="font-size:30px;font-weight:bold">社区周报</div><p>本周为你挑选了几篇文章。</p>{''.join(blocks)}
+<p>不想再收到？<a href="https://news.example.cn/unsubscribe">退订</a></p></body></html>""".encode()
+
+
+def test_a_round_up_reads_each_story_s_column_and_writer_from_its_meta_row(parse) -> None:  # noqa: ANN001
+    parsed = parse(round_up(
+        ("", "锅炉房里的书香", "——老旧设施有了新用途", "街坊故事 · 刘晓燕"),  # the subtitle comes between
+        ("", "书屋的值班表", "", "街坊故事"),  # a label in small type that names nobody is the column
+        ("闲置空间巧利用", "周末去书屋", "", "城事观察 · 陈默 周一鸣"),  # the kicker is then the over-title
+        ("", "借书不用排队了", "", "作者")), "weekly.html")  # a writer's label with no name: no writer
+    assert [(a.section, a.authors) for a in parsed.articles] == [
+        ("街坊故事", ["刘晓燕"]), ("街坊故事", []), ("城事观察", ["陈默", "周一鸣"]), (None, [])]
+    assert [a.title for a in parsed.articles][:2] + [parsed.articles[3].title] == [
+        "锅炉房里的书香", "书屋的值班表", "借书不用排队了"]

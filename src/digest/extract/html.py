@@ -79,6 +79,8 @@ _BRACKETED = re.compile(r"^[【\[〔［「]\s*(.+?)\s*[】\]〕］」]$")
 _COLUMN_FIELD = re.compile(r"^(?:栏目|专栏|栏目名称|频道|专题)\s*[：:｜|]\s*(.+)$")
 # "作者：某某", "文/某某", "撰文｜某某": a labelled byline (staff titles such as 本报记者 stay with the names).
 _BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by)\s*[：:/／｜|]\s*(.*)$", re.I)
+# "作者", "作者：": a byline's label whose value the page left empty.
+_BARE_LABEL = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名)\s*[：:/／｜|]?$")
 # A byline or column label set off from its value by a bar or a slash, or by a space ("文 | 某某", "作者 某某").
 _LABEL_BAR = re.compile(r"(?:^|(?<=\s))(作者|文|撰文|撰稿|栏目|专栏)\s*(?:[|｜/／]|\s)\s*(?=[^\s：:|｜])")
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").
@@ -190,6 +192,7 @@ class _Article:
     byline: str | None = None
     evidence: bool = False  # a labelled byline, a column label or a table of contents says it opens an article
     plain_byline: bool = False  # only an unlabelled short line under it, which may be a byline (weaker evidence)
+    plain_column: bool = False  # its column is such a line too, one that names nobody (weaker evidence)
     named: bool = False  # it is the page's own title (evidence on a page of one article, not in a newsletter)
     url: str | None = None
     body: list[Block] = field(default_factory=list)
@@ -339,7 +342,7 @@ def _article_heads(heads: list[_Article], reading: _Reading) -> list[_Article]:
     """
     if not heads:
         return []
-    evidenced = [h for h in heads if h.evidence] or [h for h in heads if h.plain_byline] or \
+    evidenced = [h for h in heads if h.evidence] or [h for h in heads if h.plain_byline or h.plain_column] or \
         [h for h in heads if h.named]
     if evidenced:
         weakest = min(evidenced, key=lambda h: _prominence(h.title))
@@ -383,10 +386,11 @@ def _read_head(title: Block, reading: _Reading) -> _Article | None:
     if sum(1 for b in below if b.link and not furniture.is_furniture(b.text)) >= 2:
         return None  # a heading over a list of links: related articles, a menu
     article = _Article(title=title, start=title.index, body_start=body_start)
-    _read_below(article, below)
+    _read_below(article, below, reading)
     _read_above(article, _lines_above(title, reading))
     labelled_byline = article.byline is not None and not article.plain_byline
-    article.evidence = bool(article.column) or labelled_byline or _pointed_at(article, reading)
+    labelled_column = bool(article.column) and not article.plain_column
+    article.evidence = labelled_column or labelled_byline or _pointed_at(article, reading)
     article.named = reading.title is not None and _squeeze(title.text) == _squeeze(reading.title)
     return article
 
@@ -394,7 +398,8 @@ def _read_head(title: Block, reading: _Reading) -> _Article | None:
 def _head_material(block: Block, below: list[Block]) -> bool:
     """A line that belongs under a headline: subtitle, byline, publication line, share or author links."""
     text = block.text
-    if _is_subtitle(text) or _labelled(text) or furniture.is_date_line(text) or block.link is not None:
+    if _is_subtitle(text) or _labelled(text) or _BARE_LABEL.match(text) or furniture.is_date_line(text) or \
+            block.link is not None:
         return True
     if furniture.holds_date(text) and len(text) <= TITLE_MAX and not is_prose(text):
         return True  # a publication line that puts the date last ("原创 某某 某号 2026-05-06")
@@ -402,7 +407,9 @@ def _head_material(block: Block, below: list[Block]) -> bool:
         return True  # a column label or a bracketed byline printed under the headline
     if furniture.is_furniture(text):
         return True
-    return not any(_plain_byline(b, b.text) for b in below) and _plain_byline(block, text)
+    # one unlabelled byline under a headline; its subtitle ("——…") is none
+    bylines_above = any(_plain_byline(b, b.text) and not _is_subtitle(b.text) for b in below)
+    return not bylines_above and _plain_byline(block, text)
 
 
 def _opens_other_head(block: Block, title: Block, reading: _Reading) -> bool:
@@ -485,13 +492,18 @@ def _read_above(article: _Article, above: list[Block]) -> None:
     """Column label and over-title from the lines above a headline.
 
     A bracketed, labelled ("栏目：") or column-classed line is the column; a heading element or an
-    over-title-classed line is the over-title; a plain line is the column unless one was found.
+    over-title-classed line is the over-title; a plain line is the column unless one was found. A head
+    has one column: when the lines under the headline named it, a column-classed line ("kicker", a word
+    pages use for either) is the over-title.
     """
     unmarked: list[str] = []
+    named_below = article.column is not None
     for block in above:
         text = block.text
         bracketed, field_ = _BRACKETED.match(text), _COLUMN_FIELD.match(text)
-        if bracketed or field_ or _marked(block, _KICKER_CLASS):
+        if _marked(block, _KICKER_CLASS) and named_below and not (bracketed or field_):
+            article.over_title = article.over_title or text
+        elif bracketed or field_ or _marked(block, _KICKER_CLASS):
             article.column = (bracketed or field_).group(1) if (bracketed or field_) else text  # type: ignore[union-attr]
         elif block.level or _marked(block, _OVER_TITLE_CLASS):
             article.over_title = text
@@ -505,7 +517,7 @@ def _read_above(article: _Article, above: list[Block]) -> None:
         article.start = above[0].index
 
 
-def _read_below(article: _Article, below: list[Block]) -> None:
+def _read_below(article: _Article, below: list[Block], reading: _Reading) -> None:
     """Subtitle, byline and labelled fields from the lines under a headline."""
     for block in below:
         text = block.text
@@ -518,6 +530,9 @@ def _read_below(article: _Article, below: list[Block]) -> None:
             continue
         if bracketed and article.column is None:
             article.column = bracketed.group(1)
+            continue
+        if _BARE_LABEL.match(text):
+            article.byline = "" if article.byline is None else article.byline  # the page names no writer
             continue
         if block.link is not None or furniture.is_furniture(text) and not _fields_with_names(text):
             continue
@@ -536,9 +551,18 @@ def _read_below(article: _Article, below: list[Block]) -> None:
             elif byline and article.byline is None:
                 article.byline = _byline_text(byline.group(1))
         if article.byline is None and _plain_byline(block, text):
-            article.byline, article.plain_byline = _byline_text(text), True
+            if _names_someone(text) or _marked(block, _BYLINE_CLASS) or article.column is not None or \
+                    _heading_shaped(block, reading):
+                article.byline, article.plain_byline = _byline_text(text), True
+            else:  # a short label in body type or smaller under the headline, naming nobody: the column
+                article.column, article.plain_column = text, True
         elif article.byline is None and furniture.holds_date(text) and (writer := _writer_of_dated_line(block)):
             article.byline, article.plain_byline = writer, True
+
+
+def _names_someone(text: str) -> bool:
+    """The line, standing where a byline stands, reads as people's names, a staff title or an institution."""
+    return bool(bylines.byline(text) or bylines.names_under_headline(text) or bylines.institution(text))
 
 
 def _writer_of_dated_line(block: Block) -> str | None:
@@ -674,7 +698,7 @@ def _main_kept(article: _Article, reading: _Reading, end: int) -> _Reading | Non
     prose = next((b for b in reading.blocks[article.body_start:end] if is_prose(b.text)), None)
     if prose is None or _in_main_text(prose, reading):
         return reading
-    return replace(reading, main="") if article.evidence or article.plain_byline else None
+    return replace(reading, main="") if article.evidence or article.plain_byline or article.plain_column else None
 
 
 def _main_span(reading: _Reading) -> tuple[int, int]:
