@@ -285,3 +285,15 @@ def test_a_round_up_reads_each_story_s_column_and_writer_from_its_meta_row(parse
         ("街坊故事", ["刘晓燕"]), ("街坊故事", []), ("城事观察", ["陈默", "周一鸣"]), (None, [])]
     assert [a.title for a in parsed.articles][:2] + [parsed.articles[3].title] == [
         "锅炉房里的书香", "书屋的值班表", "借书不用排队了"]
+
+
+@pytest.mark.parametrize("over", ['<p class="yinti">{}</p>', "<h3>{}</h3>"])
+def test_an_over_title_the_markup_sets_over_a_headline_is_no_part_of_it(parse, over: str) -> None:  # noqa: ANN001
+    # the over-title is about as long as the quoted headline, which the shape of a PDF's head cannot tell
+    # from a headline wrapped over two lines; the markup says which element is the headline
+    page = f"""<html><head><meta charset="utf-8"><title>“书屋就是家门口的课堂”</title></head><body>
+{over.format("社区书屋让老锅炉房焕发新生")}<h1>“书屋就是家门口的课堂”</h1><p>作者：刘晓燕</p>
+<p>东街把闲置的锅炉房改成了社区书屋，周末常有家长带着孩子来借书、听故事。</p>
+<p>书屋由居民志愿者轮流值守，图书来自捐赠和区图书馆的流转，每月更新一次。</p></body></html>"""
+    parsed = parse(page.encode(), "page.html")
+    assert heads(parsed) == [("“书屋就是家门口的课堂”", None, ["刘晓燕"])]

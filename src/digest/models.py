@@ -45,7 +45,7 @@ class Line:
     boxed: bool = False  # set apart from the running text (a box, a shaded or framed passage)
     column: int | None = None  # the page column the line sits in, when known
     block: int | None = None  # lines of one layout block share a number
-    role: str | None = None  # what the markup says the line is: "title", "kicker", "byline", "heading"…
+    role: str | None = None  # what the markup says the line is: "title", "over-title", "byline", "heading"…
     url: str | None = None  # a link the line carries: on a headline, the article's original page
 
 

@@ -763,7 +763,7 @@ def _emit(articles: list[_Article], reading: _Reading) -> list[Line]:
 def _head_lines(article: _Article, number: int, reading: _Reading) -> list[Line]:
     lines = []
     if article.over_title:
-        lines.append(Line(article.over_title, role="kicker", block=number))
+        lines.append(Line(article.over_title, role="over-title", block=number))
     title = article.title
     if title.text:
         text = title.text if not article.column or title.text.endswith(("）", ")")) else \

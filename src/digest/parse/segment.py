@@ -555,10 +555,12 @@ def _attach_kicker_lines(head: _Head) -> _Head:
 
 def _drop_over_titles(head: _Head, dropped: list[Dropped]) -> list[str]:
     """The head's lines without the over-title the layout marks: a large line
-    ("subtitle") stacked right over the headline ("title")."""
+    ("subtitle") stacked right over the headline ("title"), or a line the markup
+    sets apart over it as one ("over-title")."""
     keep = []
     for k, line in enumerate(head.lines):
-        if head.role(k) == "subtitle" and head.role(k + 1) == "title" and not kinds.is_subtitle(line):
+        marked = head.role(k) == "over-title" or head.role(k) == "subtitle" and not kinds.is_subtitle(line)
+        if marked and head.role(k + 1) == "title":
             dropped.append(Dropped("lead", line))
         else:
             keep.append(line)
