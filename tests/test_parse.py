@@ -374,3 +374,16 @@ def test_a_short_sentence_under_a_headline_without_byline_opens_the_text() -> No
     [article] = page(f"热点思考\n某项工作的标题\n一个人，一件事，能起多大作用？\n{body(1)}\n{body(2)}\n").articles
     assert article.title == "某项工作的标题"
     assert article.paragraphs[0] == "一个人，一件事，能起多大作用？"
+
+
+def test_a_headline_with_a_deck_opens_an_article_without_a_byline_but_an_epigraph_does_not() -> None:
+    text = (
+        "某刊物 2026-01-03 第05版：经济\n\n"
+        f"第一篇的标题\n\n张 三\n\n{body(1)}\n\n{body(2)}\n\n"
+        f"第二篇没有署名 只有一行副题的标题\n\n——副题说的是这一篇的要点\n\n{body(3)}\n\n{body(4)}\n\n"
+        f"莫听穿林打叶声\n\n——苏轼《定风波》\n\n{body(5)}\n"
+    )
+    first, second = page(text).articles
+    assert (first.title, first.authors, len(first.paragraphs)) == ("第一篇的标题", ["张三"], 2)
+    assert (second.title, second.authors) == ("第二篇没有署名 只有一行副题的标题", [])
+    assert second.paragraphs[-1] == body(5)  # the epigraph's source is no deck: no article opens there

@@ -73,6 +73,9 @@ from digest.models import Article, ArticleKind, Dropped, Page, ParsedIssue
 from digest.parse import bylines, heads, kinds
 from digest.parse.repair import LogicalLine, repaired_lines
 
+# How an epigraph's "——" line names where its words come from: 摘自…, 引自…, 选自….
+_QUOTED_FROM = ("摘自", "引自", "选自")
+
 LOGGER = logging.getLogger(__name__)
 
 # A display title made from an article's text is at most about this long.
@@ -467,7 +470,19 @@ def _opens_article(block: list[str], body_follows: bool = False, roles: Sequence
         return True
     if any(kinds.is_decorated_label(line) for line in block):
         return True
+    if any(_deck_under(block, k) for k in range(1, len(block))):
+        return True
     return any(heads.kicker_at(block, k)[1] for k in range(len(block)))
+
+
+def _deck_under(block: list[str], k: int) -> bool:
+    """Line `k` is a headline's "——" deck: under a heading, and no epigraph's attribution
+    ("——苏轼《定风波》", "——摘自…"). A subheading inside an article takes no deck."""
+    line = block[k]
+    if not kinds.is_subtitle(line) or not kinds.is_heading_like(block[k - 1]):
+        return False
+    source = line.lstrip("—").strip()
+    return not (source.startswith(_QUOTED_FROM) or bylines.names_under_headline(source.split("《")[0].strip()))
 
 
 def _names_closing_head(block: list[str], k: int, body_follows: bool) -> bool:
