@@ -556,7 +556,8 @@ def _read_below(article: _Article, below: list[Block], reading: _Reading) -> Non
                 article.byline, article.plain_byline = _byline_text(text), True
             else:  # a short label in body type or smaller under the headline, naming nobody: the column
                 article.column, article.plain_column = text, True
-        elif article.byline is None and furniture.holds_date(text) and (writer := _writer_of_dated_line(block)):
+        elif article.byline is None and furniture.holds_date(text) and \
+                (writer := _writer_of_dated_line(block, article.title.text)):
             article.byline, article.plain_byline = writer, True
 
 
@@ -565,17 +566,19 @@ def _names_someone(text: str) -> bool:
     return bool(bylines.byline(text) or bylines.names_under_headline(text) or bylines.institution(text))
 
 
-def _writer_of_dated_line(block: Block) -> str | None:
+def _writer_of_dated_line(block: Block, title: str) -> str | None:
     """The names a dated publication line sets in an element of their own ("原创 ‹某某› ‹公众号› 2026-05-06").
 
     Such a line strings its pieces together without labels, each in its own
     inline element: a mark of the post, the writer, the account (a link), the
-    time. A piece read as names where a byline stands, and the only one, is taken.
+    time. A piece read as names where a byline stands (a rare surname's too, when no word
+    of the dictionary, nor one run on from the headline `title`), and the only one, is taken.
     """
     pieces = {" ".join(e.text_content().split()) for e in block.element.iterdescendants()
               if e.tag != "a" and next(e.iterancestors("a"), None) is None and not len(e)}
     writers = [piece for piece in pieces if piece and not furniture.holds_date(piece)
-               and (bylines.byline(piece) or bylines.names_under_headline(piece))]
+               and (bylines.byline(piece) or bylines.names_under_headline(piece)
+                    or bylines.rare_names_under(title, piece))]
     return _byline_text(writers[0]) if len(writers) == 1 else None
 
 
