@@ -50,7 +50,7 @@ SHARED = ROOT.parent / "shared"
 TUNING = frozenset({"xinhua", "gmw", "mailchimp", "bulletin"})
 SEEN = frozenset({"wechat", "table", "html5", "substack", "cards", "qiushi", "xuexi", "enterprise", "markdown",
                   "weekly"})
-UNSEEN = frozenset({"portal"})
+UNSEEN = frozenset({"portal", "blog"})
 
 
 @dataclass
@@ -512,6 +512,35 @@ def page_portal(spec: Spec, issue: Issue, k: int, rng: random.Random) -> str:
 <div class="foot">某某新闻网 版权所有 © 2026</div></body></html>"""
 
 
+def page_blog(spec: Spec, issue: Issue, k: int, rng: random.Random) -> str:
+    """A blog engine's post page: the category a link over the h1, an over-title as an h4 above it, the
+    subtitle an h2 under it, each writer a vcard link in an "entry-meta" row with a <time>, block-editor
+    h2 subheadings, tags, previous/next links and a reply form after the text."""
+    parts = "".join(f'<h2 class="wp-block-heading">{esc(line)}</h2>' if sub else f"<p>{esc(line)}</p>"
+                    for line, sub in zip(spec.body, spec.subheading_flags, strict=True))
+    writers = "、".join(f'<span class="author vcard"><a class="url fn n" href="/author/{n}/">{esc(name)}</a></span>'
+                       for n, name in enumerate(spec.gold.get("authors") or []))
+    cats = f'<div class="entry-cats"><a href="/category/{k}/" rel="category tag">{esc(spec.column)}</a></div>' \
+        if spec.column else ""
+    over = f"<h4>{esc(spec.over_title)}</h4>" if spec.over_title else ""
+    sub = f'<h2 class="entry-subtitle">{esc(spec.subtitle)}</h2>' if spec.subtitle else ""
+    byline = f'<span class="byline">作者：{writers}</span> ' if writers else ""
+    titles = related(rng, 2)
+    return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="UTF-8"><title>{esc(spec.title)} – 理论札记</title>
+<link rel="canonical" href="{spec.url}"></head><body class="post-template-default single">
+<header id="masthead" class="site-header"><p class="site-title"><a href="/">理论札记</a></p>
+<nav class="main-navigation"><a href="/">首页</a> <a href="/category/1/">评论</a> <a href="/about/">关于</a></nav></header>
+<main id="main"><article class="post type-post"><header class="entry-header">{cats}{over}
+<h1 class="entry-title">{esc(spec.title)}</h1>{sub}
+<div class="entry-meta">{byline}<time class="entry-date published" datetime="{issue.date:%Y-%m-%d}T08:00:00+08:00">{issue.date:%Y年%m月%d日}</time></div></header>
+<div class="entry-content">{parts}</div>
+<footer class="entry-footer"><span class="tags-links">标签：<a href="/tag/1/" rel="tag">学习</a>、<a href="/tag/2/" rel="tag">评论</a></span></footer></article>
+<nav class="post-navigation"><div class="nav-previous">上一篇：<a href="/p/{k}1/">{esc(titles[0])}</a></div>
+<div class="nav-next">下一篇：<a href="/p/{k}2/">{esc(titles[1])}</a></div></nav>
+<div id="comments"><h3 id="reply-title">发表回复</h3><p>您的邮箱地址不会被公开。</p></div></main>
+<footer class="site-footer"><p>© 2026 理论札记 · 由某某博客程序驱动</p></footer></body></html>"""
+
+
 def letter_weekly(issue: Issue, rng: random.Random) -> str:
     """A weekly round-up: each story a div with an h3 title link and a meta line "栏目 · 作者", h4
     subheadings, a "继续阅读" link; intro and sponsor blocks before and after the stories."""
@@ -534,6 +563,7 @@ ARTICLE_TEMPLATES: dict[str, tuple[Callable[[Spec, Issue, int, random.Random], s
     "xinhua": (page_xinhua, "gbk"), "gmw": (page_gmw, "gb18030"), "wechat": (page_wechat, "utf-8"),
     "table": (page_table, "utf-16"), "html5": (page_html5, "utf-8-sig"),
     "qiushi": (page_qiushi, "utf-8"), "xuexi": (page_xuexi, "gb18030"), "portal": (page_portal, "utf-8"),
+    "blog": (page_blog, "utf-8"),
 }
 LETTER_TEMPLATES: dict[str, tuple[Callable[[Issue, random.Random], str], str]] = {
     "mailchimp": (letter_mailchimp, "utf-8"), "bulletin": (letter_bulletin, "gbk"),
