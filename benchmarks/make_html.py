@@ -49,8 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 TUNING = frozenset({"xinhua", "gmw", "mailchimp", "bulletin"})
 SEEN = frozenset({"wechat", "table", "html5", "substack", "cards", "qiushi", "xuexi", "enterprise", "markdown",
-                  "weekly"})
-UNSEEN = frozenset({"portal", "blog"})
+                  "weekly", "blog"})
+UNSEEN = frozenset({"portal"})
 
 
 @dataclass

@@ -299,3 +299,19 @@ def test_an_over_title_the_markup_sets_over_a_headline_is_no_part_of_it(parse, o
 <p>书屋由居民志愿者轮流值守，图书来自捐赠和区图书馆的流转，每月更新一次。</p></body></html>"""
     parsed = parse(page.encode(), "page.html")
     assert heads(parsed) == [("“书屋就是家门口的课堂”", None, ["刘晓燕"])]
+
+
+def test_a_post_s_head_stays_inside_its_article_element(parse) -> None:  # noqa: ANN001
+    # the site's name sits in the masthead over the post, as short as a column label; the post's
+    # category is a link in the post's own header
+    page = """<html><head><meta charset="utf-8"><title>书屋里的周末 – 街坊札记</title></head><body>
+<header class="site-header"><p class="site-title"><a href="/">街坊札记</a></p></header>
+<main><article class="post"><header class="entry-header">
+<div class="entry-cats"><a href="/category/1/" rel="category tag">社区观察</a></div>
+<h1 class="entry-title">书屋里的周末</h1>
+<div class="entry-meta"><span class="byline">作者：<a href="/author/1/">刘晓燕</a></span>
+<time datetime="2026-03-02">2026年3月2日</time></div></header>
+<div class="entry-content"><p>东街把闲置的锅炉房改成了社区书屋，周末常有家长带着孩子来借书、听故事。</p>
+<p>书屋由居民志愿者轮流值守，图书来自捐赠和区图书馆的流转，每月更新一次。</p></div></article></main>
+</body></html>"""
+    assert heads(parse(page.encode(), "post.html")) == [("书屋里的周末", "社区观察", ["刘晓燕"])]

@@ -441,10 +441,17 @@ def _labelled(text: str) -> bool:
 
 
 def _lines_above(title: Block, reading: _Reading) -> list[Block]:
-    """The head lines above a headline, nearest last: short lines that open the element it sits in."""
+    """The head lines above a headline, nearest last: short lines that open the element it sits in.
+
+    An <article> holds a whole piece, its head too: nothing outside the one around the headline (the
+    site's masthead, its menu) belongs to that head.
+    """
     above: list[Block] = []
+    piece = next(title.element.iterancestors("article"), None)
     for block in reversed(reading.blocks[max(0, title.index - _HEAD_ABOVE):title.index]):
         text = block.text
+        if piece is not None and not _contains(piece, block.element):
+            break
         if is_prose(text) or furniture.is_furniture(text) or furniture.is_date_line(text) or len(text) > TITLE_MAX:
             break
         if _AUTHOR_NOTE.match(text) or _BRACKET_NOTE.match(text) or furniture.reads_original(text):
