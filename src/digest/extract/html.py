@@ -189,7 +189,7 @@ class _Article:
     column: str | None = None
     over_title: str | None = None
     subtitle: str | None = None
-    byline: str | None = None
+    byline: str | None = None  # "" when the page's byline label stands empty
     evidence: bool = False  # a labelled byline, a column label or a table of contents says it opens an article
     plain_byline: bool = False  # only an unlabelled short line under it, which may be a byline (weaker evidence)
     plain_column: bool = False  # its column is such a line too, one that names nobody (weaker evidence)
@@ -525,7 +525,8 @@ def _read_above(article: _Article, above: list[Block]) -> None:
 
 
 def _read_below(article: _Article, below: list[Block], reading: _Reading) -> None:
-    """Subtitle, byline and labelled fields from the lines under a headline."""
+    """Subtitle, byline, column and labelled fields from the lines under a headline; a short
+    unlabelled line is the byline when it names someone, else the column."""
     for block in below:
         text = block.text
         if _is_subtitle(text) and article.subtitle is None:
@@ -539,7 +540,8 @@ def _read_below(article: _Article, below: list[Block], reading: _Reading) -> Non
             article.column = bracketed.group(1)
             continue
         if _BARE_LABEL.match(text):
-            article.byline = "" if article.byline is None else article.byline  # the page names no writer
+            if article.byline is None:
+                article.byline = ""  # the page says it names no writer
             continue
         if block.link is not None or furniture.is_furniture(text) and not _fields_with_names(text):
             continue

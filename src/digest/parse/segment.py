@@ -73,10 +73,10 @@ from digest.models import Article, ArticleKind, Dropped, Page, ParsedIssue
 from digest.parse import bylines, heads, kinds
 from digest.parse.repair import LogicalLine, repaired_lines
 
+LOGGER = logging.getLogger(__name__)
+
 # How an epigraph's "——" line names where its words come from: 摘自…, 引自…, 选自….
 _QUOTED_FROM = ("摘自", "引自", "选自")
-
-LOGGER = logging.getLogger(__name__)
 
 # A display title made from an article's text is at most about this long.
 _DISPLAY_MAX = 30
