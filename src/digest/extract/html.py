@@ -572,7 +572,14 @@ def _read_below(article: _Article, below: list[Block], reading: _Reading) -> Non
 
 def _names_someone(text: str) -> bool:
     """The line, standing where a byline stands, reads as people's names, a staff title or an institution."""
-    return bool(bylines.byline(text) or bylines.names_under_headline(text) or bylines.institution(text))
+    return bool(bylines.byline(text) or _names_where_byline_stands(text) or bylines.institution(text))
+
+
+def _names_where_byline_stands(text: str) -> list[str]:
+    """`bylines.names_under_headline`, less its reading of a gapless run as letter-spaced names
+    ("金台随笔" as 金台 随笔): a PDF's text loses the spacing between names, a page's markup keeps it."""
+    names = bylines.names_under_headline(text)
+    return names if len(names) < 2 or any(c.isspace() or c in "、，," for c in text) else []
 
 
 def _writer_of_dated_line(block: Block, title: str) -> str | None:
@@ -586,7 +593,7 @@ def _writer_of_dated_line(block: Block, title: str) -> str | None:
     pieces = {" ".join(e.text_content().split()) for e in block.element.iterdescendants()
               if e.tag != "a" and next(e.iterancestors("a"), None) is None and not len(e)}
     writers = [piece for piece in pieces if piece and not furniture.holds_date(piece)
-               and (bylines.byline(piece) or bylines.names_under_headline(piece)
+               and (bylines.byline(piece) or _names_where_byline_stands(piece)
                     or bylines.rare_names_under(title, piece))]
     return _byline_text(writers[0]) if len(writers) == 1 else None
 
