@@ -262,7 +262,7 @@ def test_a_post_names_its_writer_in_an_unlabelled_piece_of_its_dated_line(parse,
 def round_up(*stories: tuple[str, str, str, str]) -> bytes:
     """A weekly round-up mail: each story a linked h3 headline, maybe a kicker above it and a subtitle
     under it, then a meta row in small grey type."""
-    places = ("东街", "西巷", "南村", "北苑", "中庭", "后院")
+    places = ("东街", "西巷", "南村", "北苑", "中庭", "后院", "前厅")
     blocks = []
     for n, (kicker, title, subtitle, meta) in enumerate(stories):
         text = (f"<p>{places[n]}把闲置的锅炉房改成了社区书屋，周末常有家长带着孩子来借书、听故事。</p>"
@@ -281,14 +281,16 @@ def test_a_round_up_reads_each_story_s_column_and_writer_from_its_meta_row(parse
         ("", "锅炉房里的书香", "——老旧设施有了新用途", "街坊故事 · 刘晓燕"),  # the subtitle comes between
         ("", "书屋的值班表", "", "街坊故事"),  # a label in small type that names nobody is the column
         ("", "书架上的新书", "", "江畔随笔"),  # gapless, so no letter-spaced pair of names (江畔 随笔)
+        ("", "读书会的第一百期", "", "社区生活·书香满街坊的十二年系列报道之十二 · 王小川 李想 周一鸣"),  # a long row
         ("闲置空间巧利用", "周末去书屋", "", "城事观察 · 陈默 周一鸣"),  # the kicker is then the over-title
         ("", "借书不用排队了", "", "作者"),  # a writer's label with no name: no writer
         ("", "还书箱搬到了路口", "", "（作者：）")), "weekly.html")
     assert [(a.section, a.authors) for a in parsed.articles] == [
-        ("街坊故事", ["刘晓燕"]), ("街坊故事", []), ("江畔随笔", []), ("城事观察", ["陈默", "周一鸣"]), (None, []),
-        (None, [])]
-    assert [a.title for a in parsed.articles] == [
-        "锅炉房里的书香", "书屋的值班表", "书架上的新书", "周末去书屋", "借书不用排队了", "还书箱搬到了路口"]
+        ("街坊故事", ["刘晓燕"]), ("街坊故事", []), ("江畔随笔", []),
+        ("社区生活·书香满街坊的十二年系列报道之十二", ["王小川", "李想", "周一鸣"]), ("城事观察", ["陈默", "周一鸣"]),
+        (None, []), (None, [])]
+    assert [a.title for a in parsed.articles] == ["锅炉房里的书香", "书屋的值班表", "书架上的新书", "读书会的第一百期",
+                                                  "周末去书屋", "借书不用排队了", "还书箱搬到了路口"]
 
 
 @pytest.mark.parametrize("over", ['<p class="yinti">{}</p>', "<h3>{}</h3>"])

@@ -407,6 +407,9 @@ def _head_material(block: Block, below: list[Block]) -> bool:
         return True  # a column label or a bracketed byline printed under the headline
     if furniture.is_furniture(text):
         return True
+    fields = _fields(text)
+    if len(fields) >= 2 and not is_prose(text) and _names_someone(fields[-1]):
+        return True  # "栏目 · 作者": a row naming the column, however long its name, then the writers
     # one unlabelled byline under a headline; its subtitle ("——…") is none
     bylines_above = any(_plain_byline(b, b.text) and not _is_subtitle(b.text) for b in below)
     return not bylines_above and _plain_byline(block, text)
