@@ -580,7 +580,7 @@ def _names_someone(text: str) -> bool:
 
 def _names_where_byline_stands(text: str) -> list[str]:
     """`bylines.names_under_headline`, less its reading of a gapless run as letter-spaced names
-    ("金台随笔" as 金台 随笔): a PDF's text loses the spacing between names, a page's markup keeps it."""
+    ("江畔随笔" as 江畔 随笔): a PDF's text loses the spacing between names, a page's markup keeps it."""
     names = bylines.names_under_headline(text)
     return names if len(names) < 2 or any(c.isspace() or c in "、，," for c in text) else []
 
