@@ -319,3 +319,19 @@ def test_a_post_s_head_stays_inside_its_article_element(parse) -> None:  # noqa:
 <p>书屋由居民志愿者轮流值守，图书来自捐赠和区图书馆的流转，每月更新一次。</p></div></article></main>
 </body></html>"""
     assert heads(parse(page.encode(), "post.html")) == [("书屋里的周末", "社区观察", ["刘晓燕"])]
+
+
+def test_a_post_s_column_set_as_the_first_line_of_its_text_is_its_column(parse) -> None:  # noqa: ANN001
+    # the text has bold subheadings further down, which are no headline the column line stands over
+    sections = "".join(f"<section><span{style}>{text}</span></section>" for style, text in (
+        (' style="color:#b22;font-size:15px"', "【街坊故事】"),
+        (' style="font-size:16px;color:#888"', "老设施的新用途"),
+        (' style="font-size:15px"', "东街把闲置的锅炉房改成了社区书屋，周末常有家长带着孩子来借书、听故事。"),
+        (' style="font-weight:bold"', "志愿者轮流值守"),
+        (' style="font-size:15px"', "书屋由居民志愿者轮流值守，图书来自捐赠和区图书馆的流转，每月更新一次。")))
+    page = f"""<html><head><meta charset="utf-8"><title>书屋里的周末</title></head><body>
+<h1 class="rich_media_title">书屋里的周末</h1>
+<div class="rich_media_meta_list"><span>原创</span> <span>刘晓燕</span>
+<span><a href="javascript:void(0);">城事观察</a></span> <em>2026-03-02 08:00</em></div>
+<div class="rich_media_content">{sections}</div></body></html>"""
+    assert heads(parse(page.encode(), "post.html")) == [("书屋里的周末", "街坊故事", ["刘晓燕"])]

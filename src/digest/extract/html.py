@@ -418,7 +418,9 @@ def _head_material(block: Block, below: list[Block]) -> bool:
 def _opens_other_head(block: Block, title: Block, reading: _Reading) -> bool:
     """Whether the line opens an element, apart from the headline's, that holds a headline of its own.
 
-    A column label set over the next article's headline is not a byline of the masthead above it.
+    A column label set over the next article's headline is not a byline of the masthead above it. A
+    headline further down, after text of the line's own, is a subheading of that text: the line
+    heads the text (a post's column set as the first line of its body).
     """
     box = None
     for element in [block.element, *block.element.iterancestors()]:
@@ -432,6 +434,8 @@ def _opens_other_head(block: Block, title: Block, reading: _Reading) -> bool:
             return False
         if _heading_shaped(later, reading):
             return True
+        if is_prose(later.text):
+            return False
     return False
 
 
