@@ -77,10 +77,12 @@ _FULL_STOP = re.compile(r"[。；]")  # a statement ends in the line: headlines 
 _BRACKETED = re.compile(r"^[【\[〔［「]\s*(.+?)\s*[】\]〕］」]$")
 # "栏目：某某论坛", "专栏｜某某观察": a labelled column name.
 _COLUMN_FIELD = re.compile(r"^(?:栏目|专栏|栏目名称|频道|专题)\s*[：:｜|]\s*(.+)$")
+# The words that label a byline: 作者, 文, 撰文, 撰稿, 作者署名.
+_BYLINE_LABELS = "作者|文|撰文|撰稿|作者署名"
 # "作者：某某", "文/某某", "撰文｜某某": a labelled byline (staff titles such as 本报记者 stay with the names).
-_BYLINE_FIELD = re.compile(r"^(?:作者|文|撰文|撰稿|作者署名|author|by)\s*[：:/／｜|]\s*(.*)$", re.I)
+_BYLINE_FIELD = re.compile(f"^(?:{_BYLINE_LABELS}|author|by)\\s*[：:/／｜|]\\s*(.*)$", re.I)
 # "作者", "作者：", "（作者：）": a byline's label whose value the page left empty.
-_BARE_LABEL = re.compile(r"^[（(]?\s*(?:作者|文|撰文|撰稿|作者署名)\s*[：:/／｜|]?\s*[)）]?$")
+_BARE_LABEL = re.compile(f"^[（(]?\\s*(?:{_BYLINE_LABELS})\\s*[：:/／｜|]?\\s*[)）]?$")
 # A byline or column label set off from its value by a bar or a slash, or by a space ("文 | 某某", "作者 某某").
 _LABEL_BAR = re.compile(r"(?:^|(?<=\s))(作者|文|撰文|撰稿|栏目|专栏)\s*(?:[|｜/／]|\s)\s*(?=[^\s：:|｜])")
 # Separators between the fields of a publication line ("作者：某 | 来源：某报 | 2026-05-06").

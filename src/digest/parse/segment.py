@@ -574,7 +574,7 @@ def _drop_over_titles(head: _Head, dropped: list[Dropped]) -> list[str]:
     sets apart over it as one ("over-title")."""
     keep = []
     for k, line in enumerate(head.lines):
-        marked = head.role(k) == "over-title" or head.role(k) == "subtitle" and not kinds.is_subtitle(line)
+        marked = head.role(k) == "over-title" or (head.role(k) == "subtitle" and not kinds.is_subtitle(line))
         if marked and head.role(k + 1) == "title":
             dropped.append(Dropped("lead", line))
         else:
