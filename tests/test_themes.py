@@ -289,6 +289,26 @@ def test_keywords_are_whole_phrases_not_their_fragments() -> None:
     assert "新质" not in keywords and not set(keywords) & GENERIC_WORDS
 
 
+def test_a_term_the_text_always_runs_on_into_one_noun_is_shown_whole() -> None:
+    keywords = key_terms_of(
+        "湿地里的候鸟",
+        "湿地公园里，候鸟保护志愿者每天巡护，记录鸟类数量，还给游客讲解候鸟迁徙。",
+        "全球生物多样性正在下降，保护全球生物多样性需要各国合作。生物课上，老师讲到湿地。",
+        "社区医生教居民心肺复苏，医生说，心肺功能差的老人更要注意，心肺健康离不开锻炼。",
+    )
+    assert "全球生物多样性" in keywords and "全球生物" not in keywords, keywords
+    assert "心肺" in keywords  # followed by different words: a whole word
+
+
+def test_a_term_running_on_into_a_run_too_long_for_a_phrase_stays() -> None:
+    keywords = key_terms_of(
+        "一座江城的变化",
+        "江城推进长江经济带生态环境治理，长江经济带生态环境持续向好。",
+        "干部说，长江经济带生态环境需要久久为功，居民也盼着江水更清。",
+    )
+    assert "长江经济带" in keywords, keywords
+
+
 def test_a_key_phrase_takes_in_the_one_character_modifier_it_follows() -> None:
     piece = article(
         "做好新时代工会干部培训",

@@ -411,7 +411,51 @@ def _key_terms(title: Sequence[tuple[str, str]], body: Sequence[tuple[str, str]]
     cut = _run_on_phrases(terms, parts, text) | _actions_on_terms(terms, parts, tokens)
     for fragment in cut | _phrases_restating(terms, parts, text) | _holders_of_office(terms, parts, tokens):
         del terms[fragment]
+    _complete_cut_terms(terms, parts, (title, body))
     return terms
+
+
+def _complete_cut_terms(
+    terms: dict[str, float], parts: dict[str, tuple[str, ...]], texts: Sequence[Sequence[tuple[str, str]]]
+) -> None:
+    """Put in place of each key term that is the front of a longer name the name itself.
+
+    A word's right edge is a boundary where what follows it varies (Harris's
+    successor variety): a term the text writes twice or more and always runs
+    on into the same noun (中国式 + 现代化, 全球生物 + 多样性) is no whole term
+    but a piece of one the segmenter cut, and the whole run is shown instead.
+    A run longer than a key phrase may be two whole terms side by side
+    (长江经济带 + 生态环境), and the term stays as it is.
+    """
+    starting: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for term in terms:
+        run = parts.get(term, (term,))
+        starting.setdefault(run[0], []).append((term, run))
+    following: dict[str, set[str]] = {}
+    mentions: Counter[str] = Counter()
+    for tokens in texts:
+        words = [w for w, _ in tokens]
+        for at, word in enumerate(words):
+            for term, run in starting.get(word, ()):
+                end = at + len(run)
+                if tuple(words[at:end]) == run:
+                    mentions[term] += 1
+                    after = tokens[end] if end < len(tokens) else ("", "")
+                    following.setdefault(term, set()).add(after[0] if _continues_a_name(*after) else "")
+    for term, after in following.items():
+        (word,) = after if len(after) == 1 else ("",)
+        whole = term + word
+        if word and mentions[term] >= 2 and len(whole) <= PHRASE_CHARS[1]:
+            weight = terms.pop(term)
+            terms.setdefault(whole, weight)
+            parts[whole] = (*parts.get(term, (term,)), word)
+
+
+def _continues_a_name(word: str, tag: str) -> bool:
+    """A word that can end a noun phrase: a noun, a verbal noun, an idiom or abbreviation, or a coinage."""
+    return bool(_HAN.match(word)) and tag.startswith(("n", "vn", "l", "j", "i", UNKNOWN_POS)) and not (
+        _names_someone(word, tag) or word in zh.stop_words()
+    )
 
 
 def _holders_of_office(
