@@ -442,8 +442,8 @@ def _complete_cut_terms(
                     mentions[term] += 1
                     after = tokens[end] if end < len(tokens) else ("", "")
                     following.setdefault(term, set()).add(after[0] if _continues_a_name(*after) else "")
-    for term, after in following.items():
-        (word,) = after if len(after) == 1 else ("",)
+    for term, successors in following.items():
+        word = next(iter(successors)) if len(successors) == 1 else ""
         whole = term + word
         if word and mentions[term] >= 2 and len(whole) <= PHRASE_CHARS[1]:
             weight = terms.pop(term)
