@@ -1,7 +1,7 @@
 """Make PDF issues from the dev text pages by typesetting routes other than the shared set's.
 
 Usage:
-  python benchmarks/make_pdfs.py OUT_DIR [--route chromium|reportlab|all] [--seed N] [--pages DIR]
+  python benchmarks/make_pdfs.py OUT_DIR [--route chromium|weasyprint|reportlab|all] [--seed N] [--pages DIR]
   python benchmarks/make_pdfs.py --fixtures tests/data/pdf     the small PDFs the tests read
 
 Each dev page (DIR/NAME.txt, one paragraph a line, with its reference DIR/NAME.json)
@@ -14,6 +14,10 @@ Routes:
   a boxed pull quote, a running header repeated on every printed page) printed by
   headless Chromium; some characters written as Kangxi radicals and CJK radical
   forms, so the PDF's ToUnicode maps carry them; long issues flow onto a second page.
+- weasyprint: the chromium route's page, laid out and printed by WeasyPrint (the
+  `bench` extra), an engine of its own: its own line breaking and column
+  balancing, fonts subset by fontTools with ToUnicode maps of their own, the
+  running header repeated as a fixed element on every page.
 - reportlab: placed by hand on a canvas with the non-embedded Adobe CID font
   STSong-Light (text reaches the PDF through a predefined CMap, not a ToUnicode
   map); blocks drawn in shuffled order; headlines wrapped over two lines; the
@@ -38,6 +42,7 @@ from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "pages"
 CHROMIUM = "/usr/bin/chromium"
+ROUTES = ("chromium", "weasyprint", "reportlab")
 # Ideographs printed as Kangxi radicals or CJK radical forms in the chromium route (the PDF carries the radical).
 RADICALS = {"月": "\u2f49", "人": "\u2f08", "日": "\u2f47", "大": "\u2f24", "民": "\u2ea0", "长": "\u2ed3",
             "见": "\u2ec5", "门": "\u2ed4"}
@@ -211,6 +216,19 @@ def print_chromium(page_html: str, target: Path) -> None:
                         "--disable-background-networking", f"--user-data-dir={tmp}/profile",
                         "--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri()],
                        check=True, capture_output=True, timeout=120)
+
+
+# WeasyPrint draws a fixed element where its box falls, so the running header gets a top margin
+# deep enough for its 26-point page number: in the shared margin it would print over the text the
+# columns carry onto a later page.
+WEASYPRINT_CSS = "@page { margin-top: 22mm; } .header { top: -18mm; }"
+
+
+def print_weasyprint(page_html: str, target: Path) -> None:
+    """Lay out and print an HTML page to PDF with WeasyPrint."""
+    from weasyprint import HTML
+
+    HTML(string=page_html.replace("</style>", WEASYPRINT_CSS + "</style>", 1)).write_pdf(target)
 
 
 # ---------------------------------------------------------------- reportlab route
@@ -478,6 +496,7 @@ def make_fixtures(folder: Path, pages: Path) -> None:
     txt = pages / f"{FIXTURE_PAGE}.txt"
     issue = read_issue(txt)
     print_chromium(chromium_html(issue, random.Random(f"chromium/fixture/{txt.stem}")), folder / "chromium.pdf")
+    print_weasyprint(chromium_html(issue, random.Random(f"weasyprint/fixture/{txt.stem}")), folder / "weasyprint.pdf")
     reportlab_issue(issue, random.Random(f"reportlab/fixture/{txt.stem}"), folder / "reportlab.pdf")
     shutil.copy(txt.with_suffix(".json"), folder / "reference.json")
     (folder / "scan.pdf").write_bytes(scanned_pdf())
@@ -496,6 +515,8 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
         target = folder / f"{txt.stem}.pdf"
         if route == "chromium":
             print_chromium(chromium_html(issue, rng), target)
+        elif route == "weasyprint":
+            print_weasyprint(chromium_html(issue, rng), target)
         else:
             reportlab_issue(issue, rng, target)
         shutil.copy(txt.with_suffix(".json"), folder / f"{txt.stem}.json")
@@ -506,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--fixtures", type=Path, help="write the tests' PDFs into this folder instead")
-    parser.add_argument("--route", choices=["chromium", "reportlab", "all"], default="all")
+    parser.add_argument("--route", choices=[*ROUTES, "all"], default="all")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pages", type=Path, default=PAGES)
     args = parser.parse_args(argv)
@@ -515,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.out is None:
         parser.error("give OUT_DIR or --fixtures DIR")
-    for route in (["chromium", "reportlab"] if args.route == "all" else [args.route]):
+    for route in ROUTES if args.route == "all" else [args.route]:
         print(make(route, args.seed, args.pages, args.out))
     return 0
 
