@@ -2,7 +2,9 @@
 
 Fixtures in tests/data/pdf were made by `python benchmarks/make_pdfs.py --fixtures tests/data/pdf`
 from one dev page: `chromium.pdf` (HTML/CSS columns printed by headless Chromium, with
-Kangxi-radical code points in its ToUnicode maps), `reportlab.pdf` (a CID font without
+Kangxi-radical code points in its ToUnicode maps), `weasyprint.pdf` (the same kind of page laid
+out by WeasyPrint, which draws every border as a ring filled between two rectangles),
+`reportlab.pdf` (a CID font without
 ToUnicode, blocks drawn out of order, an article jumping to page 2), `scan.pdf`
 (an image, no text layer) and `encrypted.pdf`; `reference.json` is the page's reference.
 """
@@ -24,7 +26,7 @@ from conftest import Installation
 from digest.extract import extract_page
 from digest.extract.ideographs import unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
-from digest.extract.pdf.glyphs import SheetPage
+from digest.extract.pdf.glyphs import SheetPage, _ring_strips
 from digest.extract.pdf.lines import TextLine
 from digest.models import Page, RawIssue
 
@@ -53,8 +55,9 @@ def test_radicals_and_compatibility_ideographs_become_unified_ideographs() -> No
     assert unify_ideographs("普通文本，不变。") == "普通文本，不变。"
 
 
-def test_a_pdf_page_reads_as_stories_with_its_typography() -> None:
-    page = page_of("chromium.pdf")
+@pytest.mark.parametrize("name", ["chromium.pdf", "weasyprint.pdf"])
+def test_a_pdf_page_reads_as_stories_with_its_typography(name: str) -> None:
+    page = page_of(name)
     assert page.title == "人民日报 2026年5月6日 第9版 理论"  # from the running header, which is dropped
     assert page.media_type == "application/pdf"
     titles = [line for line in page.lines if line.role == "title"]
@@ -73,8 +76,9 @@ def test_kangxi_radicals_in_the_pdf_come_out_as_the_ideographs_meant() -> None:
     assert "人民" in text and "现代化" in text
 
 
-def test_a_boxed_pull_quote_is_left_out_once_its_sentence_is_in_the_text() -> None:
-    lines = page_of("chromium.pdf").lines
+@pytest.mark.parametrize("name", ["chromium.pdf", "weasyprint.pdf"])
+def test_a_boxed_pull_quote_is_left_out_once_its_sentence_is_in_the_text(name: str) -> None:
+    lines = page_of(name).lines
     assert not any(line.boxed and len(line.text) > 15 for line in lines)  # only the short kicker labels are boxed
 
 
@@ -92,7 +96,7 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-@pytest.mark.parametrize("name", ["reportlab.pdf"])
+@pytest.mark.parametrize("name", ["reportlab.pdf", "weasyprint.pdf"])
 def test_digest_parse_json_of_a_pdf_matches_the_reference(name: str, installation: Installation,
                                                           shared: Path, tmp_path: Path) -> None:
     result = installation.digest("parse", str(PDFS / name), "--json")
@@ -175,3 +179,29 @@ def test_running_text_at_the_foot_of_a_page_is_no_furniture() -> None:
     kept = [first[k].text for k in range(len(first)) if k not in furniture[0]]
     assert kept == [line.text for line in body + dated + level]
     assert [second[k].text for k in range(len(second)) if k not in furniture[1]] == [kicker.text, body[0].text]
+
+
+def _rectangle(x0: float, y0: float, x1: float, y1: float, clockwise: bool = False) -> list[tuple[object, ...]]:
+    """A rectangle subpath as pdfminer hands `re` to the device: m l l l h."""
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    corners = corners[::-1] if clockwise else corners
+    return [("m", *corners[0]), *(("l", *c) for c in corners[1:]), ("h",)]
+
+
+def _boxes(paths: list[list[tuple[object, ...]]] | None) -> list[tuple[float, ...]]:
+    return [tuple(float(v) for s in path[:3:2] for v in s[1:]) for path in paths or []]
+
+
+def test_a_ring_filled_between_two_rectangles_paints_its_sides_not_a_box() -> None:
+    # a story's top border: the ring is the strip at the top, the rest of the story is not boxed
+    top_border = _ring_strips(_rectangle(34, 504, 808, 1092) + _rectangle(34, 504, 808, 1091), evenodd=True)
+    assert _boxes(top_border) == [(34, 1091, 808, 1092)]
+    # a frame (a border on all four sides) stays one box round what it holds
+    frame = _ring_strips(_rectangle(34, 1064, 90, 1085) + _rectangle(35, 1065, 89, 1084), evenodd=True)
+    assert _boxes(frame) == [(34, 1064, 90, 1085)]
+    # under the nonzero rule two rectangles wound alike fill the outer whole; wound apart, a ring
+    assert _ring_strips(_rectangle(0, 0, 100, 100) + _rectangle(0, 0, 100, 99), evenodd=False) is None
+    wound_apart = _rectangle(0, 0, 100, 100) + _rectangle(0, 0, 100, 99, clockwise=True)
+    assert _boxes(_ring_strips(wound_apart, evenodd=False)) == [(0, 99, 100, 100)]
+    assert _ring_strips(_rectangle(0, 0, 10, 10) + _rectangle(20, 20, 30, 30), evenodd=True) is None  # apart
+

@@ -101,6 +101,64 @@ class _CappedAggregator(PDFPageAggregator):
         setattr(self.cur_item._objs[-1], "bold", bool(font) and _bold(font))  # noqa: B010 (the face is known only here)
         return advance
 
+    def paint_path(self, gstate, stroke, fill, evenodd, path):  # type: ignore[no-untyped-def]
+        """A rectangle filled inside another paints only the ring between them: the ring's sides, as rules.
+
+        Some engines (WeasyPrint) draw a border this way, and pdfminer gives each
+        rectangle of the path on its own: a story's top rule became a box round the
+        whole story. A ring with all four sides is a frame and stays one box."""
+        strips = _ring_strips(path, evenodd) if fill and not stroke else None
+        for part in strips if strips is not None else [path]:
+            super().paint_path(gstate, stroke, fill, evenodd, part)
+
+
+Segment = tuple[object, ...]  # one path operator and its operands, as pdfminer gives it: ("m", x, y)
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in the path's own coordinates
+
+
+def _ring_strips(path: list[Segment], evenodd: bool) -> list[list[Segment]] | None:
+    """The sides of the ring a path of two nested rectangles fills, each as a rectangle path; None for any
+    other path, and for two rectangles wound alike under the nonzero rule (which fills the outer whole)."""
+    starts = [k for k, segment in enumerate(path) if segment[0] == "m"]
+    if len(starts) != 2:
+        return None
+    first, second = (_rectangle(path[a:b]) for a, b in zip(starts, [*starts[1:], len(path)], strict=True))
+    if first is None or second is None:
+        return None
+    (outer, outer_turn), (inner, inner_turn) = sorted((first, second), key=lambda r: -_area(r[0]))
+    inside = outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+    if not inside or (not evenodd and outer_turn == inner_turn):
+        return None
+    sides = [(outer[0], outer[1], inner[0], outer[3]), (inner[2], outer[1], outer[2], outer[3]),
+             (inner[0], outer[1], inner[2], inner[1]), (inner[0], inner[3], inner[2], outer[3])]
+    drawn = [side for side in sides if side[2] > side[0] and side[3] > side[1]]
+    return [_rectangle_path(outer)] if len(drawn) == len(sides) else [_rectangle_path(side) for side in drawn]
+
+
+def _rectangle(subpath: list[Segment]) -> tuple[Box, bool] | None:
+    """An axis-aligned rectangle subpath (m l l l h, as pdfminer writes `re`) as its box and whether it turns
+    anticlockwise; None for any other shape."""
+    ops = "".join(str(segment[0]) for segment in subpath)
+    if ops not in ("mlllh", "mllllh", "mllll"):
+        return None
+    points = [(float(s[1]), float(s[2])) for s in subpath if len(s) == 3]  # type: ignore[arg-type]
+    corners = points[:4]
+    xs, ys = {x for x, _ in corners}, {y for _, y in corners}
+    edges = zip(corners, corners[1:] + corners[:1], strict=True)
+    if len(xs) > 2 or len(ys) > 2 or not all(a[0] == b[0] or a[1] == b[1] for a, b in edges):
+        return None
+    turn = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(corners, corners[1:] + corners[:1], strict=True))
+    return (min(xs), min(ys), max(xs), max(ys)), turn > 0
+
+
+def _area(box: Box) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def _rectangle_path(box: Box) -> list[Segment]:
+    x0, y0, x1, y1 = box
+    return [("m", x0, y0), ("l", x1, y0), ("l", x1, y1), ("l", x0, y1), ("h",)]
+
 
 def read_sheets(data: bytes, origin: str) -> list[SheetPage]:
     """Every page of the PDF as glyphs and shapes; `IssueError` when the file cannot be read."""
