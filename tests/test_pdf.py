@@ -26,8 +26,9 @@ from conftest import Installation
 from digest.extract import extract_page
 from digest.extract.ideographs import unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
-from digest.extract.pdf.glyphs import SheetPage, _ring_strips
+from digest.extract.pdf.glyphs import Shape, SheetPage, _ring_strips
 from digest.extract.pdf.lines import TextLine
+from digest.extract.pdf.order import Measure, read_blocks
 from digest.models import Page, RawIssue
 
 PDFS = Path(__file__).parent / "data" / "pdf"
@@ -204,4 +205,28 @@ def test_a_ring_filled_between_two_rectangles_paints_its_sides_not_a_box() -> No
     wound_apart = _rectangle(0, 0, 100, 100) + _rectangle(0, 0, 100, 99, clockwise=True)
     assert _boxes(_ring_strips(wound_apart, evenodd=False)) == [(0, 99, 100, 100)]
     assert _ring_strips(_rectangle(0, 0, 10, 10) + _rectangle(20, 20, 30, 30), evenodd=True) is None  # apart
+
+
+BODY = Measure(size=10.0, line_gap=5.0)
+
+
+def _column(x0: float, top: float, texts: list[str]) -> list[TextLine]:
+    return [_printed(text, x0, top + 15 * k, 10.0) for k, text in enumerate(texts)]
+
+
+def _rule(x0: float, top: float, x1: float, bottom: float) -> Shape:
+    return Shape(x0, top, x1, bottom)
+
+
+def test_an_over_title_reaching_past_a_column_rule_is_read_with_its_headline_before_the_columns() -> None:
+    """A left-set over-title ends just past the first column rule, the headline is centred over the
+    columns and the rules run from the columns' top down: the head is read first, then column by column."""
+    over = _printed("上方小标题文字", 20, 100, 14.0)  # 20 to 118, past the rule at 115
+    headline = _printed("居中的大标题", 150, 125, 24.0)
+    columns = [_column(x0, 180, [f"{name}栏第{k}行" for k in range(1, 26)]) for x0, name in ((20, "一"), (125, "二"),
+                                                                                          (230, "三"))]
+    rules = [_rule(115, 175, 115.6, 560), _rule(220, 175, 220.6, 560)]  # down the columns' 25 lines
+    lines = [*(ln for column in columns for ln in column), headline, over]
+    order = [ln.text for block in read_blocks(lines, rules, BODY) for ln in block.lines]
+    assert order == [over.text, headline.text, *(ln.text for column in columns for ln in column)]
 

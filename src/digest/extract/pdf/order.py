@@ -206,13 +206,31 @@ def _ruled_columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measu
     """
     top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
     overhang = _OVERHANG * measure.size
-    xs = sorted({round(r.x0, 1) for r in rules if not r.horizontal
-                 and min(r.bottom, bottom) - max(r.top, top) >= _RULE_COVER * (bottom - top)})
+    ruling = [r for r in rules if not r.horizontal
+              and min(r.bottom, bottom) - max(r.top, top) >= _RULE_COVER * (bottom - top)]
+    xs = sorted({round(r.x0, 1) for r in ruling})
     cuts = [x for x in xs if not any(ln.x0 < x - overhang and ln.x1 > x + overhang for ln in lines)]
+    head = _above_rules([r for r in ruling if round(r.x0, 1) in cuts], lines, measure)
+    if head:
+        return [head, [ln for ln in lines if ln not in head]]
     parts: list[list[TextLine]] = [[] for _ in range(len(cuts) + 1)]
     for line in lines:
         parts[sum(1 for x in cuts if (line.x0 + line.x1) / 2 > x)].append(line)
     return _under_headlines([p for p in parts if p], measure)
+
+
+def _above_rules(rules: Sequence[Shape], lines: Sequence[TextLine], measure: Measure) -> list[TextLine]:
+    """The lines standing wholly above the rules between a set of columns, when those rules start together.
+
+    Column rules are drawn from the top of the columns down: what stands above
+    them (a story's over-title, headline and byline) is read before the columns,
+    even where a line of it ends just past a rule's line (a left-set over-title)."""
+    if not rules or max(r.top for r in rules) - min(r.top for r in rules) > measure.size:
+        return []
+    start = min(r.top for r in rules)
+    above = [ln for ln in lines if ln.bottom <= start + 1]
+    straddling = any(ln.top < start < ln.bottom - 1 for ln in lines)
+    return above if above and len(above) < len(lines) and not straddling else []
 
 
 def _under_headlines(parts: list[list[TextLine]], measure: Measure) -> list[list[TextLine]]:
