@@ -230,3 +230,19 @@ def test_an_over_title_reaching_past_a_column_rule_is_read_with_its_headline_bef
     order = [ln.text for block in read_blocks(lines, rules, BODY) for ln in block.lines]
     assert order == [over.text, headline.text, *(ln.text for column in columns for ln in column)]
 
+
+def test_a_pull_quote_at_the_foot_of_a_column_stays_with_the_story_above_the_next_one_s_rule() -> None:
+    """A boxed quote ends column two of a story; a rule under it opens the next story, whose
+    over-title sits at the left and whose headline spans the page: the quote is read inside the
+    story above, not between the next story's over-title and headline."""
+    first = [_column(20, 100, ["甲栏第一行文字", "甲栏第二行文字"]), _column(160, 100, ["乙栏第一行文字"])]
+    quote = _printed("框里的引语", 165, 130, 12.0)
+    box = Shape(160, 126, 290, 150)
+    over = _printed("下篇上方小标题", 20, 170, 14.0)
+    headline = _printed("下一篇的大标题", 110, 192, 24.0)
+    second = _column(20, 240, ["下篇正文第一行文字"])
+    rules = [_rule(20, 160, 300, 160.6)]
+    lines = [*first[0], *first[1], quote, over, headline, *second]
+    order = [ln.text for block in read_blocks(lines, [*rules, box], BODY) for ln in block.lines]
+    assert order.index(quote.text) < order.index(over.text) < order.index(headline.text)
+    assert order.index(first[1][0].text) < order.index(quote.text)

@@ -94,7 +94,7 @@ def read_blocks(lines: Sequence[TextLine], shapes: Sequence[Shape], measure: Mea
     rules = [s for s in shapes if s.is_rule]
     blocks = _cut(flow, rules, measure, 0)
     for held in sorted(boxed.values(), key=lambda ls: min(ln.top for ln in ls)):
-        _put_back(Block(tuple(sorted(held, key=lambda ln: (ln.top, ln.x0))), boxed=True), blocks, measure)
+        _put_back(Block(tuple(sorted(held, key=lambda ln: (ln.top, ln.x0))), boxed=True), blocks, rules, measure)
     return blocks
 
 
@@ -106,8 +106,13 @@ def _holding_box(line: TextLine, boxes: Sequence[Shape]) -> int | None:
     return min(inside, key=lambda k: holding[k]) if inside else None
 
 
-def _put_back(block: Block, blocks: list[Block], measure: Measure) -> None:
-    """Put a box before the block it sits just over (one under it first), else before the first line below it."""
+def _put_back(block: Block, blocks: list[Block], rules: Sequence[Shape], measure: Measure) -> None:
+    """Put a box before the block it sits just over (one under it first), else before the first line below it
+    in its column; but after the last line above it when a rule parts it from that line below.
+
+    A rule across the box's column between the two is the top of the next story:
+    a pull quote set at the foot of a column belongs to the story above it, and
+    read before the next story's headline it would cut that story's head apart."""
     bottom = max(line.bottom for line in block.lines)
     near = [k for k, other in enumerate(blocks)
             if not other.boxed and other.top >= block.top - 1 and other.top - bottom <= _BOX_REACH * measure.size]
@@ -115,17 +120,28 @@ def _put_back(block: Block, blocks: list[Block], measure: Measure) -> None:
     if near:
         blocks.insert((under or near)[0], block)
         return
-    placed = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines]
-    for k, line in placed:
-        if line.top >= block.top and line.x0 < block.x1 and block.x0 < line.x1:
-            _insert(block, blocks, k, line)
-            return
-    blocks.append(block)
+    placed = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines
+              if line.x0 < block.x1 and block.x0 < line.x1]
+    below = next(((k, line) for k, line in placed if line.top >= block.top), None)
+    above = [(k, line) for k, line in placed if line.bottom <= block.top]
+    if below is not None and above and _ruled_between(block, bottom, below[1].top, rules):
+        k, line = above[-1]
+        _insert(block, blocks, k, line, after=True)
+    elif below is not None:
+        _insert(block, blocks, *below)
+    else:
+        blocks.append(block)
 
 
-def _insert(block: Block, blocks: list[Block], k: int, line: TextLine) -> None:
+def _ruled_between(block: Block, top: float, bottom: float, rules: Sequence[Shape]) -> bool:
+    """Whether a horizontal rule across the block's width lies between the two heights."""
+    return any(r.horizontal and top - 1 <= r.top and r.bottom <= bottom + 1
+               and min(r.x1, block.x1) - max(r.x0, block.x0) >= _RULE_SPAN * (block.x1 - block.x0) for r in rules)
+
+
+def _insert(block: Block, blocks: list[Block], k: int, line: TextLine, after: bool = False) -> None:
     other = blocks[k]
-    split = other.lines.index(line)
+    split = other.lines.index(line) + after
     blocks[k:k + 1] = [b for b in (Block(other.lines[:split]), block, Block(other.lines[split:])) if b.lines]
 
 
