@@ -1,7 +1,7 @@
 """Make PDF issues from the dev text pages by typesetting routes other than the shared set's.
 
 Usage:
-  python benchmarks/make_pdfs.py OUT_DIR [--route chromium|weasyprint|reportlab|all] [--seed N] [--pages DIR]
+  python benchmarks/make_pdfs.py OUT_DIR [--route chromium|weasyprint|typst|reportlab|all] [--seed N] [--pages DIR]
   python benchmarks/make_pdfs.py --fixtures tests/data/pdf     the small PDFs the tests read
 
 Each dev page (DIR/NAME.txt, one paragraph a line, with its reference DIR/NAME.json)
@@ -18,6 +18,11 @@ Routes:
   `bench` extra), an engine of its own: its own line breaking and column
   balancing, fonts subset by fontTools with ToUnicode maps of their own, the
   running header repeated as a fixed element on every page.
+- typst: the page written as Typst markup and typeset by the Typst compiler (the
+  `bench` extra's `typst` package): a typesetting system, not a browser; its own
+  CJK line breaking and spacing between Han and Latin text, white gutters with no
+  rule, the running header and the credits in the page's header and footer, a
+  rule over each story, a framed pull quote set inside the columns.
 - reportlab: placed by hand on a canvas with the non-embedded Adobe CID font
   STSong-Light (text reaches the PDF through a predefined CMap, not a ToUnicode
   map); blocks drawn in shuffled order; headlines wrapped over two lines; the
@@ -42,7 +47,7 @@ from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "pages"
 CHROMIUM = "/usr/bin/chromium"
-ROUTES = ("chromium", "weasyprint", "reportlab")
+ROUTES = ("chromium", "weasyprint", "typst", "reportlab")
 # Ideographs printed as Kangxi radicals or CJK radical forms in the chromium route (the PDF carries the radical).
 RADICALS = {"月": "\u2f49", "人": "\u2f08", "日": "\u2f47", "大": "\u2f24", "民": "\u2ea0", "长": "\u2ed3",
             "见": "\u2ec5", "门": "\u2ed4"}
@@ -229,6 +234,69 @@ def print_weasyprint(page_html: str, target: Path) -> None:
     from weasyprint import HTML
 
     HTML(string=page_html.replace("</style>", WEASYPRINT_CSS + "</style>", 1)).write_pdf(target)
+
+
+# ---------------------------------------------------------------- typst route
+
+
+def typst_source(issue: Issue, rng: random.Random) -> str:
+    """The page as Typst markup; every text goes in as a string, so nothing in it is read as markup."""
+    year, month, day = issue.date
+    cols = rng.choice([2, 3, 4, 5])
+    head, body = rng.choice([20, 24, 28]), rng.choice([9.5, 10, 10.5])
+    align = rng.choice(["left", "center"])
+    quoted = rng.randrange(len(issue.stories))
+    header = (f'#text(size: 26pt, weight: "bold", {_typst(f"{issue.page:02d} {issue.section}")}) #h(1fr) '
+              f'#text(size: 9pt, {_typst(f"{year}年{month}月{day}日")}) #h(1fr) '
+              f'#text(size: 15pt, weight: "bold", {_typst(issue.paper)}) #v(-4pt) #line(length: 100%, stroke: 1.5pt)')
+    out = ["#set page(width: 297mm, height: 420mm, margin: (x: 12mm, top: 24mm, bottom: 16mm),",
+           f"  header: [{header}],",
+           f'  footer: [#h(1fr) #text(size: 8.5pt, {_typst("本版责编：林 木　　版式设计：石 川")})])',
+           f'#set text(font: "{rng.choice(["Noto Serif CJK SC", "Noto Sans CJK SC"])}", size: {body}pt, lang: "zh")',
+           "#set par(justify: true, first-line-indent: (amount: 2em, all: true), leading: 0.75em, spacing: 0.75em)"]
+    for k, story in enumerate(issue.stories):
+        out.append(_typst_story(story, pull_quote(story) if k == quoted else None, cols, head, align))
+    return "\n".join(out)
+
+
+def _typst_story(story: Story, quote: str | None, cols: int, head: int, align: str) -> str:
+    sans = '"Noto Sans CJK SC"'
+    out = ["#v(6pt) #line(length: 100%, stroke: 0.6pt) #v(2pt)"]
+    if story.section:
+        out.append(f"#box(stroke: 0.8pt, inset: 3pt, text(font: {sans}, size: 11pt, {_typst(story.section)}))")
+    if story.overtitle:
+        out.append(f"#block(text(font: {sans}, size: 14pt, {_typst(story.overtitle)}))")
+    out.append(f'#align({align}, text(font: {sans}, size: {head}pt, weight: "bold", {_typst(story.title)}))')
+    for line in filter(None, [story.deck, "　".join(story.authors)]):
+        out.append(f"#align({align}, text(size: 11pt, {_typst(line)}))")
+    column = []
+    for k, (kind, text) in enumerate(story.paragraphs):
+        if kind == "h":
+            column.append(f'#block(sticky: true, text(font: {sans}, size: 11pt, weight: "bold", {_typst(text)}))')
+        elif kind == "note":
+            column.append(f"#par(first-line-indent: 0pt, text(size: 8.5pt, {_typst(text)}))")
+        else:
+            column.append(f"#par({_typst(text)})")
+        if quote and k == 2:
+            column.append(f"#block(stroke: 1pt, fill: luma(235), inset: 5pt, width: 100%, breakable: false, "
+                          f"text(font: {sans}, size: 12pt, {_typst(quote)}))")
+    out.append(f"#columns({cols}, gutter: 1.4em)[\n" + "\n".join(column) + "\n]")
+    return "\n".join(out)
+
+
+def _typst(text: str) -> str:
+    """A Typst string literal: printed as it is, never read as markup."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def print_typst(source: str, target: Path) -> None:
+    """Typeset Typst markup to PDF."""
+    import typst
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "page.typ"
+        page.write_text(source, encoding="utf-8")
+        typst.compile(str(page), output=str(target))
 
 
 # ---------------------------------------------------------------- reportlab route
@@ -517,6 +585,8 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
             print_chromium(chromium_html(issue, rng), target)
         elif route == "weasyprint":
             print_weasyprint(chromium_html(issue, rng), target)
+        elif route == "typst":
+            print_typst(typst_source(issue, rng), target)
         else:
             reportlab_issue(issue, rng, target)
         shutil.copy(txt.with_suffix(".json"), folder / f"{txt.stem}.json")
