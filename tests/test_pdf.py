@@ -26,8 +26,8 @@ from conftest import Installation
 from digest.extract import extract_page
 from digest.extract.ideographs import unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
-from digest.extract.pdf.glyphs import Shape, SheetPage, _ring_strips
-from digest.extract.pdf.lines import TextLine
+from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _ring_strips
+from digest.extract.pdf.lines import TextLine, make_line
 from digest.extract.pdf.order import Measure, read_blocks
 from digest.models import Page, RawIssue
 
@@ -246,3 +246,36 @@ def test_a_pull_quote_at_the_foot_of_a_column_stays_with_the_story_above_the_nex
     order = [ln.text for block in read_blocks(lines, [*rules, box], BODY) for ln in block.lines]
     assert order.index(quote.text) < order.index(over.text) < order.index(headline.text)
     assert order.index(first[1][0].text) < order.index(quote.text)
+
+
+def test_a_byline_in_a_size_of_its_own_set_close_over_the_columns_is_read_before_them() -> None:
+    """Some typesetters set the byline closer over the columns than the text's own line spacing;
+    its size still tells it from the text, and it is not read as a line of the column it sits over."""
+    headline = _printed("居中的大标题", 150, 100, 20.0)
+    byline = _printed("作者名", 185, 131, 11.0)  # over the second column, 3 points above the columns
+    columns = [_column(x0, 145, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
+                                                                                         (230, "三"))]
+    lines = [*(ln for column in columns for ln in column), byline, headline]
+    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
+
+
+def test_an_over_title_beside_a_headline_across_white_gutters_is_read_with_it() -> None:
+    """A left-set over-title over the first column, the headline centred over the others and no
+    rules between the columns: one story's head, not two stories side by side."""
+    over = _printed("上方小标题", 20, 100, 14.0)
+    headline = _printed("居中的大标题", 140, 124, 20.0)
+    columns = [_column(x0, 160, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
+                                                                                         (230, "三"))]
+    lines = [*(ln for column in columns for ln in column), headline, over]
+    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    assert order == [over.text, headline.text, *(ln.text for column in columns for ln in column)]
+
+
+def test_a_hung_opening_quote_does_not_narrow_the_gutter() -> None:
+    """A typesetter hanging punctuation sets an opening quote's box out into the gutter; its ink, in
+    the box's right half, is where the line starts."""
+    quote = Glyph("“", 555.0, 100.0, 565.0, 110.0, 10.0, "Song", False)
+    text = [Glyph(c, 565.0 + 10 * k, 100.0, 575.0 + 10 * k, 110.0, 10.0, "Song", False) for k, c in enumerate("好的")]
+    assert make_line([quote, *text]).x0 == 560.0
+    assert make_line(text).x0 == 565.0

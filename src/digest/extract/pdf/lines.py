@@ -21,6 +21,8 @@ _LINE_GAP = 0.9  # a gap wider than this (in the glyphs' size) ends a line: a gu
 _CJK_LINE_GAP = 0.6  # CJK text sets its characters edge to edge: a smaller gap between two of them ends a line
 # Full-width marks drawn in the left half of their box: one may hang past the column's edge.
 _LEFT_SET_MARKS = frozenset("。，、；：！？")
+# Full-width opening marks drawn in the right half of their box: one may hang before the column's edge.
+_RIGHT_SET_MARKS = frozenset("“‘（《〈「『【〔［")
 _SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space between words
 _WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
 _ROW_TOLERANCE = 0.5  # glyphs whose centres are this close (in their size) share a row
@@ -65,7 +67,7 @@ def make_line(glyphs: Sequence[Glyph]) -> TextLine:
     text = " ".join(text.split())
     glyphs = [g for g in glyphs if not g.text.isspace()] or list(glyphs)
     fonts = Counter(g.font for g in glyphs)
-    return TextLine(text=text, x0=min(g.x0 for g in glyphs), top=min(g.top for g in glyphs),
+    return TextLine(text=text, x0=min(_ink_left(g) for g in glyphs), top=min(g.top for g in glyphs),
                     x1=max(_ink_right(g) for g in glyphs), bottom=max(g.bottom for g in glyphs),
                     size=statistics.median(g.size for g in glyphs), font=fonts.most_common(1)[0][0],
                     bold=2 * sum(g.bold for g in glyphs) > len(glyphs))
@@ -131,6 +133,15 @@ def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
 def _ink_right(glyph: Glyph) -> float:
     """Where the glyph's ink ends: mid-box for a mark set in the left half of its box."""
     return (glyph.x0 + glyph.x1) / 2 if glyph.text in _LEFT_SET_MARKS else glyph.x1
+
+
+def _ink_left(glyph: Glyph) -> float:
+    """Where the glyph's ink starts: mid-box for a full-width opening mark, set in the right half of its box.
+
+    A typesetter that hangs punctuation sets such a mark's box out into the
+    gutter before a line, with only its empty half there."""
+    full_width = glyph.x1 - glyph.x0 >= 0.8 * glyph.size
+    return (glyph.x0 + glyph.x1) / 2 if glyph.text in _RIGHT_SET_MARKS and full_width else glyph.x0
 
 
 def _divided(left: Glyph, right: Glyph, dividers: Sequence[Shape]) -> bool:

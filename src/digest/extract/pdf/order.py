@@ -179,11 +179,14 @@ def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ru
     cuts = []
     strip_start = 0
     head_matter = False  # the band above is a headline's (a byline or deck under it stays head matter)
-    for top, bottom, k in _row_gaps(ordered, measure):
+    for top, bottom, k, wide in _row_gaps(ordered, measure, close=headed):
         ruled = any(r.horizontal and top - 1 <= r.top and r.bottom <= bottom + 1
                     and min(r.x1, x1) - max(r.x0, x0) >= _RULE_SPAN * (x1 - x0) for r in rules)
         below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
-        head_matter = _head_strip(ordered[strip_start:k], measure, head_matter)
+        after_head = _head_strip(ordered[strip_start:k], measure, head_matter)
+        if not wide and not (after_head and _over_body(ordered[strip_start:k], below, measure)):
+            continue  # a close band parts only head matter set in its own size from the text under it
+        head_matter = after_head
         heads = any(_is_head(ln, measure) for ln in below) or head_matter
         if ruled or (not ruled_only and (heads or not headed)):
             cuts.append(k)
@@ -192,15 +195,30 @@ def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ru
     return [ordered[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
-def _row_gaps(ordered: list[TextLine], measure: Measure) -> list[tuple[float, float, int]]:
-    """Horizontal white bands wider than the line spacing: (top, bottom, lines above), lines sorted by top."""
+def _row_gaps(ordered: list[TextLine], measure: Measure, close: bool = False) -> list[tuple[float, float, int, bool]]:
+    """Horizontal white bands wider than the line spacing, and with `close` any white band at all:
+    (top, bottom, lines above, wide), lines sorted by top."""
     gaps = []
     reach = ordered[0].bottom
     for k, line in enumerate(ordered[1:], start=1):
-        if line.top - reach > measure.line_gap + _GAP_EXCESS * measure.size:
-            gaps.append((reach, line.top, k))
+        wide = line.top - reach > measure.line_gap + _GAP_EXCESS * measure.size
+        if wide or (close and line.top > reach):
+            gaps.append((reach, line.top, k, wide))
         reach = max(reach, line.bottom)
     return gaps
+
+
+def _over_body(strip: Sequence[TextLine], below: Sequence[TextLine], measure: Measure) -> bool:
+    """Whether a strip set wholly in other sizes than body text stands right over body text.
+
+    The lines of a paragraph share one size, so a byline or deck in a size of
+    its own set close over the columns (tighter than the page's line spacing)
+    is still parted from them. A byline in the body's size is not told apart
+    this way: the columns' first row is a single row too."""
+    def body(line: TextLine) -> bool:
+        return abs(line.size - measure.size) <= _BODY_TOLERANCE * measure.size
+
+    return bool(strip) and not any(body(ln) for ln in strip) and any(body(ln) for ln in below)
 
 
 def _head_strip(strip: list[TextLine], measure: Measure, after_head: bool) -> bool:
@@ -308,11 +326,29 @@ def _stories_side_by_side(parts: list[list[TextLine]], ruled_cuts: list[bool],
     """The parts rejoined across each white gutter that does not part two headed stories."""
     merged = [parts[0]]
     for part, ruled in zip(parts[1:], ruled_cuts, strict=True):
-        if ruled or (_headed(part, measure) and _headed(merged[-1], measure)):
+        beside = _headed(part, measure) and _headed(merged[-1], measure)
+        stacked = _over_title_of(merged[-1], part, measure) or _over_title_of(part, merged[-1], measure)
+        if ruled or (beside and not stacked):
             merged.append(part)
         else:
             merged[-1] = merged[-1] + part
     return merged
+
+
+def _over_title_of(part: list[TextLine], other: list[TextLine], measure: Measure) -> bool:
+    """Whether the part's head is an over-title of the headline beside it: every head line of the part
+    smaller than the other's headline and above it, and the part's text only under that headline.
+
+    An over-title set flush left over a headline centred across the columns
+    leaves the gutter beside the headline white, as two stories side by side
+    would; but side by side, each story's text starts under its own headline."""
+    heads = [ln for ln in part if _is_head(ln, measure)]
+    headline = max((ln for ln in other if _is_head(ln, measure)), key=lambda ln: ln.size, default=None)
+    if not heads or headline is None:
+        return False
+    text = [ln for ln in part if not _is_head(ln, measure) and ln.top > max(h.bottom for h in heads)]
+    return (all(h.size < headline.size and h.bottom <= headline.top for h in heads)
+            and all(ln.top >= headline.bottom for ln in text))
 
 
 def _headed(part: list[TextLine], measure: Measure) -> bool:
