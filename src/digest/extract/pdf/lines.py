@@ -23,6 +23,7 @@ _CJK_LINE_GAP = 0.6  # CJK text sets its characters edge to edge: a smaller gap 
 _LEFT_SET_MARKS = frozenset("。，、；：！？")
 # Full-width opening marks drawn in the right half of their box: one may hang before the column's edge.
 _RIGHT_SET_MARKS = frozenset("“‘（《〈「『【〔［")
+_FULL_WIDTH = 0.8  # a glyph box at least this wide (in its size) is a full-width one, not a Latin font's quote
 _SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space between words
 _WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
 _ROW_TOLERANCE = 0.5  # glyphs whose centres are this close (in their size) share a row
@@ -140,7 +141,7 @@ def _ink_left(glyph: Glyph) -> float:
 
     A typesetter that hangs punctuation sets such a mark's box out into the
     gutter before a line, with only its empty half there."""
-    full_width = glyph.x1 - glyph.x0 >= 0.8 * glyph.size
+    full_width = glyph.x1 - glyph.x0 >= _FULL_WIDTH * glyph.size
     return (glyph.x0 + glyph.x1) / 2 if glyph.text in _RIGHT_SET_MARKS and full_width else glyph.x0
 
 

@@ -141,7 +141,7 @@ def _ruled_between(block: Block, top: float, bottom: float, rules: Sequence[Shap
 
 def _insert(block: Block, blocks: list[Block], k: int, line: TextLine, after: bool = False) -> None:
     other = blocks[k]
-    split = other.lines.index(line) + after
+    split = other.lines.index(line) + (1 if after else 0)
     blocks[k:k + 1] = [b for b in (Block(other.lines[:split]), block, Block(other.lines[split:])) if b.lines]
 
 
@@ -246,7 +246,8 @@ def _ruled_columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measu
     cuts = [x for x in xs if not any(ln.x0 < x - overhang and ln.x1 > x + overhang for ln in lines)]
     head = _above_rules([r for r in ruling if round(r.x0, 1) in cuts], lines, measure)
     if head:
-        return [head, [ln for ln in lines if ln not in head]]
+        held = {id(ln) for ln in head}
+        return [head, [ln for ln in lines if id(ln) not in held]]
     parts: list[list[TextLine]] = [[] for _ in range(len(cuts) + 1)]
     for line in lines:
         parts[sum(1 for x in cuts if (line.x0 + line.x1) / 2 > x)].append(line)
@@ -346,7 +347,8 @@ def _over_title_of(part: list[TextLine], other: list[TextLine], measure: Measure
     headline = max((ln for ln in other if _is_head(ln, measure)), key=lambda ln: ln.size, default=None)
     if not heads or headline is None:
         return False
-    text = [ln for ln in part if not _is_head(ln, measure) and ln.top > max(h.bottom for h in heads)]
+    head_bottom = max(h.bottom for h in heads)
+    text = [ln for ln in part if not _is_head(ln, measure) and ln.top > head_bottom]
     return (all(h.size < headline.size and h.bottom <= headline.top for h in heads)
             and all(ln.top >= headline.bottom for ln in text))
 
