@@ -260,6 +260,18 @@ def test_a_byline_in_a_size_of_its_own_set_close_over_the_columns_is_read_before
     assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
 
 
+def test_a_byline_in_the_body_s_size_centred_close_over_the_columns_is_read_before_them() -> None:
+    """The byline is set in the text's own size and closer over the columns than the line spacing,
+    centred under the headline: it starts where no column line starts, so it is no column's first line."""
+    headline = _printed("居中的大标题", 150, 100, 20.0)
+    byline = _printed("作者名", 185, 131, 10.2)  # inside the second column's width, 4 points above it
+    columns = [_column(x0, 145, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
+                                                                                         (230, "三"))]
+    lines = [*(ln for column in columns for ln in column), byline, headline]
+    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
+
+
 def test_an_over_title_beside_a_headline_across_white_gutters_is_read_with_it() -> None:
     """A left-set over-title over the first column, the headline centred over the others and no
     rules between the columns: one story's head, not two stories side by side."""

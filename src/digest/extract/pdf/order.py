@@ -183,8 +183,10 @@ def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ru
         ruled = any(r.horizontal and top - 1 <= r.top and r.bottom <= bottom + 1
                     and min(r.x1, x1) - max(r.x0, x0) >= _RULE_SPAN * (x1 - x0) for r in rules)
         below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
-        after_head = _head_strip(ordered[strip_start:k], measure, head_matter)
-        if not wide and not (after_head and _over_body(ordered[strip_start:k], below, measure)):
+        strip = ordered[strip_start:k]
+        after_head = _head_strip(strip, measure, head_matter)
+        set_apart = _over_body(strip, below, measure) or _off_the_columns(strip, below, measure)
+        if not wide and not (after_head and set_apart):
             continue  # a close band parts only head matter set in its own size from the text under it
         head_matter = after_head
         heads = any(_is_head(ln, measure) for ln in below) or head_matter
@@ -219,6 +221,16 @@ def _over_body(strip: Sequence[TextLine], below: Sequence[TextLine], measure: Me
         return abs(line.size - measure.size) <= _BODY_TOLERANCE * measure.size
 
     return bool(strip) and not any(body(ln) for ln in strip) and any(body(ln) for ln in below)
+
+
+def _off_the_columns(strip: Sequence[TextLine], below: Sequence[TextLine], measure: Measure) -> bool:
+    """Whether a strip of one line starts where no line of the row right under it starts.
+
+    Column text starts at its column's edge or at a paragraph's indent; a byline
+    or deck centred under the headline, in the body's own size, starts anywhere
+    else, and is parted from the columns however close it is set over them."""
+    starts = [ln.x0 for ln in below]
+    return len(strip) == 1 and bool(starts) and min(abs(strip[0].x0 - x) for x in starts) > measure.size
 
 
 def _head_strip(strip: list[TextLine], measure: Measure, after_head: bool) -> bool:
