@@ -272,6 +272,17 @@ def test_a_byline_in_the_body_s_size_centred_close_over_the_columns_is_read_befo
     assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
 
 
+def test_a_story_two_rows_deep_at_the_page_foot_is_read_column_by_column() -> None:
+    """A story opening at the foot of a page has room for two rows of its columns only: two rows are
+    columns still (one row with wide spaces would not be), read down each column before the next."""
+    headline = _printed("页脚处的标题", 150, 100, 20.0)
+    columns = [[_printed(f"{name}栏第{k}行文字", x0, 130 + 13 * (k - 1), 10.0) for k in (1, 2)]
+               for x0, name in ((20, "一"), (125, "二"), (230, "三"))]
+    lines = [*(ln for column in columns for ln in column), headline]
+    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    assert order == [headline.text, *(ln.text for column in columns for ln in column)]
+
+
 def test_an_over_title_beside_a_headline_across_white_gutters_is_read_with_it() -> None:
     """A left-set over-title over the first column, the headline centred over the others and no
     rules between the columns: one story's head, not two stories side by side."""

@@ -313,8 +313,8 @@ def _columns(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *,
     columns must be read before them, which a white gutter beside it would not do.
     """
     top, bottom = min(ln.top for ln in lines), max(ln.bottom for ln in lines)
-    if bottom - top < 2.5 * max(ln.height for ln in lines):
-        return [lines]  # one row (a headline with a wide space): not columns
+    if bottom - top < 1.5 * max(ln.height for ln in lines):
+        return [lines]  # one row (a headline with a wide space): not columns; two rows may be (a story at a foot)
     ordered = sorted(lines, key=lambda ln: ln.x0)
     parts: list[list[TextLine]] = [[ordered[0]]]
     ruled_cuts: list[bool] = []
