@@ -272,6 +272,20 @@ def test_a_byline_in_the_body_s_size_centred_close_over_the_columns_is_read_befo
     assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
 
 
+def test_a_deck_across_the_gutters_close_over_the_columns_is_read_before_them() -> None:
+    """Under the headline, a deck that runs across the columns' gutters and a byline, both in the
+    text's size, flush with the first column and closer over the columns than the line spacing:
+    no column line crosses a gutter, so the two are head matter, read before the columns."""
+    headline = _printed("居中的大标题", 150, 80, 20.0)
+    deck = _printed("——副题写得比一栏还要宽许多的一行文字", 21, 116, 10.2)  # 21 to 225: across two gutters
+    byline = _printed("作者名", 21, 131, 10.2)
+    columns = [_column(x0, 145, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
+                                                                                         (230, "三"))]
+    lines = [*(ln for column in columns for ln in column), byline, deck, headline]
+    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    assert order == [headline.text, deck.text, byline.text, *(ln.text for column in columns for ln in column)]
+
+
 def test_a_story_two_rows_deep_at_the_page_foot_is_read_column_by_column() -> None:
     """A story opening at the foot of a page has room for two rows of its columns only: two rows are
     columns still (one row with wide spaces would not be), read down each column before the next."""

@@ -185,9 +185,11 @@ def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ru
         below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
         strip = ordered[strip_start:k]
         after_head = _head_strip(strip, measure, head_matter)
-        set_apart = _over_body(strip, below, measure) or _off_the_columns(strip, below, measure)
-        if not wide and not (after_head and set_apart):
-            continue  # a close band parts only head matter set in its own size from the text under it
+        parted = wide or (after_head and (_over_body(strip, below, measure) or _off_the_columns(strip, below, measure)))
+        if not parted and head_matter:
+            parted = _across_gutters(strip, ordered[k:], measure)
+        if not parted:
+            continue  # a close band parts only head matter set apart from the text under it
         head_matter = after_head
         heads = any(_is_head(ln, measure) for ln in below) or head_matter
         if ruled or (not ruled_only and (heads or not headed)):
@@ -231,6 +233,23 @@ def _off_the_columns(strip: Sequence[TextLine], below: Sequence[TextLine], measu
     else, and is parted from the columns however close it is set over them."""
     starts = [ln.x0 for ln in below]
     return len(strip) == 1 and bool(starts) and min(abs(strip[0].x0 - x) for x in starts) > measure.size
+
+
+def _across_gutters(strip: Sequence[TextLine], rest: Sequence[TextLine], measure: Measure) -> bool:
+    """Whether a line of the strip crosses a gutter that everything under the strip leaves white.
+
+    A deck or byline under a headline may run across the columns it heads;
+    column text never crosses its own gutters. Only a strip of lines one under
+    another counts: lines side by side are columns themselves."""
+    stacked = sorted(strip, key=lambda ln: ln.top)
+    if any(lower.top < upper.bottom for upper, lower in zip(stacked, stacked[1:], strict=False)):
+        return False
+    gutters, reach = [], None
+    for line in sorted(rest, key=lambda ln: ln.x0):
+        if reach is not None and line.x0 - reach >= _MIN_GUTTER * measure.size:
+            gutters.append((reach, line.x0))
+        reach = line.x1 if reach is None else max(reach, line.x1)
+    return any(ln.x0 < right and ln.x1 > left for ln in strip for left, right in gutters)
 
 
 def _head_strip(strip: list[TextLine], measure: Measure, after_head: bool) -> bool:
