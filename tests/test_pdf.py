@@ -27,7 +27,7 @@ from digest.extract import extract_page
 from digest.extract.ideographs import unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
 from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _ring_strips
-from digest.extract.pdf.lines import TextLine, find_lines, make_line
+from digest.extract.pdf.lines import TextLine, make_line
 from digest.extract.pdf.order import Measure, read_blocks
 from digest.models import Page, RawIssue
 
@@ -316,17 +316,3 @@ def test_a_hung_opening_quote_does_not_narrow_the_gutter() -> None:
     text = [Glyph(c, 565.0 + 10 * k, 100.0, 575.0 + 10 * k, 110.0, 10.0, "Song", False) for k, c in enumerate("好的")]
     assert make_line([quote, *text]).x0 == 560.0
     assert make_line(text).x0 == 565.0
-
-
-def test_a_line_opening_with_a_hung_bracket_across_a_gutter_is_a_line_of_its_own() -> None:
-    """Hanging punctuation on both sides of a gutter: a column's line ends in a closing mark hung out
-    past its edge, the next column's line (a note, in a smaller size) opens with a bracket hung in
-    before its edge. Their boxes come closer than characters set apart, their ink does not."""
-
-    def glyphs(text: str, x0: float, size: float) -> list[Glyph]:
-        return [Glyph(c, x0 + size * k, 100.0, x0 + size * (k + 1), 100.0 + size, size, "Song", False)
-                for k, c in enumerate(text)]
-
-    left = glyphs("诗经》", 193.76, 9.5)  # the column ends at 217.5; its closing mark reaches 222.26
-    right = glyphs("（作者为", 226.56, 8.5)  # the column starts at 230.81, where the bracket's ink does
-    assert [ln.text for ln in find_lines([*left, *right], [])] == ["诗经》", "（作者为"]

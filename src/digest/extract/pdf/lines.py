@@ -123,8 +123,7 @@ def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
     for glyph in row[1:]:
         before = pieces[-1][-1]
         cjk = bool(_CJK_CHAR.match(before.text[-1:])) and bool(_CJK_CHAR.match(glyph.text[:1]))
-        gap = _ink_left(glyph) - _ink_right(before)  # between inks: marks may hang into a gutter from both sides
-        wide = gap > (_CJK_LINE_GAP if cjk else _LINE_GAP) * max(glyph.size, before.size)
+        wide = glyph.x0 - _ink_right(before) > (_CJK_LINE_GAP if cjk else _LINE_GAP) * max(glyph.size, before.size)
         if wide or _divided(before, glyph, dividers):
             pieces.append([glyph])
         else:
