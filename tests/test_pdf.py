@@ -27,7 +27,7 @@ from digest.extract import extract_page
 from digest.extract.ideographs import unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
 from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _ring_strips
-from digest.extract.pdf.lines import TextLine, make_line
+from digest.extract.pdf.lines import TextLine, find_lines, make_line
 from digest.extract.pdf.order import Measure, read_blocks
 from digest.models import Page, RawIssue
 
@@ -316,3 +316,26 @@ def test_a_hung_opening_quote_does_not_narrow_the_gutter() -> None:
     text = [Glyph(c, 565.0 + 10 * k, 100.0, 575.0 + 10 * k, 110.0, 10.0, "Song", False) for k, c in enumerate("好的")]
     assert make_line([quote, *text]).x0 == 560.0
     assert make_line(text).x0 == 565.0
+
+
+def _set(text: str, x0: float, top: float, size: float, spread: float = 0.0) -> list[Glyph]:
+    """Glyphs of a line set edge to edge, `spread` points apart (a justified line)."""
+    step = size + spread
+    return [Glyph(c, x0 + step * k, top, x0 + step * k + size, top + size, size, "Song", False)
+            for k, c in enumerate(text)]
+
+
+def test_two_columns_lines_with_marks_hung_into_the_gutter_are_two_lines() -> None:
+    """Two columns, 9.5-point text ending at 217.5 and starting at 230.8. In one row the first
+    column's line ends in a closing mark hung out past its edge and the second's opens with a
+    bracket hung in before its edge: their boxes come closer than a gap that ends a line, their ink
+    stands at the columns' edges. A quote inside a justified line keeps its line whole."""
+    size = 9.5
+    glyphs = []
+    for top in range(100, 184, 14):
+        glyphs += _set("一栏的文字排满一行", 132.0, top, size) + _set("二栏的文字排满一行", 230.8, top, size)
+    glyphs += _set("诗经》", 193.76, 184.0, size) + _set("（作者为", 226.56, 184.0, 8.5)
+    glyphs += _set("坚持既“向上看看”", 132.0, 198.0, size, spread=1.11)
+    lines = sorted(find_lines(glyphs, []), key=lambda ln: (ln.top, ln.x0))
+    assert [ln.text for ln in lines[-3:]] == ["诗经》", "（作者为", "坚持既“向上看看”"]
+    assert len(lines) == 15

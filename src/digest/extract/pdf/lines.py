@@ -23,6 +23,11 @@ _CJK_LINE_GAP = 0.6  # CJK text sets its characters edge to edge: a smaller gap 
 _LEFT_SET_MARKS = frozenset("。，、；：！？")
 # Full-width opening marks drawn in the right half of their box: one may hang before the column's edge.
 _RIGHT_SET_MARKS = frozenset("“‘（《〈「『【〔［")
+# Full-width closing marks, drawn in the left half of their box like the stops above.
+_CLOSING_MARKS = frozenset("”’）》〉」』】〕］")
+# Lines that end (or start) at one point to make it a column's edge: a column holds tens of lines,
+# and a few lines of running text seldom end at the same point by chance.
+_EDGE_LINES = 5
 _FULL_WIDTH = 0.8  # a glyph box at least this wide (in its size) is a full-width one, not a Latin font's quote
 _SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space between words
 _WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
@@ -92,12 +97,48 @@ def _stand_in(line: TextLine) -> Glyph:
 def find_lines(glyphs: Iterable[Glyph], shapes: Sequence[Shape]) -> list[TextLine]:
     """The printed lines of a page, in no particular order."""
     dividers = [s for s in shapes if s.is_rule and not s.horizontal]
-    lines = []
-    for row in _rows(glyphs):
-        for piece in _pieces(sorted(row, key=lambda g: g.x0), dividers):
-            if any(not g.text.isspace() for g in piece):
-                lines.append(make_line(piece))
-    return lines
+    pieces = [piece for row in _rows(glyphs) for piece in _pieces(sorted(row, key=lambda g: g.x0), dividers)
+              if any(not g.text.isspace() for g in piece)]
+    edges = _column_edges(pieces)
+    return [make_line(part) for piece in pieces for part in _split_at_gutters(piece, edges)]
+
+
+def _column_edges(pieces: Sequence[Sequence[Glyph]]) -> tuple[set[int], set[int]]:
+    """Where the page's columns end and start: points (rounded) at which EDGE_LINES lines or more end, or start."""
+    ends = Counter(round(_ink_end(piece[-1])) for piece in pieces)
+    starts = Counter(round(_ink_left(piece[0])) for piece in pieces)
+    return {x for x, n in ends.items() if n >= _EDGE_LINES}, {x for x, n in starts.items() if n >= _EDGE_LINES}
+
+
+def _split_at_gutters(piece: list[Glyph], edges: tuple[set[int], set[int]]) -> list[list[Glyph]]:
+    """The piece cut where one column's line ends and the next column's begins, ink to ink across a gutter.
+
+    A typesetter hanging punctuation sets a closing mark out past a column's
+    edge and an opening bracket in before the next one's, so the two lines'
+    boxes may come closer than any gap the row is cut at. Where the ink on
+    either side stands at a column's edge (one that many lines share) with a
+    gutter's width between, the two are lines of two columns. A quote's own
+    white inside a line never stands at a column's edge on both sides."""
+    ends, starts = edges
+    parts = [[piece[0]]]
+    for before, glyph in zip(piece, piece[1:], strict=False):
+        left, right = _ink_end(before), _ink_left(glyph)
+        at_edges = _near(left, ends) and _near(right, starts)
+        if at_edges and right - left > _LINE_GAP * max(glyph.size, before.size):
+            parts.append([glyph])
+        else:
+            parts[-1].append(glyph)
+    return parts
+
+
+def _near(x: float, edges: set[int]) -> bool:
+    return any(round(x) + d in edges for d in (-1, 0, 1))
+
+
+def _ink_end(glyph: Glyph) -> float:
+    """Where the glyph's ink ends, a full-width closing mark's too (drawn in the left half of its box)."""
+    full_width = glyph.x1 - glyph.x0 >= _FULL_WIDTH * glyph.size
+    return (glyph.x0 + glyph.x1) / 2 if glyph.text in _CLOSING_MARKS and full_width else _ink_right(glyph)
 
 
 def _rows(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
