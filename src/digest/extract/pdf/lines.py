@@ -104,7 +104,7 @@ def find_lines(glyphs: Iterable[Glyph], shapes: Sequence[Shape]) -> list[TextLin
 
 
 def _column_edges(pieces: Sequence[Sequence[Glyph]]) -> tuple[set[int], set[int]]:
-    """Where the page's columns end and start: points (rounded) at which EDGE_LINES lines or more end, or start."""
+    """Where the page's columns end and start: points (rounded) at which _EDGE_LINES lines or more end, or start."""
     ends = Counter(round(_ink_end(piece[-1])) for piece in pieces)
     starts = Counter(round(_ink_left(piece[0])) for piece in pieces)
     return {x for x, n in ends.items() if n >= _EDGE_LINES}, {x for x, n in starts.items() if n >= _EDGE_LINES}
@@ -116,7 +116,7 @@ def _split_at_gutters(piece: list[Glyph], edges: tuple[set[int], set[int]]) -> l
     A typesetter hanging punctuation sets a closing mark out past a column's
     edge and an opening bracket in before the next one's, so the two lines'
     boxes may come closer than any gap the row is cut at. Where the ink on
-    either side stands at a column's edge (one that many lines share) with a
+    both sides stands at a column's edge (one that many lines share) with a
     gutter's width between, the two are lines of two columns. A quote's own
     white inside a line never stands at a column's edge on both sides."""
     ends, starts = edges
@@ -132,6 +132,7 @@ def _split_at_gutters(piece: list[Glyph], edges: tuple[set[int], set[int]]) -> l
 
 
 def _near(x: float, edges: set[int]) -> bool:
+    """Whether x is within a point of one of the edges (rounded points)."""
     return any(round(x) + d in edges for d in (-1, 0, 1))
 
 
