@@ -16,6 +16,7 @@ import importlib.util
 import json
 import shutil
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -158,6 +159,13 @@ def _printed(text: str, x0: float, top: float, size: float) -> TextLine:
     return TextLine(text, x0, top, x0 + size * len(text), top + size, size, "Song", False)
 
 
+def _set(text: str, x0: float, top: float, size: float, spread: float = 0.0) -> list[Glyph]:
+    """Glyphs of a line set edge to edge, `spread` points apart (a justified line)."""
+    step = size + spread
+    return [Glyph(c, x0 + step * k, top, x0 + step * k + size, top + size, size, "Song", False)
+            for k, c in enumerate(text)]
+
+
 def test_running_text_at_the_foot_of_a_page_is_no_furniture() -> None:
     """A page whose columns run down to its foot, where the running header is printed again: the
     column lines there hold a date inside a clause, or sit level with the tall page number, and stay;
@@ -214,6 +222,17 @@ def _column(x0: float, top: float, texts: list[str]) -> list[TextLine]:
     return [_printed(text, x0, top + 15 * k, 10.0) for k, text in enumerate(texts)]
 
 
+def _three_columns(top: float, rows: int = 8) -> list[list[TextLine]]:
+    """Three columns of body lines from `top`, starting at x 20, 125 and 230."""
+    return [_column(x0, top, [f"{name}栏第{k}行" for k in range(1, rows + 1)])
+            for x0, name in ((20, "一"), (125, "二"), (230, "三"))]
+
+
+def _reading_order(lines: list[TextLine], rules: Sequence[Shape] = ()) -> list[str]:
+    """The lines' texts in the order the blocks read them."""
+    return [ln.text for block in read_blocks(lines, rules, BODY) for ln in block.lines]
+
+
 def _rule(x0: float, top: float, x1: float, bottom: float) -> Shape:
     return Shape(x0, top, x1, bottom)
 
@@ -223,11 +242,10 @@ def test_an_over_title_reaching_past_a_column_rule_is_read_with_its_headline_bef
     columns and the rules run from the columns' top down: the head is read first, then column by column."""
     over = _printed("上方小标题文字", 20, 100, 14.0)  # 20 to 118, past the rule at 115
     headline = _printed("居中的大标题", 150, 125, 24.0)
-    columns = [_column(x0, 180, [f"{name}栏第{k}行" for k in range(1, 26)]) for x0, name in ((20, "一"), (125, "二"),
-                                                                                          (230, "三"))]
+    columns = _three_columns(180, rows=25)
     rules = [_rule(115, 175, 115.6, 560), _rule(220, 175, 220.6, 560)]  # down the columns' 25 lines
     lines = [*(ln for column in columns for ln in column), headline, over]
-    order = [ln.text for block in read_blocks(lines, rules, BODY) for ln in block.lines]
+    order = _reading_order(lines, rules)
     assert order == [over.text, headline.text, *(ln.text for column in columns for ln in column)]
 
 
@@ -243,7 +261,7 @@ def test_a_pull_quote_at_the_foot_of_a_column_stays_with_the_story_above_the_nex
     second = _column(20, 240, ["下篇正文第一行文字"])
     rules = [_rule(20, 160, 300, 160.6)]
     lines = [*first[0], *first[1], quote, over, headline, *second]
-    order = [ln.text for block in read_blocks(lines, [*rules, box], BODY) for ln in block.lines]
+    order = _reading_order(lines, [*rules, box])
     assert order.index(quote.text) < order.index(over.text) < order.index(headline.text)
     assert order.index(first[1][0].text) < order.index(quote.text)
 
@@ -253,10 +271,9 @@ def test_a_byline_in_a_size_of_its_own_set_close_over_the_columns_is_read_before
     its size still tells it from the text, and it is not read as a line of the column it sits over."""
     headline = _printed("居中的大标题", 150, 100, 20.0)
     byline = _printed("作者名", 185, 131, 11.0)  # over the second column, 3 points above the columns
-    columns = [_column(x0, 145, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
-                                                                                         (230, "三"))]
+    columns = _three_columns(145)
     lines = [*(ln for column in columns for ln in column), byline, headline]
-    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    order = _reading_order(lines)
     assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
 
 
@@ -265,10 +282,9 @@ def test_a_byline_in_the_body_s_size_centred_close_over_the_columns_is_read_befo
     centred under the headline: it starts where no column line starts, so it is no column's first line."""
     headline = _printed("居中的大标题", 150, 100, 20.0)
     byline = _printed("作者名", 185, 131, 10.2)  # inside the second column's width, 4 points above it
-    columns = [_column(x0, 145, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
-                                                                                         (230, "三"))]
+    columns = _three_columns(145)
     lines = [*(ln for column in columns for ln in column), byline, headline]
-    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    order = _reading_order(lines)
     assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
 
 
@@ -279,10 +295,9 @@ def test_a_deck_across_the_gutters_close_over_the_columns_is_read_before_them() 
     headline = _printed("居中的大标题", 150, 80, 20.0)
     deck = _printed("——副题写得比一栏还要宽许多的一行文字", 21, 116, 10.2)  # 21 to 225: across two gutters
     byline = _printed("作者名", 21, 131, 10.2)
-    columns = [_column(x0, 145, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
-                                                                                         (230, "三"))]
+    columns = _three_columns(145)
     lines = [*(ln for column in columns for ln in column), byline, deck, headline]
-    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    order = _reading_order(lines)
     assert order == [headline.text, deck.text, byline.text, *(ln.text for column in columns for ln in column)]
 
 
@@ -293,7 +308,7 @@ def test_a_story_two_rows_deep_at_the_page_foot_is_read_column_by_column() -> No
     columns = [[_printed(f"{name}栏第{k}行文字", x0, 130 + 13 * (k - 1), 10.0) for k in (1, 2)]
                for x0, name in ((20, "一"), (125, "二"), (230, "三"))]
     lines = [*(ln for column in columns for ln in column), headline]
-    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    order = _reading_order(lines)
     assert order == [headline.text, *(ln.text for column in columns for ln in column)]
 
 
@@ -302,10 +317,9 @@ def test_an_over_title_beside_a_headline_across_white_gutters_is_read_with_it() 
     rules between the columns: one story's head, not two stories side by side."""
     over = _printed("上方小标题", 20, 100, 14.0)
     headline = _printed("居中的大标题", 140, 124, 20.0)
-    columns = [_column(x0, 160, [f"{name}栏第{k}行" for k in range(1, 9)]) for x0, name in ((20, "一"), (125, "二"),
-                                                                                         (230, "三"))]
+    columns = _three_columns(160)
     lines = [*(ln for column in columns for ln in column), headline, over]
-    order = [ln.text for block in read_blocks(lines, [], BODY) for ln in block.lines]
+    order = _reading_order(lines)
     assert order == [over.text, headline.text, *(ln.text for column in columns for ln in column)]
 
 
@@ -313,16 +327,9 @@ def test_a_hung_opening_quote_does_not_narrow_the_gutter() -> None:
     """A typesetter hanging punctuation sets an opening quote's box out into the gutter; its ink, in
     the box's right half, is where the line starts."""
     quote = Glyph("“", 555.0, 100.0, 565.0, 110.0, 10.0, "Song", False)
-    text = [Glyph(c, 565.0 + 10 * k, 100.0, 575.0 + 10 * k, 110.0, 10.0, "Song", False) for k, c in enumerate("好的")]
+    text = _set("好的", 565.0, 100.0, 10.0)
     assert make_line([quote, *text]).x0 == 560.0
     assert make_line(text).x0 == 565.0
-
-
-def _set(text: str, x0: float, top: float, size: float, spread: float = 0.0) -> list[Glyph]:
-    """Glyphs of a line set edge to edge, `spread` points apart (a justified line)."""
-    step = size + spread
-    return [Glyph(c, x0 + step * k, top, x0 + step * k + size, top + size, size, "Song", False)
-            for k, c in enumerate(text)]
 
 
 def test_two_columns_lines_with_marks_hung_into_the_gutter_are_two_lines() -> None:
