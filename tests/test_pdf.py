@@ -190,6 +190,19 @@ def test_running_text_at_the_foot_of_a_page_is_no_furniture() -> None:
     assert [second[k].text for k in range(len(second)) if k not in furniture[1]] == [kicker.text, body[0].text]
 
 
+def test_a_column_line_centred_on_a_footer_piece_stays_with_its_column() -> None:
+    """Columns run down over the footer's row (its tall page number, its date): the column lines
+    centred on the row's middle, a full line and a paragraph's short last one, hold clause marks and
+    are running text, not pieces of the row. The row's own pieces still go."""
+    footer = [_printed("09理论", 34, 1127.5, 26.0), _printed("2026年7月3日", 404, 1136.0, 9.0),
+              _printed("人民日报", 747, 1133.0, 15.0)]
+    centred = [_printed("民主，加强党和群众的联系。这些", 34, 1135.3, 10.5), _printed("汇聚力量。", 559, 1135.3, 10.5)]
+    body = [_printed("正文第一行，在页眉之下。", 34, 200.0, 10.5)]
+    page = [*body, *centred, *footer]
+    furniture = find_furniture([SheetPage(1, 842.0, 1191.0, (), (), 0)], [page])
+    assert [page[k].text for k in range(len(page)) if k not in furniture[0]] == [line.text for line in body + centred]
+
+
 def _rectangle(x0: float, y0: float, x1: float, y1: float, clockwise: bool = False) -> list[tuple[object, ...]]:
     """A rectangle subpath as pdfminer hands `re` to the device: m l l l h."""
     corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]

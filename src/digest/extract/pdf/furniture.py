@@ -4,8 +4,9 @@ A line near the top or bottom edge of a page is furniture when another page
 prints it too at an edge (page numbers and dates aside), or when it reads like
 furniture: a date or a page number standing as a label, an editor's credit. The
 rest of a header's row goes with it (the header is one row: number, section,
-date, paper; its pieces share a baseline or a middle); a credit is a line of its
-own and takes nothing with it. The first page's header names the issue:
+date, paper; its pieces are labels that share a baseline or a middle, so a
+column line holding a clause mark is text, even where it runs level with the
+row); a credit is a line of its own and takes nothing with it. The first page's header names the issue:
 "人民日报 2026年5月6日 第9版 理论".
 """
 
@@ -50,7 +51,9 @@ def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLin
         marked = {k for k in found if len(seen[_key(lines[k])]) > 1 or _reads_as_furniture(lines[k])}
         # An editor's credit is a line of its own, often level with a story's first line: it takes no row with it.
         anchors = [m for m in marked if not _CREDIT.search(lines[m].text)]
-        furniture.append(marked | {k for k in found for m in anchors if _same_row(lines[k], lines[m])})
+        # A row's pieces are labels: a line holding a clause mark is running text, even level with a footer.
+        labels = [k for k in found if not _CLAUSE_MARK.search(lines[k].text)]
+        furniture.append(marked | {k for k in labels for m in anchors if _same_row(lines[k], lines[m])})
     return furniture
 
 
