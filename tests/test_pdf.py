@@ -32,6 +32,7 @@ from digest.extract.pdf.lines import TextLine, find_lines, make_line
 from digest.extract.pdf.order import Measure, read_blocks
 from digest.models import Page, RawIssue
 
+ROOT = Path(__file__).resolve().parents[1]
 PDFS = Path(__file__).parent / "data" / "pdf"
 REFERENCE = json.loads((PDFS / "reference.json").read_text(encoding="utf-8"))
 RADICALS = "\u2f49\u2f08\u2f47\u2f24\u2ea0\u2ed3\u2ec5\u2ed4"  # what the chromium fixture prints for 月人日大民长见门
@@ -55,6 +56,25 @@ def scorer(shared: Path) -> ModuleType:
 def test_radicals_and_compatibility_ideographs_become_unified_ideographs() -> None:
     assert unify_ideographs("\u2f49\u2ea0\u2f08\uf900，（）") == "月民人豈，（）"
     assert unify_ideographs("普通文本，不变。") == "普通文本，不变。"
+
+
+def test_a_radical_reads_as_the_simplified_chinese_fonts_draw_it() -> None:
+    """Chromium prints 户 from Noto CJK SC as ⼾ (the font draws both with one glyph); Unicode's equivalent
+    is 戶, a traditional form, which simplified text never holds."""
+    assert unify_ideographs("农\u2f3e、住\u2f3e") == "农户、住户"
+    assert "戶" not in unify_ideographs("\u2f3e")
+
+
+def test_the_shipped_ideograph_table_is_what_unicode_and_the_installed_fonts_derive() -> None:
+    spec = importlib.util.spec_from_file_location("derive_ideograph_table", ROOT / "benchmarks" /
+                                                  "derive_ideograph_table.py")
+    assert spec and spec.loader
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    missing = [str(p) for p in (derive.SOURCE, *derive.FONTS) if not p.is_file()]
+    if missing:
+        pytest.skip(f"needs Debian's unicode-data and fonts-noto-cjk: no {', '.join(missing)}")
+    assert derive.derive(derive.SOURCE, derive.FONTS) == derive.TARGET.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", ["chromium.pdf", "weasyprint.pdf"])

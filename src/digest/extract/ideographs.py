@@ -7,6 +7,10 @@ points do not match, and every later stage (word splitting, duplicate checks,
 the scorer) would see different words. NFKC maps the Kangxi radicals and the
 compatibility ideographs; Unicode's EquivalentUnifiedIdeograph table (shipped
 in `data/`, see its licence) maps the radicals and strokes NFKC leaves alone.
+The table comes first, and where the simplified Chinese fonts draw a radical
+with the glyph of another ideograph than Unicode names (⼾ is drawn as 户, not
+戶), it maps to that one: a producer writes the radical's code point for a glyph
+the font shares, so the text meant what the glyph shows.
 Nothing else in the text is touched: full-width punctuation stays full-width.
 """
 
@@ -35,10 +39,11 @@ def _equivalents() -> dict[str, str]:
 
 
 def _unified(char: str) -> str:
+    # The table first: it reads ⼾ as the simplified Chinese fonts draw it (户), where NFKC gives 戶.
+    if (equivalent := _equivalents().get(char)) is not None:
+        return equivalent
     normal = unicodedata.normalize("NFKC", char)
-    if len(normal) == 1 and not _SUSPECT.match(normal):
-        return normal
-    return _equivalents().get(char, char)
+    return normal if len(normal) == 1 and not _SUSPECT.match(normal) else char
 
 
 def unify_ideographs(text: str) -> str:
