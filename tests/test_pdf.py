@@ -310,6 +310,16 @@ def test_a_byline_in_a_size_of_its_own_set_close_over_the_columns_is_read_before
     assert order == [headline.text, byline.text, *(ln.text for column in columns for ln in column)]
 
 
+def test_a_byline_at_the_top_of_a_page_whose_headline_ended_the_page_before_is_read_before_the_columns() -> None:
+    """A story's headline is the last thing on one page; its byline, in a size of its own, opens the
+    next page over the second column and closer over the columns than the line spacing. With no
+    headline above it, it still starts where no column line starts: head matter, read first."""
+    byline = _printed("作者名", 185, 131, 11.0)
+    columns = _three_columns(145)
+    lines = [*(ln for column in columns for ln in column), byline]
+    assert _reading_order(lines) == [byline.text, *(ln.text for column in columns for ln in column)]
+
+
 def test_a_byline_in_the_body_s_size_centred_close_over_the_columns_is_read_before_them() -> None:
     """The byline is set in the text's own size and closer over the columns than the line spacing,
     centred under the headline: it starts where no column line starts, so it is no column's first line."""

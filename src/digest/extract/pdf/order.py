@@ -185,14 +185,18 @@ def _rows(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, *, ru
         below = [ln for ln in ordered[k:] if ln.top < bottom + measure.size]
         strip = ordered[strip_start:k]
         after_head = _head_strip(strip, measure, head_matter)
-        parted = wide or (after_head and (_over_body(strip, below, measure) or _off_the_columns(strip, below, measure)))
+        over, off = _over_body(strip, below, measure), _off_the_columns(strip, below, measure)
+        # A line in a size of its own that starts off the columns under it is a byline or deck, also where
+        # its headline ended the page before.
+        set_apart = over and off
+        parted = wide or (after_head and (over or off)) or set_apart
         if not parted and head_matter:
             parted = _across_gutters(strip, ordered[k:], measure)
         if not parted:
             continue  # a close band parts only head matter set apart from the text under it
         head_matter = after_head
         heads = any(_is_head(ln, measure) for ln in below) or head_matter
-        if ruled or (not ruled_only and (heads or not headed)):
+        if ruled or (not ruled_only and (heads or not headed or set_apart)):
             cuts.append(k)
         strip_start = k
     bounds = [0, *cuts, len(ordered)]
