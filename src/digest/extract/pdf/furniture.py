@@ -6,8 +6,8 @@ furniture: a date or a page number standing as a label, an editor's credit. The
 rest of a header's row goes with it (the header is one row: number, section,
 date, paper; its pieces are labels that share a baseline or a middle, so a
 column line holding a clause mark is text, even where it runs level with the
-row); a credit is a line of its own and takes nothing with it. The first page's header names the issue:
-"人民日报 2026年5月6日 第9版 理论".
+row); a credit is a line of its own and takes nothing with it. The first
+page's header names the issue: "人民日报 2026年5月6日 第9版 理论".
 """
 
 from __future__ import annotations
