@@ -210,6 +210,21 @@ def test_running_text_at_the_foot_of_a_page_is_no_furniture() -> None:
     assert [second[k].text for k in range(len(second)) if k not in furniture[1]] == [kicker.text, body[0].text]
 
 
+def test_a_column_label_two_pages_repeat_over_their_headlines_is_no_running_header() -> None:
+    """Two stories of one column each open a page: their label stands at the same place near the top
+    of both pages, as a running header would, but right over a headline. It stays; the header goes."""
+    sheets = [SheetPage(n, 842.0, 1191.0, (), (), 0) for n in (1, 2)]
+    pages = []
+    for title in ("以开放合作推动科技自立自强", "增强粮食安全保障能力"):
+        header = [_printed("09理论", 53, 22.0, 26.0), _printed("2026年7月10日", 409, 37.0, 9.0),
+                  _printed("人民日报", 748, 32.0, 15.0)]
+        label, headline = _printed("专题深思", 56, 79.0, 11.0), _printed(title, 82, 106.0, 24.0)
+        pages.append([*header, label, headline, _printed("正文第一行，在标题之下。", 34, 160.0, 9.5)])
+    furniture = find_furniture(sheets, pages)
+    for page, marked in zip(pages, furniture, strict=True):
+        assert [page[k].text for k in range(len(page)) if k not in marked] == [ln.text for ln in page[3:]]
+
+
 def test_a_column_line_centred_on_a_footer_piece_stays_with_its_column() -> None:
     """Columns run down over the footer's row (its tall page number, its date): the column lines
     centred on the row's middle, a full line and a paragraph's short last one, hold clause marks and

@@ -48,13 +48,22 @@ def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLin
             seen.setdefault(_key(lines[k]), set()).add(number)
     furniture = []
     for lines, found in zip(pages, edges, strict=True):
-        marked = {k for k in found if len(seen[_key(lines[k])]) > 1 or _reads_as_furniture(lines[k])}
+        marked = {k for k in found if (len(seen[_key(lines[k])]) > 1 and not _heads_a_story(lines[k], lines))
+                  or _reads_as_furniture(lines[k])}
         # An editor's credit is a line of its own, often level with a story's first line: it takes no row with it.
         anchors = [m for m in marked if not _CREDIT.search(lines[m].text)]
         # A row's pieces are labels: a line holding a clause mark is running text, even level with a footer.
         labels = [k for k in found if not _CLAUSE_MARK.search(lines[k].text)]
         furniture.append(marked | {k for k in labels for m in anchors if _same_row(lines[k], lines[m])})
     return furniture
+
+
+def _heads_a_story(line: TextLine, lines: Sequence[TextLine]) -> bool:
+    """Whether a headline stands right under the line, closer than its own height: a column's label
+    (专题深思) set with its headline, which two stories of one column opening two pages repeat at the
+    same place. A running header is set apart from the stories under it."""
+    return any(0 <= other.top - line.bottom < other.height and other.size >= _ROW_GROWTH * line.size
+               for other in lines)
 
 
 def _key(line: TextLine) -> str:
