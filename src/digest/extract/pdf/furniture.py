@@ -60,8 +60,8 @@ def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLin
 
 def _heads_a_story(line: TextLine, lines: Sequence[TextLine]) -> bool:
     """Whether a headline stands right under the line, closer than its own height: a column's label
-    (专题深思) set with its headline, which two stories of one column opening two pages repeat at the
-    same place. A running header is set apart from the stories under it."""
+    set with its headline, which two stories of one column opening two pages repeat at the same
+    place. A running header is set apart from the stories under it."""
     return any(0 <= other.top - line.bottom < other.height and other.size >= _ROW_GROWTH * line.size
                for other in lines)
 
