@@ -60,9 +60,12 @@ def glyph_partners(fonts: Sequence[Path], table: dict[int, int]) -> dict[int, in
                 continue
             faces += 1
             cmap = face.getBestCmap()
+            drawn: dict[str, set[int]] = {}  # glyph → the unified ideographs drawn with it
+            for code, glyph in cmap.items():
+                if code in UNIFIED:
+                    drawn.setdefault(glyph, set()).add(code)
             for radical in table:
-                glyph = cmap.get(radical)
-                shared = {code for code in UNIFIED if glyph is not None and cmap.get(code) == glyph}
+                shared = drawn.get(cmap.get(radical, ""), set())
                 agreed[radical] = agreed.get(radical, shared) & shared
     if not faces:
         raise SystemExit(f"no simplified Chinese face in {', '.join(map(str, fonts))}")

@@ -45,12 +45,17 @@ def page_of(name: str) -> Page:
     return extract_page(RawIssue(id="x", origin=str(path), name=path.name, data=path.read_bytes()))
 
 
-def scorer(shared: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_parse", shared / "tools" / "score_parse.py")
+def _script(path: Path) -> ModuleType:
+    """A script of the project or of shared/ as a module."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def scorer(shared: Path) -> ModuleType:
+    return _script(shared / "tools" / "score_parse.py")
 
 
 def test_radicals_and_compatibility_ideographs_become_unified_ideographs() -> None:
@@ -66,11 +71,7 @@ def test_a_radical_reads_as_the_simplified_chinese_fonts_draw_it() -> None:
 
 
 def test_the_shipped_ideograph_table_is_what_unicode_and_the_installed_fonts_derive() -> None:
-    spec = importlib.util.spec_from_file_location("derive_ideograph_table", ROOT / "benchmarks" /
-                                                  "derive_ideograph_table.py")
-    assert spec and spec.loader
-    derive = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(derive)
+    derive = _script(ROOT / "benchmarks" / "derive_ideograph_table.py")
     missing = [str(p) for p in (derive.SOURCE, *derive.FONTS) if not p.is_file()]
     if missing:
         pytest.skip(f"needs Debian's unicode-data and fonts-noto-cjk: no {', '.join(missing)}")

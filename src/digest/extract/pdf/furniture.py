@@ -52,9 +52,7 @@ def find_furniture(sheets: Sequence[SheetPage], pages: Sequence[Sequence[TextLin
                   or _reads_as_furniture(lines[k])}
         # An editor's credit is a line of its own, often level with a story's first line: it takes no row with it.
         anchors = [m for m in marked if not _CREDIT.search(lines[m].text)]
-        # A row's pieces are labels: a line holding a clause mark is running text, even level with a footer.
-        labels = [k for k in found if not _CLAUSE_MARK.search(lines[k].text)]
-        furniture.append(marked | {k for k in labels for m in anchors if _same_row(lines[k], lines[m])})
+        furniture.append(marked | {k for k in found for m in anchors if _same_row(lines[k], lines[m])})
     return furniture
 
 
@@ -87,9 +85,12 @@ def _reads_as_furniture(line: TextLine) -> bool:
 
 
 def _same_row(line: TextLine, marked: TextLine) -> bool:
-    """Whether a line is a piece of a furniture line's row: set on its baseline or centred on its
-    middle, as the pieces of a header are, and no larger than furniture pieces are. A column line
-    that merely overlaps a tall piece (the page number in 26 pt) is text, not a piece of the row."""
+    """Whether a line is a piece of a furniture line's row: a label (no clause mark), set on its
+    baseline or centred on its middle, as the pieces of a header are, and no larger than furniture
+    pieces are. A column line that merely overlaps a tall piece (the page number in 26 pt), or runs
+    level with it, is text, not a piece of the row."""
+    if _CLAUSE_MARK.search(line.text):
+        return False
     near = _ALIGNED * min(line.height, marked.height)
     aligned = abs(line.bottom - marked.bottom) <= near or abs(line.middle - marked.middle) <= near
     return aligned and line.height <= _ROW_GROWTH * marked.height
