@@ -1,7 +1,8 @@
 """Make PDF issues from the dev text pages by typesetting routes other than the shared set's.
 
 Usage:
-  python benchmarks/make_pdfs.py OUT_DIR [--route chromium|weasyprint|typst|reportlab|all] [--seed N] [--pages DIR]
+  python benchmarks/make_pdfs.py OUT_DIR [--route ROUTE|all] [--seed N] [--pages DIR]
+      ROUTE: chromium, weasyprint, typst, reportlab or wkhtmltopdf
   python benchmarks/make_pdfs.py --fixtures tests/data/pdf     the small PDFs the tests read
 
 Each dev page (DIR/NAME.txt, one paragraph a line, with its reference DIR/NAME.json)
@@ -27,6 +28,16 @@ Routes:
   STSong-Light (text reaches the PDF through a predefined CMap, not a ToUnicode
   map); blocks drawn in shuffled order; headlines wrapped over two lines; the
   story that does not fit cut with a jump note (下转/上接) and continued on the next page.
+- wkhtmltopdf: Qt WebKit, which has no CSS columns in print: each story's text is
+  dealt into explicit column boxes (a table row, one per printed page, each box
+  filled to the height left on the page and the last row balanced; a paragraph
+  cut at a line's end goes on unindented in the next box, where a probe print of
+  the page says Qt broke that line); Qt's own PDF writer, which paints each side
+  of a border on its own and the body's white under the text, and whose ToUnicode
+  maps name common ideographs by their Kangxi radicals (人 as ⼈) with no help from
+  the generator; lines left ragged (Qt does not justify Chinese text); the
+  masthead over the first page's stories and the credits under the last page's
+  (Debian's wkhtmltopdf, on plain Qt, prints no running header or footer).
 The seed picks column counts, sizes and which article gets the pull quote.
 """
 
@@ -35,6 +46,8 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import math
+import os
 import random
 import re
 import shutil
@@ -47,7 +60,8 @@ from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "pages"
 CHROMIUM = "/usr/bin/chromium"
-ROUTES = ("chromium", "weasyprint", "typst", "reportlab")
+ROUTES = ("chromium", "weasyprint", "typst", "reportlab", "wkhtmltopdf")
+WKHTMLTOPDF = "/usr/bin/wkhtmltopdf"
 # Ideographs printed as Kangxi radicals or CJK radical forms in the chromium route (the PDF carries the radical).
 RADICALS = {"月": "\u2f49", "人": "\u2f08", "日": "\u2f47", "大": "\u2f24", "民": "\u2ea0", "长": "\u2ed3",
             "见": "\u2ec5", "门": "\u2ed4"}
@@ -234,6 +248,266 @@ def print_weasyprint(page_html: str, target: Path) -> None:
     from weasyprint import HTML
 
     HTML(string=page_html.replace("</style>", WEASYPRINT_CSS + "</style>", 1)).write_pdf(target)
+
+
+# ---------------------------------------------------------------- wkhtmltopdf route
+
+WK_CSS = """
+body { font-family: '%(body_font)s'; font-size: %(body)spt; line-height: 1.6; margin: 0; color: #111; }
+.story { margin: 0 0 10pt 0; padding-top: 5pt; border-top: 1.5px solid #444; }
+.kicker { display: inline-block; font-family: 'Noto Sans CJK SC'; font-size: 11pt;
+          border: 1px solid #333; padding: 1pt 5pt; margin-bottom: 4pt; }
+.over { font-family: 'Noto Sans CJK SC'; font-size: 14pt; margin: 0 0 2pt 0; }
+h1 { font-family: 'Noto Sans CJK SC'; font-size: %(head)spt; margin: 0 0 4pt 0; line-height: 1.25;
+     text-align: %(align)s; }
+.byline { font-size: 11pt; margin-bottom: 6pt; text-align: %(align)s; }
+table.band { width: 100%%; border-collapse: collapse; table-layout: fixed; page-break-inside: avoid;
+             margin-bottom: 4pt; }
+table.band td { vertical-align: top; text-align: justify; padding: 0 %(gap)spt; }
+table.band td + td { border-left: %(rule)s; }
+p { margin: 0; text-indent: 2em; } p.on { text-indent: 0; }
+h3 { font-family: 'Noto Sans CJK SC'; font-size: 11pt; margin: 4pt 0; }
+.note { font-size: 8.5pt; text-indent: 0; }
+.quote { border: 1pt solid #333; background: #eee; padding: 5pt; margin: 6pt 0; font-family: 'Noto Sans CJK SC';
+         font-size: 12pt; }
+table.header { width: 100%%; border-bottom: 3px double #333; margin-bottom: 8pt; font-family: 'Noto Sans CJK SC'; }
+.header .no { font-size: 26pt; font-weight: bold; } .header .date { font-size: 9pt; color: #555; text-align: center; }
+.header .paper { font-size: 15pt; font-weight: bold; text-align: right; }
+.footer { font-size: 8.5pt; color: #444; text-align: right; margin-top: 8pt; }
+"""
+WK_HEADER = ("<table class='header'><tr><td class='no'>%(no)02d %(section)s</td><td class='date'>%(date)s</td>"
+             "<td class='paper'>%(paper)s</td></tr></table>")
+WK_FOOTER = "<div class='footer'>本版责编：林 木　　版式设计：石 川</div>"
+# Qt WebKit prints a CSS point as 0.749 PDF point (measured: 10pt text comes out 7.49pt high), so the
+# page holds more CSS points than its size says; the layout below counts in CSS points.
+WK_SCALE = 0.749
+WK_PAGE = (297, 420)  # mm
+WK_MARGINS = (14, 12)  # mm, top and bottom / left and right
+MM = 72 / 25.4
+WK_SLACK = 2  # lines a row of boxes keeps free at a page's foot, for its rule and bottom margin
+WK_GAP = 6  # points of padding each side of a column rule
+WK_TAGS = {"p": "<p>{}</p>", "on": "<p class='on'>{}</p>", "h": "<h3>{}</h3>", "note": "<p class='note'>{}</p>",
+           "quote": "<div class='quote'>{}</div>"}
+
+
+@dataclass
+class WkFlow:
+    """Where the wkhtmltopdf page stands, in CSS points: the height left on the current page."""
+
+    body: float  # body text size
+    width: float = (WK_PAGE[0] - 2 * WK_MARGINS[1]) * MM / WK_SCALE
+    height: float = (WK_PAGE[1] - 2 * WK_MARGINS[0]) * MM / WK_SCALE
+    room: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.room = self.height
+
+    @property
+    def line(self) -> float:
+        return self.body * 1.6
+
+    def new_page(self) -> str:
+        self.room = self.height
+        return "<div style='page-break-before: always'></div>"
+
+
+@dataclass
+class WkBlock:
+    """A paragraph, heading, note or pull quote of a story, with the characters on each of its lines
+    (whitespace not counted) as Qt breaks them in the story's column box."""
+
+    kind: str  # "p", "on" (a paragraph carried on from the box before), "h", "note", "quote"
+    text: str
+    rows: list[int] = field(default_factory=list)
+
+
+def wkhtmltopdf_html(issue: Issue, rng: random.Random) -> str:
+    """The page as HTML for wkhtmltopdf: Debian's build (plain Qt) prints no running header or footer,
+    so the masthead heads the first page and the credits end the last."""
+    year, month, day = issue.date
+    flow = WkFlow(body=rng.choice([9.5, 10, 10.5]))
+    head = rng.choice([22, 26, 30])
+    style = WK_CSS % {"body_font": rng.choice(["Noto Serif CJK SC", "Noto Sans CJK SC"]), "body": flow.body,
+                      "head": head, "align": rng.choice(["left", "center"]), "gap": WK_GAP,
+                      "rule": rng.choice(["0.6pt solid #999", "0 none"])}
+    quoted = rng.randrange(len(issue.stories))
+    stories = [(story, _wk_blocks(story, pull_quote(story) if k == quoted else None), rng.choice([2, 3, 3, 4]))
+               for k, story in enumerate(issue.stories)]
+    _wk_measure(style, [(blocks, _wk_box_width(cols, flow)) for _, blocks, cols in stories])
+    header = WK_HEADER % {"no": issue.page, "section": issue.section, "date": f"{year}年{month}月{day}日",
+                          "paper": issue.paper}
+    flow.room -= 60  # the masthead
+    parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{style}</style></head><body>",
+             header]
+    for story, blocks, cols in stories:
+        parts.append(_wk_story(story, blocks, cols, head, flow))
+    parts.append(WK_FOOTER + "</body></html>")
+    return "".join(parts)
+
+
+def _wk_blocks(story: Story, quote: str | None) -> list[WkBlock]:
+    blocks = [WkBlock(kind, text) for kind, text in story.paragraphs]
+    if quote:
+        blocks.insert(min(3, len(blocks)), WkBlock("quote", quote))
+    return blocks
+
+
+def _wk_box_width(cols: int, flow: WkFlow) -> float:
+    return flow.width / cols - 2 * WK_GAP
+
+
+def _wk_measure(style: str, stories: list[tuple[list[WkBlock], float]]) -> None:
+    """Each block's line breaks, read back from a probe page that sets every block in its box's width:
+    only Qt knows where it breaks a line (its rules keep a mark off a line's start), and a box cut
+    anywhere but at a line's end would end on a short line, like a paragraph."""
+    probe = "".join(f"<div style='width: {width:.2f}pt'>{''.join(_wk_tag(b.kind, b.text) for b in blocks)}</div>"
+                    for blocks, width in stories)
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "probe.pdf"
+        print_wkhtmltopdf(f"<!doctype html><html><head><meta charset='utf-8'><style>{style}</style></head>"
+                          f"<body>{probe}</body></html>", target)
+        rows = _glyph_rows(target)
+    blocks = [b for story, _ in stories for b in story]
+    for block in blocks:
+        left = sum(1 for c in block.text if not c.isspace())
+        while left > 0:
+            if not rows or rows[0] > left:
+                raise SystemExit("wkhtmltopdf probe: the printed lines do not match the text")
+            block.rows.append(rows[0])
+            left -= rows.pop(0)
+
+
+def _glyph_rows(pdf: Path) -> list[int]:
+    """The number of glyphs on each printed line of a PDF, in reading order (whitespace not counted)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    def chars(item):  # type: ignore[no-untyped-def]
+        for child in getattr(item, "_objs", []):
+            yield from [child] if isinstance(child, LTChar) else chars(child)
+
+    rows: list[int] = []
+    for page in extract_pages(pdf):
+        tops = sorted((c.y1 for c in chars(page) if not c.get_text().isspace()), reverse=True)
+        for k, top in enumerate(tops):
+            if k and tops[k - 1] - top <= 2:  # one printed line: its glyphs' tops differ by less than 2pt
+                rows[-1] += 1
+            else:
+                rows.append(1)
+    return rows
+
+
+def _wk_story(story: Story, blocks: list[WkBlock], cols: int, head: float, flow: WkFlow) -> str:
+    out = []
+    height = _wk_head_height(story, head, flow)
+    if flow.room < height + 8 * flow.line:
+        out.append(flow.new_page())  # a headline never stands at a page's foot
+    flow.room -= height
+    out.append("<div class='story'>")
+    if story.section:
+        out.append(f"<div class='kicker'>{html.escape(story.section)}</div>")
+    if story.overtitle:
+        out.append(f"<div class='over'>{html.escape(story.overtitle)}</div>")
+    out.append(f"<h1>{html.escape(story.title)}</h1>")
+    if story.deck:
+        out.append(f"<div class='byline'>{html.escape(story.deck)}</div>")
+    if story.authors:
+        out.append(f"<div class='byline'>{html.escape('　'.join(story.authors))}</div>")
+    out.extend(_wk_bands(blocks, cols, flow))
+    out.append("</div>")
+    flow.room -= 14  # the story's bottom margin
+    return "".join(out)
+
+
+def _wk_head_height(story: Story, head: float, flow: WkFlow) -> float:
+    rows = math.ceil(len(story.title) * head / flow.width)
+    return (8 + 26 * bool(story.section) + 25 * bool(story.overtitle) + rows * head * 1.25 + 4
+            + 24 * (bool(story.deck) + bool(story.authors)))
+
+
+def _wk_bands(blocks: list[WkBlock], cols: int, flow: WkFlow) -> list[str]:
+    """The story's text dealt into one row of `cols` boxes per printed page: each box filled to the
+    height left on the page, so the text reads down each box and on at the top of the next; the last
+    row balanced."""
+    bands = []
+    while blocks:
+        capacity = flow.room - WK_SLACK * flow.line
+        if capacity < 6 * flow.line:
+            bands.append(flow.new_page())
+            continue
+        target = min(capacity, sum(_wk_height(b, flow) for b in blocks) / cols + flow.line)
+        boxes, left = _wk_deal(blocks, cols, target, flow)
+        while left and target < capacity:  # the last row: a line deeper until it holds all that is left
+            target = min(capacity, target + flow.line)
+            boxes, left = _wk_deal(blocks, cols, target, flow)
+        blocks = left
+        bands.append("<table class='band'><tr>" + "".join(f"<td>{''.join(b)}</td>" for b in boxes) + "</tr></table>")
+        flow.room -= target + WK_SLACK * flow.line
+    return bands
+
+
+def _wk_deal(blocks: list[WkBlock], cols: int, target: float, flow: WkFlow) -> tuple[list[list[str]], list[WkBlock]]:
+    """The blocks dealt into `cols` boxes up to `target` high, and those left over."""
+    boxes = []
+    for _ in range(cols):
+        box, blocks = _wk_fill(blocks, target, flow)
+        boxes.append(box)
+    return boxes, blocks
+
+
+def _wk_fill(blocks: list[WkBlock], target: float, flow: WkFlow) -> tuple[list[str], list[WkBlock]]:
+    """One box's blocks up to `target` high, and the blocks left; a paragraph is cut at a line's end."""
+    box, used = [], 0.0
+    while blocks:
+        block = blocks[0]
+        height = _wk_height(block, flow)
+        if used + height <= target:
+            box.append(_wk_tag(block.kind, block.text))
+            used += height
+            blocks = blocks[1:]
+            continue
+        rows = int((target - used) // flow.line)
+        if block.kind in ("p", "on") and 0 < rows < len(block.rows):
+            cut = _wk_cut(block.text, sum(block.rows[:rows]))
+            box.append(_wk_tag(block.kind, block.text[:cut]))
+            blocks = [WkBlock("on", block.text[cut:], block.rows[rows:]), *blocks[1:]]
+        elif not box:  # a heading or box taller than the room goes in whole rather than nowhere
+            box.append(_wk_tag(block.kind, block.text))
+            blocks = blocks[1:]
+        break
+    return box, blocks
+
+
+def _wk_cut(text: str, glyphs: int) -> int:
+    """The index in `text` just after its first `glyphs` characters that are not whitespace."""
+    seen = 0
+    for k, c in enumerate(text):
+        if not c.isspace():
+            seen += 1
+            if seen == glyphs:
+                return k + 1
+    return len(text)
+
+
+def _wk_tag(kind: str, text: str) -> str:
+    return WK_TAGS[kind].format(html.escape(text))
+
+
+def _wk_height(block: WkBlock, flow: WkFlow) -> float:
+    """A block's height in its box, CSS points (line heights and margins from WK_CSS)."""
+    size, extra = {"h": (11, 8), "note": (8.5, 0), "quote": (12, 24)}.get(block.kind, (flow.body, 0))
+    return len(block.rows) * size * 1.6 + extra
+
+
+def print_wkhtmltopdf(page_html: str, target: Path) -> None:
+    """Print an HTML page to PDF with wkhtmltopdf."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "page.html"
+        source.write_text(page_html, encoding="utf-8")
+        subprocess.run([WKHTMLTOPDF, "--quiet", "--page-width", "297mm", "--page-height", "420mm",
+                        "--margin-top", "14mm", "--margin-bottom", "14mm", "--margin-left", "12mm",
+                        "--margin-right", "12mm", str(source), str(target)],
+                       check=True, capture_output=True, timeout=120, env={**os.environ, "XDG_RUNTIME_DIR": tmp})
 
 
 # ---------------------------------------------------------------- typst route
@@ -566,6 +840,8 @@ def make_fixtures(folder: Path, pages: Path) -> None:
     print_chromium(chromium_html(issue, random.Random(f"chromium/fixture/{txt.stem}")), folder / "chromium.pdf")
     print_weasyprint(chromium_html(issue, random.Random(f"weasyprint/fixture/{txt.stem}")), folder / "weasyprint.pdf")
     reportlab_issue(issue, random.Random(f"reportlab/fixture/{txt.stem}"), folder / "reportlab.pdf")
+    print_wkhtmltopdf(wkhtmltopdf_html(issue, random.Random(f"wkhtmltopdf/fixture/{txt.stem}")),
+                      folder / "wkhtmltopdf.pdf")
     shutil.copy(txt.with_suffix(".json"), folder / "reference.json")
     (folder / "scan.pdf").write_bytes(scanned_pdf())
     encrypted_pdf(folder / "encrypted.pdf")
@@ -587,6 +863,8 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
             print_weasyprint(chromium_html(issue, rng), target)
         elif route == "typst":
             print_typst(typst_source(issue, rng), target)
+        elif route == "wkhtmltopdf":
+            print_wkhtmltopdf(wkhtmltopdf_html(issue, rng), target)
         else:
             reportlab_issue(issue, rng, target)
         shutil.copy(txt.with_suffix(".json"), folder / f"{txt.stem}.json")
