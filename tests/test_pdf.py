@@ -5,7 +5,9 @@ from one dev page: `chromium.pdf` (HTML/CSS columns printed by headless Chromium
 Kangxi-radical code points in its ToUnicode maps), `weasyprint.pdf` (the same kind of page laid
 out by WeasyPrint, which draws every border as a ring filled between two rectangles),
 `reportlab.pdf` (a CID font without
-ToUnicode, blocks drawn out of order, an article jumping to page 2), `scan.pdf`
+ToUnicode, blocks drawn out of order, an article jumping to page 2), `wkhtmltopdf.pdf` (Qt WebKit:
+explicit column boxes, each side of a border painted on its own, the body's white painted under the
+last page's stories, lines left ragged), `scan.pdf`
 (an image, no text layer) and `encrypted.pdf`; `reference.json` is the page's reference.
 """
 
@@ -27,7 +29,7 @@ from conftest import Installation
 from digest.extract import extract_page
 from digest.extract.ideographs import unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
-from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _ring_strips
+from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _frames, _ring_strips, read_sheets
 from digest.extract.pdf.lines import TextLine, find_lines, make_line
 from digest.extract.pdf.order import Measure, read_blocks
 from digest.models import Page, RawIssue
@@ -99,7 +101,7 @@ def test_kangxi_radicals_in_the_pdf_come_out_as_the_ideographs_meant() -> None:
     assert "人民" in text and "现代化" in text
 
 
-@pytest.mark.parametrize("name", ["chromium.pdf", "weasyprint.pdf"])
+@pytest.mark.parametrize("name", ["chromium.pdf", "weasyprint.pdf", "wkhtmltopdf.pdf"])
 def test_a_boxed_pull_quote_is_left_out_once_its_sentence_is_in_the_text(name: str) -> None:
     lines = page_of(name).lines
     assert not any(line.boxed and len(line.text) > 15 for line in lines)  # only the short kicker labels are boxed
@@ -119,7 +121,7 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-@pytest.mark.parametrize("name", ["reportlab.pdf", "weasyprint.pdf"])
+@pytest.mark.parametrize("name", ["reportlab.pdf", "weasyprint.pdf", "wkhtmltopdf.pdf"])
 def test_digest_parse_json_of_a_pdf_matches_the_reference(name: str, installation: Installation,
                                                           shared: Path, tmp_path: Path) -> None:
     result = installation.digest("parse", str(PDFS / name), "--json")
@@ -262,6 +264,26 @@ def test_a_ring_filled_between_two_rectangles_paints_its_sides_not_a_box() -> No
     wound_apart = _rectangle(0, 0, 100, 100) + _rectangle(0, 0, 100, 99, clockwise=True)
     assert _boxes(_ring_strips(wound_apart, evenodd=False)) == [(0, 99, 100, 100)]
     assert _ring_strips(_rectangle(0, 0, 10, 10) + _rectangle(20, 20, 30, 30), evenodd=True) is None  # apart
+
+
+def test_four_rules_meeting_at_their_ends_are_the_frame_they_draw() -> None:
+    # Qt paints each side of a bordered label as a thin rectangle of its own (the last one twice)
+    sides = [_rule(34, 88, 353, 89), _rule(34, 103, 353, 104), _rule(34, 88, 35, 104), _rule(352, 88, 353, 104),
+             _rule(352, 88, 353, 104)]
+    story_rule, column_rule = _rule(34, 400, 808, 401), _rule(421, 420, 422, 900)
+    assert _frames([*sides, story_rule, column_rule]) == [story_rule, column_rule, Shape(34, 88, 353, 104)]
+    # three sides, or sides that do not meet, draw no frame
+    assert _frames(sides[:3]) == sides[:3]
+    apart = [sides[0], sides[1], _rule(34, 88, 35, 96), sides[3]]
+    assert _frames(apart) == apart
+
+
+def test_the_white_painted_under_a_page_s_stories_is_no_box_round_them() -> None:
+    sheets = read_sheets((PDFS / "wkhtmltopdf.pdf").read_bytes(), "wkhtmltopdf.pdf")
+    assert len(sheets) >= 2  # the last page holds the end of the issue: its white fill is under half the page
+    for sheet in sheets:
+        boxes = [s for s in sheet.shapes if not s.is_rule]
+        assert boxes and all((b.x1 - b.x0) * (b.bottom - b.top) < 0.1 * sheet.width * sheet.height for b in boxes)
 
 
 BODY = Measure(size=10.0, line_gap=5.0)

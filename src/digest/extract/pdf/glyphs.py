@@ -194,13 +194,60 @@ def _sheet(layout: LTPage, number: int) -> SheetPage:
             glyph = _glyph(item, height)
             if glyph:
                 glyphs.append(glyph)
-        elif isinstance(item, LTRect | LTLine | LTCurve):
+        elif isinstance(item, LTRect | LTLine | LTCurve) and not _paints_nothing(item):
             shapes.append(Shape(item.x0, height - item.y1, item.x1, height - item.y0))
         elif isinstance(item, LTImage):
             images += 1
     area = layout.width * layout.height
     shapes = [s for s in shapes if (s.x1 - s.x0) * (s.bottom - s.top) < _BACKGROUND_SHARE * area]
-    return SheetPage(number, layout.width, height, tuple(glyphs), tuple(shapes), images)
+    return SheetPage(number, layout.width, height, tuple(glyphs), tuple(_frames(shapes)), images)
+
+
+def _paints_nothing(shape: LTCurve) -> bool:
+    """A white fill with no outline: the page's own colour, as an engine paints a background behind text
+    (Qt paints the body's white under a last page's few stories, which read as one box round them all)."""
+    if shape.stroke or not shape.fill:
+        return False
+    colour = shape.non_stroking_color
+    values = colour if isinstance(colour, tuple) else (colour,)
+    if not values or not all(isinstance(v, int | float) for v in values):
+        return False  # a pattern or a named colour: it may show
+    return all(v == 0 for v in values) if len(values) == 4 else all(v == 1 for v in values)
+
+
+def _frames(shapes: list[Shape]) -> list[Shape]:
+    """Four rules whose ends meet, two across and two down, as the one frame they draw.
+
+    Some engines (Qt, in wkhtmltopdf) paint each side of a bordered box as a
+    rectangle of its own; read as four rules, a boxed label became a story's top
+    rule and a line of running text."""
+    rules = [s for s in shapes if s.is_rule]
+    across = [s for s in rules if s.horizontal]
+    down = [s for s in rules if not s.horizontal]
+    used: set[Shape] = set()
+    frames = []
+    for top in across:
+        for bottom in across:
+            if top in used or bottom in used or bottom.top <= top.bottom or not _same_span(top, bottom, "x"):
+                continue
+            left, right = (_side_at(down, edge, top, bottom, used) for edge in (top.x0, top.x1))
+            if left is not None and right is not None:
+                used.update((top, bottom, left, right))
+                frames.append(Shape(top.x0, top.top, top.x1, bottom.bottom))
+    return [s for s in shapes if s not in used] + frames
+
+
+def _same_span(a: Shape, b: Shape, axis: str) -> bool:
+    if axis == "x":
+        return abs(a.x0 - b.x0) <= _RULE_THICKNESS and abs(a.x1 - b.x1) <= _RULE_THICKNESS
+    return abs(a.top - b.top) <= _RULE_THICKNESS and abs(a.bottom - b.bottom) <= _RULE_THICKNESS
+
+
+def _side_at(down: list[Shape], x: float, top: Shape, bottom: Shape, used: set[Shape]) -> Shape | None:
+    """The unused upright rule at `x` that runs from `top` to `bottom`."""
+    span = Shape(x, top.top, x, bottom.bottom)
+    return next((s for s in down if s not in used and min(abs(s.x0 - x), abs(s.x1 - x)) <= _RULE_THICKNESS
+                 and _same_span(s, span, "y")), None)
 
 
 def _flatten(container: LTComponent) -> Iterator[LTComponent]:
