@@ -31,7 +31,8 @@ from digest.extract.ideographs import unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
 from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _frames, _ring_strips, read_sheets
 from digest.extract.pdf.lines import TextLine, find_lines, make_line
-from digest.extract.pdf.order import Measure, read_blocks
+from digest.extract.pdf.order import Block, Measure, read_blocks
+from digest.extract.pdf.units import Body, build_units
 from digest.models import Page, RawIssue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -284,6 +285,34 @@ def test_the_white_painted_under_a_page_s_stories_is_no_box_round_them() -> None
     for sheet in sheets:
         boxes = [s for s in sheet.shapes if not s.is_rule]
         assert boxes and all((b.x1 - b.x0) * (b.bottom - b.top) < 0.1 * sheet.width * sheet.height for b in boxes)
+
+
+def _paragraphs(lines: list[TextLine]) -> list[str]:
+    body = Body(Measure(size=10.0, line_gap=6.0), "Song", False)
+    return [unit.text for unit in build_units([[Block(tuple(lines))]], body)]
+
+
+def test_a_page_that_indents_its_paragraphs_opens_them_only_at_an_indent() -> None:
+    """Qt sets Chinese text ragged (no justification) and breaks a line a character early to keep a
+    mark off the next line's start, after a full stop too: in a page that sets in each paragraph's
+    first line, a line stopping short ends no paragraph."""
+    rows = [("　　第一段第一行，开头缩进两字，字数排满", 40),
+            ("一栏，第二行写到这里提前断开了", 20),  # ragged: five characters short, mid-sentence
+            ("因为下一行开头不能是标点。", 20),  # short and ends a sentence: the paragraph's end
+            ("　　第二段开头缩进，这一行也排满了一整栏", 40),
+            ("字数，然后这一行在句号后面断开。", 20),  # short after a full stop: the next line opens a quote
+            ("“引号不能留在行末”，所以这段还在继续。", 20),
+            ("　　第三段开头缩进，很短。", 40),
+            ("　　第四段开头缩进，是最后一段了，就此", 40),
+            ("结束。", 20)]
+    lines = [_printed(text.lstrip("　"), x0, 100 + 16 * k, 10.0) for k, (text, x0) in enumerate(rows)]
+    assert _paragraphs(lines) == [
+        "第一段第一行，开头缩进两字，字数排满一栏，第二行写到这里提前断开了因为下一行开头不能是标点。",
+        "第二段开头缩进，这一行也排满了一整栏字数，然后这一行在句号后面断开。“引号不能留在行末”，所以这段还在继续。",
+        "第三段开头缩进，很短。", "第四段开头缩进，是最后一段了，就此结束。"]
+    # a page that sets its paragraphs flush, with no indent, ends them where a line stops short
+    flush = [_printed(text.lstrip("　"), 20, 100 + 16 * k, 10.0) for k, (text, _) in enumerate(rows)]
+    assert len(_paragraphs(flush)) > 4
 
 
 BODY = Measure(size=10.0, line_gap=5.0)

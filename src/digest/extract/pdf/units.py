@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from digest import zh
 from digest.extract.pdf.lines import TextLine
 from digest.extract.pdf.order import Block, Measure
 
@@ -28,6 +29,8 @@ _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")  # "AAAAAB+" names a subset of the f
 _FACE_SUFFIX = re.compile(r"[-,]\d+$")  # "-0", ",1": a font program's index, not another face
 _LATIN_END = re.compile(r"[0-9A-Za-z]$")  # a line ending in a Latin letter or digit
 _LATIN_START = re.compile(r"^[0-9A-Za-z]")  # a line starting with one
+# a line ending a sentence: "。", "？”", "……" (a colon or semicolon ends a clause, which a paragraph goes on after)
+_SENTENCE_CLOSE = re.compile(f"(?:[{re.escape(zh.SENTENCE_END)}]|{zh.ELLIPSIS})[{re.escape(zh.CLOSERS)}]*$")
 
 
 def family(font: str) -> str:
@@ -74,6 +77,7 @@ class Unit:
     role: str | None = None
     dropped: str | None = None  # why it is left out ("pull quote", "jump"), None when kept
     edges: list[float] = field(default_factory=list)  # the right edge of each line's column
+    indented: bool = False  # its first line is set in, as a paragraph opens
 
     @property
     def text(self) -> str:
@@ -101,6 +105,7 @@ class _Columns:
         self.page = [ln for lines in self.by_block for ln in lines]
         lefts = sorted({round(self.left(ln, k)) for k, lines in enumerate(self.by_block) for ln in lines})
         self.lefts = [x for k, x in enumerate(lefts) if k == 0 or x - lefts[k - 1] > self.size]
+        self.indents = self._indents()
 
     def _mates(self, line: TextLine, block: int) -> list[TextLine]:
         own = self.by_block[block] if block < len(self.by_block) else []
@@ -116,6 +121,24 @@ class _Columns:
     def right(self, line: TextLine, block: int) -> float:
         """The right edge of the line's column."""
         return max(m.x1 for m in self._mates(line, block))
+
+    def short(self, line: TextLine, block: int) -> bool:
+        """The line stops short of its column's edge."""
+        return line.x1 < self.right(line, block) - _SHORT * line.size
+
+    def indented(self, line: TextLine, block: int) -> bool:
+        return line.x0 - self.left(line, block) >= _INDENT * line.size
+
+    def _indents(self) -> bool:
+        """Whether the page opens its paragraphs with an indent: most lines after a short line that ends a
+        sentence (a paragraph's last line) are set in."""
+        ends = opened = 0
+        for k, lines in enumerate(self.by_block):
+            for above, below in zip(lines, lines[1:], strict=False):
+                if _SENTENCE_CLOSE.search(above.text) and self.short(above, k):
+                    ends += 1
+                    opened += self.indented(below, k)
+        return opened * 2 > ends
 
     def index(self, line: TextLine, block: int) -> int:
         """The line's column, counted from the left of the page."""
@@ -145,7 +168,7 @@ def _add_line(units: list[Unit], line: TextLine, block: Block, k: int, page: int
         last.edges.append(columns.right(line, k))
         return
     units.append(Unit([line], is_body, block.boxed, page, number, columns.index(line, k),
-                      edges=[columns.right(line, k)]))
+                      edges=[columns.right(line, k)], indented=is_body and columns.indented(line, k)))
 
 
 def _open_unit(units: list[Unit], is_body: bool, boxed: bool, number: int) -> Unit | None:
@@ -164,9 +187,13 @@ def _continues(unit: Unit, line: TextLine, is_body: bool, block: int, columns: _
     if unit.body != is_body:
         return False
     if is_body:
-        indented = line.x0 - columns.left(line, block) >= _INDENT * line.size
+        indented = columns.indented(line, block)
         short = before.x1 < unit.edges[-1] - _SHORT * before.size
-        return not indented and not short
+        # where an indent opens each paragraph, a line stopping short ends none that opened so: an engine
+        # that does not justify Chinese text leaves its lines ragged, and one that keeps a mark off a
+        # line's start breaks the line before it a character early, after a full stop too ("。" / "“…");
+        # a line in body type that opened without one (a deck, a byline) is no such paragraph
+        return not indented and (not short or columns.indents and unit.indented)
     if line.text.startswith(_DASH) or before.text.startswith(_DASH):
         return False  # "——……" is a line of its own (a subtitle, an attribution), whatever its setting
     same = abs(line.size - before.size) <= _SIZE_TOLERANCE * before.size and family(line.font) == family(before.font)
