@@ -259,6 +259,39 @@ def test_a_post_names_its_writer_in_an_unlabelled_piece_of_its_dated_line(parse,
     assert heads(parsed) == [("菜市场变了样", None, authors)]  # never the post's mark or the account
 
 
+CLOSING_QUESTION = "这片从未栽种过玫瑰的高原，如何“妙笔生花”？"  # short for prose, it ends the piece
+
+
+def teaser_issue(pieces: list[tuple[str, str]]) -> bytes:
+    """A newsletter of excerpts: each piece's column in bold over its headline, a byline, an opening
+    paragraph and a question the excerpt stops at, all in body type."""
+    places = ("东坡", "西岭", "南塬", "北川")
+    blocks = []
+    for (column, title), place in zip(pieces, places, strict=False):
+        blocks.append(f"<p><strong>{column}</strong></p><h2>{title}</h2><p><em>作者：刘晓燕</em></p>"
+                      f"<p>{place}冬季寒冷干燥，温室里的玫瑰却开得正好，工人们忙着采摘、打包、装箱。</p>"
+                      f"<p>{CLOSING_QUESTION}</p>")
+    return f"""<html><head><meta charset="utf-8"><title>学习简报</title></head><body>
+<h1>学习简报</h1><p>本期共收录文章数篇。</p>{''.join(blocks)}</body></html>""".encode()
+
+
+def test_a_piece_that_stops_at_a_short_question_keeps_it_as_its_last_paragraph(parse) -> None:  # noqa: ANN001
+    page = f"""<html><head><meta charset="utf-8"><title>旱塬花开</title></head><body><article>
+<header><p class="eyebrow">现场评论</p><h1>旱塬花开</h1><p class="byline">文/刘晓燕</p></header>
+<p>高原上冬季寒冷干燥，温室里的玫瑰却开得正好，工人们忙着采摘、打包、装箱。</p>
+<p>{CLOSING_QUESTION}</p><p class="source">（来源：示例日报）</p></article></body></html>"""
+    parsed = parse(page.encode(), "page.html")
+    assert heads(parsed) == [("旱塬花开", "现场评论", ["刘晓燕"])]
+    assert parsed.articles[0].paragraphs[-1] == CLOSING_QUESTION
+    assert parsed.articles[0].subheadings == []  # it heads nothing
+
+
+def test_a_question_an_excerpt_stops_at_is_no_label_over_the_next_headline(parse) -> None:  # noqa: ANN001
+    parsed = parse(teaser_issue([("现场评论", "旱塬花开"), ("民生一线", "研究成果能落地")]), "issue.html")
+    assert heads(parsed) == [("旱塬花开", "现场评论", ["刘晓燕"]), ("研究成果能落地", "民生一线", ["刘晓燕"])]
+    assert [a.paragraphs[-1] for a in parsed.articles] == [CLOSING_QUESTION, CLOSING_QUESTION]
+
+
 def round_up(*stories: tuple[str, str, str, str]) -> bytes:
     """A weekly round-up mail: each story a linked h3 headline, maybe a kicker above it and a subtitle
     under it, then a meta row in small grey type."""

@@ -314,10 +314,26 @@ def _heading_shaped(block: Block, reading: _Reading) -> bool:
         return False
     if furniture.is_date_line(text) or _AUTHOR_NOTE.match(text) or _BRACKETED.match(text) or _is_subtitle(text):
         return False
-    if block.level or block.bold or (block.size or 0) >= reading.body_size * _LARGER:
+    if _display_type(block, reading):
         return True
     return _marked(block, _TITLE_CLASS) or (reading.title is not None and _squeeze(text) == _squeeze(
         reading.title))
+
+
+def _display_type(block: Block, reading: _Reading) -> bool:
+    """Set apart from the running text: a heading element, bold, or type larger than the body's."""
+    return bool(block.level or block.bold or (block.size or 0) >= reading.body_size * _LARGER)
+
+
+def _runs_on(block: Block, reading: _Reading) -> bool:
+    """A short sentence in body type right after running text: that text goes on, the line heads nothing.
+
+    Pieces end on a question ("……如何“妙笔生花”？"), and a newsletter's excerpt stops at one;
+    too short for prose, such a line read as a heading the article closed on, or as a label
+    over the next article's headline."""
+    before = reading.blocks[block.index - 1] if block.index else None
+    return (before is not None and is_prose(before.text) and not _display_type(block, reading)
+            and _SENTENCE_END.fullmatch(block.text[-1:]) is not None)
 
 
 def _is_subtitle(text: str) -> bool:
@@ -463,6 +479,8 @@ def _lines_above(title: Block, reading: _Reading) -> list[Block]:
             break
         if is_prose(text) or furniture.is_furniture(text) or furniture.is_date_line(text) or len(text) > TITLE_MAX:
             break
+        if _runs_on(block, reading):
+            break  # the end of the article before
         if _AUTHOR_NOTE.match(text) or _BRACKET_NOTE.match(text) or furniture.reads_original(text):
             break  # the end of the article before
         if block.link is not None and block.link.startswith("#"):
@@ -477,7 +495,7 @@ def _lines_above(title: Block, reading: _Reading) -> list[Block]:
 
 def _opens_element(first: Block, title: Block, reading: _Reading) -> bool:
     """Whether a line and the headline share an element that starts with that line, or text ends before it."""
-    if first.index == 0 or _ends_text(reading.blocks[first.index - 1].text):
+    if first.index == 0 or _ends_text(reading.blocks[first.index - 1], reading):
         return True
     shared = _common_ancestor(first.element, title.element)
     if shared is None:
@@ -486,10 +504,11 @@ def _opens_element(first: Block, title: Block, reading: _Reading) -> bool:
     return not _contains(shared, before)
 
 
-def _ends_text(text: str) -> bool:
-    """A line that ends what came before: prose, an end note, a "阅读原文" link."""
-    return is_prose(text) or bool(_AUTHOR_NOTE.match(text) or _BRACKET_NOTE.match(text)) or \
-        furniture.reads_original(text)
+def _ends_text(block: Block, reading: _Reading) -> bool:
+    """A line that ends what came before: prose and the sentence it runs on to, an end note, a "阅读原文" link."""
+    text = block.text
+    return is_prose(text) or _runs_on(block, reading) or bool(_AUTHOR_NOTE.match(text) or _BRACKET_NOTE.match(text)) \
+        or furniture.reads_original(text)
 
 
 def _common_ancestor(a: _Element, b: _Element) -> _Element | None:
@@ -731,7 +750,7 @@ def _main_kept(article: _Article, reading: _Reading, end: int) -> _Reading | Non
 
 def _main_span(reading: _Reading) -> tuple[int, int]:
     """The first and last block of the page's main text, as trafilatura found it (all blocks when it found none)."""
-    kept = [b.index for b in reading.blocks if is_prose(b.text) and _in_main_text(b, reading)]
+    kept = [b.index for b in reading.blocks if (is_prose(b.text) or _runs_on(b, reading)) and _in_main_text(b, reading)]
     return (kept[0], kept[-1]) if kept else (0, len(reading.blocks))
 
 
@@ -812,7 +831,7 @@ def _body_line(block: Block, number: int, reading: _Reading) -> Line:
         role = "note"
     elif block.list_kind:
         role = "list-item"
-    elif not is_prose(text):
+    elif not is_prose(text) and not _runs_on(block, reading):
         role = "heading"
     else:
         role = "paragraph"

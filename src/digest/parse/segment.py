@@ -312,7 +312,10 @@ def _head_run_end(page: list[LogicalLine], start: int) -> int:
 
 
 def _head_line_at(page: list[LogicalLine], k: int) -> bool:
-    """Line `k` is a heading line, or the first part of a headline broken at its comma."""
+    """Line `k` is a heading line, or the first part of a headline broken at its comma; never a line the
+    layout sets as running text (a web page's paragraph ending on a short question reads like a head)."""
+    if page[k].source.role == "paragraph":
+        return False
     if kinds.is_head_line(page[k].text):
         return True
     return k + 1 < len(page) and heads.continues_headline(page[k].text, page[k + 1].text) \
