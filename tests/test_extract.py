@@ -252,6 +252,7 @@ def wechat_post(writer: str) -> bytes:
 @pytest.mark.parametrize(("writer", "authors"), [
     ("刘晓燕", ["刘晓燕"]), ("陈默 周一鸣 欧阳雪", ["陈默", "周一鸣", "欧阳雪"]), ("本报评论员", ["本报评论员"]),
     ("訾明远", ["訾明远"]),  # a rare surname
+    ("和平", ["和平"]), ("高峰", ["高峰"]),  # names that are words of the dictionary: the place vouches for them
     ("", [])])
 def test_a_post_names_its_writer_in_an_unlabelled_piece_of_its_dated_line(parse, writer: str,  # noqa: ANN001
                                                                            authors: list[str]) -> None:

@@ -616,13 +616,16 @@ def _writer_of_dated_line(block: Block, title: str) -> str | None:
     Such a line strings its pieces together without labels, each in its own
     inline element: a mark of the post, the writer, the account (a link), the
     time. A piece read as names where a byline stands (a rare surname's too, when no word
-    of the dictionary, nor one run on from the headline `title`), and the only one, is taken.
+    of the dictionary, nor one run on from the headline `title`), and the only one, is taken;
+    failing that, the only piece whose words start with surnames (a writer named 和平): the
+    account is the link and the time the date, so the writer's is the one place left for names.
     """
     pieces = {" ".join(e.text_content().split()) for e in block.element.iterdescendants()
               if e.tag != "a" and next(e.iterancestors("a"), None) is None and not len(e)}
-    writers = [piece for piece in pieces if piece and not furniture.holds_date(piece)
-               and (bylines.byline(piece) or _names_where_byline_stands(piece)
-                    or bylines.rare_names_under(title, piece))]
+    pieces = {piece for piece in pieces if piece and not furniture.holds_date(piece)}
+    writers = [piece for piece in pieces if bylines.byline(piece) or _names_where_byline_stands(piece)
+               or bylines.rare_names_under(title, piece)]
+    writers = writers or [piece for piece in pieces if bylines.names_in_writers_place(piece)]
     return _byline_text(writers[0]) if len(writers) == 1 else None
 
 

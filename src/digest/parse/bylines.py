@@ -186,6 +186,15 @@ def rare_names_under(above: str, line: str) -> bool:
     return not _word_across(above, line)
 
 
+def names_in_writers_place(piece: str) -> list[str]:
+    """The names of a piece that stands where a layout sets the writer and nothing else, or [].
+
+    The place vouches for the piece, so a name may be a word of the dictionary
+    (和平, 高峰) and its surname a rare one; it must still start with a surname of the lists."""
+    names = names_under_headline(piece, text_follows=True)
+    return names if names and all(_surname_first(n) or n[0] in _RARE_SURNAMES for n in names) else []
+
+
 def institution(line: str) -> str | None:
     """The institution a line under a headline names as the piece's author, or None.
 
