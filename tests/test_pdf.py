@@ -456,3 +456,15 @@ def test_two_columns_lines_with_marks_hung_into_the_gutter_are_two_lines() -> No
     lines = sorted(find_lines(glyphs, []), key=lambda ln: (ln.top, ln.x0))
     assert [ln.text for ln in lines[-3:]] == ["诗经》", "（作者为", "坚持既“向上看看”"]
     assert len(lines) == 15
+
+
+def test_a_narrow_justified_line_spread_after_a_stop_is_one_line() -> None:
+    """Chromium justifies a twelve-character column line by spreading every character 1.55 points;
+    after a full stop, drawn in the left half of its box, the white reached 0.65 em and the line was
+    cut in two (a paragraph broken mid-sentence). The gutter, 1.4 em, still parts two columns."""
+    size = 10.5
+    glyphs = _set("播减阻。这种建立在深刻认", 507.0, 334.0, size, spread=1.55)
+    glyphs += _set("一栏里的一行字", 349.0, 334.0, size, spread=0.2)  # the column before, 15 points to the left
+    lines = sorted(find_lines(glyphs, []), key=lambda ln: ln.x0)
+    assert [ln.text for ln in lines] == ["一栏里的一行字", "播减阻。这种建立在深刻认"]
+

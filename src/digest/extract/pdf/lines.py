@@ -31,6 +31,7 @@ _EDGE_LINES = 5
 _FULL_WIDTH = 0.8  # a glyph box at least this wide (in its size) is a full-width one, not a Latin font's quote
 _SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space between words
 _WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
+_RHYTHM = 0.1  # two gaps within this much (in the glyphs' size) are one line's spacing, rounding apart
 _ROW_TOLERANCE = 0.5  # glyphs whose centres are this close (in their size) share a row
 # A character set edge to edge in CJK text: a justified line may spread these apart without meaning a space.
 _CJK_CHAR = re.compile(f"[{zh.CJK}{zh.CJK_PUNCT}]")
@@ -165,12 +166,26 @@ def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
     for glyph in row[1:]:
         before = pieces[-1][-1]
         cjk = bool(_CJK_CHAR.match(before.text[-1:])) and bool(_CJK_CHAR.match(glyph.text[:1]))
-        wide = glyph.x0 - _ink_right(before) > (_CJK_LINE_GAP if cjk else _LINE_GAP) * max(glyph.size, before.size)
+        size = max(glyph.size, before.size)
+        wide = glyph.x0 - _ink_right(before) > (_CJK_LINE_GAP if cjk else _LINE_GAP) * size
+        if wide and cjk and _in_rhythm(pieces[-1], glyph):
+            wide = False  # a justified line's own spacing, after a stop set in the left half of its box
         if wide or _divided(before, glyph, dividers):
             pieces.append([glyph])
         else:
             pieces[-1].append(glyph)
     return pieces
+
+
+def _in_rhythm(piece: list[Glyph], glyph: Glyph) -> bool:
+    """The glyph's box follows the last one's as the line's characters follow each other (the median
+    of their gaps): a justified line spreads every pair alike (a narrow column by a point and a half
+    or more), so a gap no wider is inside the line, however much white a full stop's half box adds."""
+    spreads = [b.x0 - a.x1 for a, b in zip(piece, piece[1:], strict=False)
+               if _CJK_CHAR.match(a.text[-1:]) and _CJK_CHAR.match(b.text[:1])]
+    if not spreads:
+        return False
+    return abs(glyph.x0 - piece[-1].x1 - statistics.median(spreads)) <= _RHYTHM * glyph.size
 
 
 def _ink_right(glyph: Glyph) -> float:
