@@ -468,3 +468,24 @@ def test_a_narrow_justified_line_spread_after_a_stop_is_one_line() -> None:
     lines = sorted(find_lines(glyphs, []), key=lambda ln: ln.x0)
     assert [ln.text for ln in lines] == ["一栏里的一行字", "播减阻。这种建立在深刻认"]
 
+
+def test_a_deck_in_body_type_opens_no_paragraph_the_byline_under_it_runs_on() -> None:
+    """A centred "——…" deck and the byline under it, both in body type, in a page that indents its
+    paragraphs: the deck is set in by being centred, but is a line of its own."""
+    rows = [("——学习《某某文集》", 70), ("王某某 李某", 120),
+            ("　　第一段开头缩进，一直写到这一栏的最", 40), ("右边，然后在这里结束。", 20),
+            ("　　第二段开头缩进，一直写到这一栏的最", 40), ("右边，然后在这里结束。", 20),
+            ("　　第三段开头缩进，一直写到这一栏的最", 40), ("右边，然后在这里结束。", 20)]
+    lines = [_printed(text.lstrip("　"), x0, 100 + 16 * k, 10.0) for k, (text, x0) in enumerate(rows)]
+    assert _paragraphs(lines)[:2] == ["——学习《某某文集》", "王某某 李某"]
+
+
+def test_a_note_a_column_break_cuts_goes_on_where_its_bracket_closes() -> None:
+    """Writer balances a story's last columns and may set the author's note over two of them: the
+    note's first line at one column's foot, its second at the next one's top."""
+    body = [_printed("正文排满了这一栏的一整行字数。", 20, 100 + 16 * k, 10.0) for k in range(3)]
+    note = [_printed("（作者为某某大学某某研究中心", 20, 148, 8.5), _printed("研究员）", 180, 100, 8.5)]
+    heading = _printed("下一篇的标题", 20, 200, 20.0)
+    units = build_units([[Block(tuple(body + note[:1])), Block((note[1],)), Block((heading,))]],
+                        Body(Measure(size=10.0, line_gap=6.0), "Song", False))
+    assert [u.text for u in units][-2:] == ["（作者为某某大学某某研究中心研究员）", "下一篇的标题"]

@@ -77,7 +77,7 @@ class Unit:
     role: str | None = None
     dropped: str | None = None  # why it is left out ("pull quote", "jump"), None when kept
     edges: list[float] = field(default_factory=list)  # the right edge of each line's column
-    indented: bool = False  # its first line is set in, as a paragraph opens
+    indented: bool = False  # its first line opens a paragraph: set in by an indent
 
     @property
     def text(self) -> str:
@@ -168,7 +168,23 @@ def _add_line(units: list[Unit], line: TextLine, block: Block, k: int, page: int
         last.edges.append(columns.right(line, k))
         return
     units.append(Unit([line], is_body, block.boxed, page, number, columns.index(line, k),
-                      edges=[columns.right(line, k)], indented=is_body and columns.indented(line, k)))
+                      edges=[columns.right(line, k)], indented=is_body and _opens_paragraph(line, k, columns)))
+
+
+def _unclosed(text: str) -> bool:
+    """The text opens a bracket it does not close."""
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
+def _closes(text: str) -> bool:
+    """The line closes a bracket it did not open."""
+    return text.count("）") + text.count(")") > text.count("（") + text.count("(")
+
+
+def _opens_paragraph(line: TextLine, block: int, columns: _Columns) -> bool:
+    """Set in, as a paragraph's first line is; a "——…" line in body type is a subtitle or an
+    attribution, set in by being centred or set right, and opens none."""
+    return columns.indented(line, block) and not line.text.startswith(_DASH)
 
 
 def _open_unit(units: list[Unit], is_body: bool, boxed: bool, number: int) -> Unit | None:
@@ -200,4 +216,7 @@ def _continues(unit: Unit, line: TextLine, is_body: bool, block: int, columns: _
     same_row = abs(line.top - before.top) < 0.3 * line.size and line.x0 >= before.x1
     next_row = (0 <= line.top - before.bottom <= _RUN_GAP * line.size
                 and line.x0 < before.x1 and before.x0 < line.x1)
-    return same and line.bold == before.bold and (same_row or next_row)
+    # a note in small type that a column break cuts ("（作者为……" / "……研究员）") goes on where its
+    # bracket closes: balancing columns, Writer sets the note's second line at the next column's top
+    carried = _unclosed(unit.text) and _closes(line.text)
+    return same and line.bold == before.bold and (same_row or next_row or carried)
