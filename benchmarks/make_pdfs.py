@@ -2,7 +2,7 @@
 
 Usage:
   python benchmarks/make_pdfs.py OUT_DIR [--route ROUTE|all] [--seed N] [--pages DIR]
-      ROUTE: chromium, weasyprint, typst, reportlab or wkhtmltopdf
+      ROUTE: chromium, weasyprint, typst, reportlab, wkhtmltopdf or writer
   python benchmarks/make_pdfs.py --fixtures tests/data/pdf     the small PDFs the tests read
 
 Each dev page (DIR/NAME.txt, one paragraph a line, with its reference DIR/NAME.json)
@@ -38,6 +38,12 @@ Routes:
   the generator; lines left ragged (Qt does not justify Chinese text); the
   masthead over the first page's stories and the credits under the last page's
   (Debian's wkhtmltopdf, on plain Qt, prints no running header or footer).
+- writer: a flat OpenDocument text converted by LibreOffice Writer, headless: a
+  word processor's page, each story's text in a section of two to four columns
+  that Writer fills and balances (a story's tail may be a line or two per
+  column, an author's note split over two), the running header and the credits
+  in the page style's header and footer, labels and pull quotes in paragraph
+  borders; no hanging punctuation (Writer loses a stop hung past the margin).
 The seed picks column counts, sizes and which article gets the pull quote.
 """
 
@@ -60,7 +66,7 @@ from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "pages"
 CHROMIUM = "/usr/bin/chromium"
-ROUTES = ("chromium", "weasyprint", "typst", "reportlab", "wkhtmltopdf")
+ROUTES = ("chromium", "weasyprint", "typst", "reportlab", "wkhtmltopdf", "writer")
 WKHTMLTOPDF = "/usr/bin/wkhtmltopdf"
 # Ideographs printed as Kangxi radicals or CJK radical forms in the chromium route (the PDF carries the radical).
 RADICALS = {"月": "\u2f49", "人": "\u2f08", "日": "\u2f47", "大": "\u2f24", "民": "\u2ea0", "长": "\u2ed3",
@@ -510,6 +516,117 @@ def print_wkhtmltopdf(page_html: str, target: Path) -> None:
                        check=True, capture_output=True, timeout=120, env={**os.environ, "XDG_RUNTIME_DIR": tmp})
 
 
+# ---------------------------------------------------------------- writer route
+
+SOFFICE = "/usr/bin/soffice"
+WRITER_WIDTH = (297 - 24) * 72 / 25.4  # the text area's width in points: the A3 page less its margins
+ODF_NS = " ".join(f'xmlns:{k}="urn:oasis:names:tc:opendocument:xmlns:{v}"' for k, v in (
+    ("office", "office:1.0"), ("style", "style:1.0"), ("text", "text:1.0"), ("fo", "xsl-fo-compatible:1.0"),
+    ("svg", "svg-compatible:1.0")))
+
+
+def _odf_text(size: float, font: str, bold: bool = False) -> str:
+    """Text properties for Latin and Chinese alike: Writer sets each script in its own font and size."""
+    weight = ' fo:font-weight="bold" style:font-weight-asian="bold"' if bold else ""
+    return (f'<style:text-properties style:font-name="{font}" style:font-name-asian="{font}" '
+            f'fo:font-size="{size}pt" style:font-size-asian="{size}pt"{weight} '
+            'style:language-asian="zh" style:country-asian="CN"/>')
+
+
+def _odf_paragraph_style(name: str, size: float, font: str, bold: bool = False, extra: str = "") -> str:
+    # no hanging punctuation: Writer hangs a stop at a line's end out of the text area, and at the
+    # page's right margin it is lost from the print and the text alike
+    return (f'<style:style style:name="{name}" style:family="paragraph"><style:paragraph-properties {extra} '
+            f'style:punctuation-wrap="simple"/>{_odf_text(size, font, bold)}</style:style>')
+
+
+def writer_fodt(issue: Issue, rng: random.Random) -> str:
+    """The page as a flat OpenDocument text for LibreOffice Writer: each story's text in a section of
+    its own with two to four columns, which Writer fills and balances; the running header and the
+    credits in the page style's header and footer."""
+    year, month, day = issue.date
+    body, serif, sans = rng.choice([9.5, 10, 10.5]), "Noto Serif CJK SC", "Noto Sans CJK SC"
+    head, align = rng.choice([22, 26, 30]), rng.choice(["start", "center"])
+    styles = [
+        _odf_paragraph_style("Body", body, rng.choice([serif, sans]), extra=f'fo:text-align="justify" '
+                             f'fo:text-indent="{2 * body}pt" fo:line-height="155%"'),
+        _odf_paragraph_style("Kicker", 11, sans, extra='fo:border="0.6pt solid #333333" fo:padding="1.5pt" '
+                             'fo:margin-top="8pt" fo:margin-bottom="3pt"'),
+        _odf_paragraph_style("Over", 14, sans, extra="fo:margin-bottom=\"2pt\""),
+        _odf_paragraph_style("Title", head, sans, True, f'fo:text-align="{align}" fo:margin-bottom="4pt"'),
+        _odf_paragraph_style("Byline", 11, serif, extra=f'fo:text-align="{align}" fo:margin-bottom="6pt"'),
+        _odf_paragraph_style("Sub", 11, sans, True, 'fo:margin-top="4pt" fo:margin-bottom="4pt"'),
+        _odf_paragraph_style("Note", 8.5, serif),
+        _odf_paragraph_style("Quote", 12, sans, extra='fo:border="1pt solid #333333" fo:padding="5pt" '
+                             'fo:background-color="#eeeeee" fo:margin-top="6pt" fo:margin-bottom="6pt"'),
+        _odf_paragraph_style("Rule", 4, serif, extra='fo:border-top="1pt solid #555555" fo:margin-top="10pt"'),
+        _odf_paragraph_style("Header", 15, sans, True, 'fo:border-bottom="2pt double #333333"'),
+        _odf_paragraph_style("Footer", 8.5, serif, extra='fo:text-align="end"')]
+    sections = []
+    for k, story in enumerate(issue.stories):
+        cols = rng.choice([2, 3, 3, 4])
+        rule = "" if rng.random() < 0.5 else '<style:column-sep style:width="0.6pt" style:color="#999999"/>'
+        sections.append(f'<style:style style:name="Cols{k}" style:family="section"><style:section-properties>'
+                        f'<style:columns fo:column-count="{cols}" fo:column-gap="0.45cm">{rule}</style:columns>'
+                        "</style:section-properties></style:style>")
+        # a paragraph's border runs the width of its text area: the label's box is kept to its words
+        label = 11 * len(story.section or "") + 8
+        sections.append(f'<style:style style:name="Kicker{k}" style:family="paragraph" style:parent-style-name='
+                        f'"Kicker"><style:paragraph-properties fo:margin-right="{max(0, WRITER_WIDTH - label)}pt"/>'
+                        "</style:style>")
+    quoted = rng.randrange(len(issue.stories))
+    stories = [_writer_story(k, story, pull_quote(story) if k == quoted else None)
+               for k, story in enumerate(issue.stories)]
+    header = f"{issue.page:02d} {issue.section}　　　　{year}年{month}月{day}日　　　　{issue.paper}"
+    return (f'<?xml version="1.0" encoding="UTF-8"?><office:document {ODF_NS} office:version="1.3" '
+            'office:mimetype="application/vnd.oasis.opendocument.text"><office:font-face-decls>'
+            + "".join(f'<style:font-face style:name="{f}" svg:font-family="\'{f}\'"/>' for f in (serif, sans))
+            + f"</office:font-face-decls><office:styles>{''.join(styles)}</office:styles>"
+            '<office:automatic-styles><style:page-layout style:name="Page"><style:page-layout-properties '
+            'fo:page-width="29.7cm" fo:page-height="42cm" fo:margin-top="1.2cm" fo:margin-bottom="1.2cm" '
+            'fo:margin-left="1.2cm" fo:margin-right="1.2cm"/><style:header-style/><style:footer-style/>'
+            f"</style:page-layout>{''.join(sections)}</office:automatic-styles><office:master-styles>"
+            '<style:master-page style:name="Standard" style:page-layout-name="Page"><style:header>'
+            f'<text:p text:style-name="Header">{html.escape(header)}</text:p></style:header><style:footer>'
+            '<text:p text:style-name="Footer">本版责编：林 木　　版式设计：石 川</text:p></style:footer>'
+            f"</style:master-page></office:master-styles><office:body><office:text>{''.join(stories)}"
+            "</office:text></office:body></office:document>")
+
+
+def _writer_story(k: int, story: Story, quote: str | None) -> str:
+    def para(style: str, text: str) -> str:
+        return f'<text:p text:style-name="{style}">{html.escape(text)}</text:p>'
+
+    out = [para("Rule", "")] if k else []
+    if story.section:
+        out.append(para(f"Kicker{k}", story.section))
+    if story.overtitle:
+        out.append(para("Over", story.overtitle))
+    out.append(para("Title", story.title))
+    if story.deck:
+        out.append(para("Byline", story.deck))
+    if story.authors:
+        out.append(para("Byline", "　".join(story.authors)))
+    out.append(f'<text:section text:style-name="Cols{k}" text:name="Story{k}">')
+    for n, (kind, text) in enumerate(story.paragraphs):
+        out.append(para({"p": "Body", "h": "Sub", "note": "Note"}[kind], text))
+        if quote and n == 2:
+            out.append(para("Quote", quote))
+    out.append("</text:section>")
+    return "".join(out)
+
+
+def print_writer(source: str, target: Path) -> None:
+    """Convert a flat OpenDocument text to PDF with LibreOffice, headless, in a profile of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        document = Path(tmp) / f"{target.stem}.fodt"
+        document.write_text(source, encoding="utf-8")
+        subprocess.run([SOFFICE, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless",
+                        "--convert-to", "pdf", "--outdir", tmp, str(document)],
+                       check=True, capture_output=True, timeout=180)
+        shutil.move(Path(tmp) / f"{target.stem}.pdf", target)
+
+
 # ---------------------------------------------------------------- typst route
 
 
@@ -865,6 +982,8 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
             print_typst(typst_source(issue, rng), target)
         elif route == "wkhtmltopdf":
             print_wkhtmltopdf(wkhtmltopdf_html(issue, rng), target)
+        elif route == "writer":
+            print_writer(writer_fodt(issue, rng), target)
         else:
             reportlab_issue(issue, rng, target)
         shutil.copy(txt.with_suffix(".json"), folder / f"{txt.stem}.json")
