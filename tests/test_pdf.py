@@ -489,3 +489,11 @@ def test_a_note_a_column_break_cuts_goes_on_where_its_bracket_closes() -> None:
     units = build_units([[Block(tuple(body + note[:1])), Block((note[1],)), Block((heading,))]],
                         Body(Measure(size=10.0, line_gap=6.0), "Song", False))
     assert [u.text for u in units][-2:] == ["（作者为某某大学某某研究中心研究员）", "下一篇的标题"]
+
+
+def test_two_lines_of_two_sizes_side_by_side_read_left_to_right() -> None:
+    """A story's tail that balanced columns leave a line each: its last line in the first column and
+    its note, in small type, at the top of the next. The note's top stands higher; they share a row."""
+    last = _printed("供持久科技保障。", 34, 100.0, 10.5)
+    note = _printed("（作者为某某研究院研究员）", 432, 98.5, 8.5)
+    assert _reading_order([note, last]) == [last.text, note.text]

@@ -164,7 +164,19 @@ def _cut(lines: list[TextLine], rules: Sequence[Shape], measure: Measure, depth:
 
 
 def _leaf(lines: list[TextLine]) -> Block:
-    return Block(tuple(sorted(lines, key=lambda ln: (ln.top, ln.x0))))
+    """Lines no cut parts, row by row, each row left to right.
+
+    A row is lines whose middles fall within its first line's height: lines of
+    two sizes side by side (a story's last line beside its note in small type,
+    where balanced columns hold a line each) have tops apart but share a row."""
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda ln: ln.top):
+        first = rows[-1][0] if rows else None
+        if first is not None and first.top <= (line.top + line.bottom) / 2 <= first.bottom:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return Block(tuple(line for row in rows for line in sorted(row, key=lambda ln: ln.x0)))
 
 
 def _is_head(line: TextLine, measure: Measure) -> bool:
