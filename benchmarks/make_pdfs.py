@@ -207,17 +207,7 @@ def chromium_html(issue: Issue, rng: random.Random) -> str:
 
 
 def _chromium_story(story: Story, quote: str | None, rng: random.Random) -> str:
-    out = ["<article>"]
-    if story.section:
-        out.append(f"<div class='kicker'>{html.escape(story.section)}</div>")
-    if story.overtitle:
-        out.append(f"<h2 class='over'>{html.escape(story.overtitle)}</h2>")
-    out.append(f"<h1>{html.escape(story.title)}</h1>")
-    if story.deck:
-        out.append(f"<div class='byline'>{html.escape(story.deck)}</div>")
-    if story.authors:
-        out.append(f"<div class='byline'>{html.escape('　'.join(story.authors))}</div>")
-    out.append("<div class='cols'>")
+    out = ["<article>", *_html_head(story), "<div class='cols'>"]
     for k, (kind, text) in enumerate(story.paragraphs):
         text = html.escape(_radicals(text, rng))
         tag = {"p": "<p>{}</p>", "h": "<h3>{}</h3>", "note": "<p class='note'>{}</p>"}[kind]
@@ -226,6 +216,17 @@ def _chromium_story(story: Story, quote: str | None, rng: random.Random) -> str:
             out.append(f"<div class='quote'>{html.escape(quote)}</div>")
     out.append("</div></article>")
     return "".join(out)
+
+
+def _html_head(story: Story) -> list[str]:
+    """A story's head as HTML: its column label, over-title, headline, deck and byline."""
+    head = [f"<div class='kicker'>{html.escape(story.section)}</div>"] if story.section else []
+    if story.overtitle:
+        head.append(f"<h2 class='over'>{html.escape(story.overtitle)}</h2>")
+    head.append(f"<h1>{html.escape(story.title)}</h1>")
+    head += [f"<div class='byline'>{html.escape(line)}</div>" for line in (story.deck, "　".join(story.authors))
+             if line]
+    return head
 
 
 def _radicals(text: str, rng: random.Random) -> str:
@@ -263,7 +264,7 @@ body { font-family: '%(body_font)s'; font-size: %(body)spt; line-height: 1.6; ma
 .story { margin: 0 0 10pt 0; padding-top: 5pt; border-top: 1.5px solid #444; }
 .kicker { display: inline-block; font-family: 'Noto Sans CJK SC'; font-size: 11pt;
           border: 1px solid #333; padding: 1pt 5pt; margin-bottom: 4pt; }
-.over { font-family: 'Noto Sans CJK SC'; font-size: 14pt; margin: 0 0 2pt 0; }
+h2.over { font-family: 'Noto Sans CJK SC'; font-size: 14pt; font-weight: normal; margin: 0 0 2pt 0; }
 h1 { font-family: 'Noto Sans CJK SC'; font-size: %(head)spt; margin: 0 0 4pt 0; line-height: 1.25;
      text-align: %(align)s; }
 .byline { font-size: 11pt; margin-bottom: 6pt; text-align: %(align)s; }
@@ -409,17 +410,7 @@ def _wk_story(story: Story, blocks: list[WkBlock], cols: int, head: float, flow:
     if flow.room < height + 8 * flow.line:
         out.append(flow.new_page())  # a headline never stands at a page's foot
     flow.room -= height
-    out.append("<div class='story'>")
-    if story.section:
-        out.append(f"<div class='kicker'>{html.escape(story.section)}</div>")
-    if story.overtitle:
-        out.append(f"<div class='over'>{html.escape(story.overtitle)}</div>")
-    out.append(f"<h1>{html.escape(story.title)}</h1>")
-    if story.deck:
-        out.append(f"<div class='byline'>{html.escape(story.deck)}</div>")
-    if story.authors:
-        out.append(f"<div class='byline'>{html.escape('　'.join(story.authors))}</div>")
-    out.extend(_wk_bands(blocks, cols, flow))
+    out += ["<div class='story'>", *_html_head(story), *_wk_bands(blocks, cols, flow)]
     out.append("</div>")
     flow.room -= 14  # the story's bottom margin
     return "".join(out)
