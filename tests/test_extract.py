@@ -276,14 +276,15 @@ def teaser_issue(pieces: list[tuple[str, str]]) -> bytes:
 <h1>学习简报</h1><p>本期共收录文章数篇。</p>{''.join(blocks)}</body></html>""".encode()
 
 
-def test_a_piece_that_stops_at_a_short_question_keeps_it_as_its_last_paragraph(parse) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("closing", [CLOSING_QUESTION, "有人问：“这里也能种玫瑰吗？”"])
+def test_a_piece_that_stops_at_a_short_question_keeps_it_as_its_last_paragraph(parse, closing: str) -> None:  # noqa: ANN001
     page = f"""<html><head><meta charset="utf-8"><title>旱塬花开</title></head><body><article>
 <header><p class="eyebrow">现场评论</p><h1>旱塬花开</h1><p class="byline">文/刘晓燕</p></header>
 <p>高原上冬季寒冷干燥，温室里的玫瑰却开得正好，工人们忙着采摘、打包、装箱。</p>
-<p>{CLOSING_QUESTION}</p><p class="source">（来源：示例日报）</p></article></body></html>"""
+<p>{closing}</p><p class="source">（来源：示例日报）</p></article></body></html>"""
     parsed = parse(page.encode(), "page.html")
     assert heads(parsed) == [("旱塬花开", "现场评论", ["刘晓燕"])]
-    assert parsed.articles[0].paragraphs[-1] == CLOSING_QUESTION
+    assert parsed.articles[0].paragraphs[-1] == closing
     assert parsed.articles[0].subheadings == []  # it heads nothing
 
 

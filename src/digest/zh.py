@@ -67,6 +67,9 @@ STATEMENT_STOP = re.compile(f"[。{SEMICOLONS}]")
 # perhaps after it: a sentence end or an ellipsis, or a semicolon or colon (the
 # items of a list and the line that introduces them end so).
 PARAGRAPH_END = re.compile(f"[{re.escape(SENTENCE_END + ELLIPSIS + SEMICOLONS + COLONS)}][{re.escape(CLOSERS)}]*$")
+# Text ending a sentence, closing quotes and brackets perhaps after it ("。", "？”", "……"): a colon or
+# semicolon ends a clause, which a paragraph may go on after.
+SENTENCE_CLOSE = re.compile(f"(?:[{re.escape(SENTENCE_END)}]|{ELLIPSIS})[{re.escape(CLOSERS)}]*$")
 # A sentence end in running text as the list reader counts them: a run of end
 # marks with the closing marks after it, or a double ellipsis. Quotes are not
 # tracked (see split_sentences for that): it measures items, it does not cut them.

@@ -333,7 +333,7 @@ def _runs_on(block: Block, reading: _Reading) -> bool:
     over the next article's headline."""
     before = reading.blocks[block.index - 1] if block.index else None
     return (before is not None and is_prose(before.text) and not _display_type(block, reading)
-            and _SENTENCE_END.fullmatch(block.text[-1:]) is not None)
+            and zh.SENTENCE_CLOSE.search(block.text) is not None)
 
 
 def _is_subtitle(text: str) -> bool:

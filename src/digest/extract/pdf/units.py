@@ -29,8 +29,6 @@ _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")  # "AAAAAB+" names a subset of the f
 _FACE_SUFFIX = re.compile(r"[-,]\d+$")  # "-0", ",1": a font program's index, not another face
 _LATIN_END = re.compile(r"[0-9A-Za-z]$")  # a line ending in a Latin letter or digit
 _LATIN_START = re.compile(r"^[0-9A-Za-z]")  # a line starting with one
-# a line ending a sentence: "。", "？”", "……" (a colon or semicolon ends a clause, which a paragraph goes on after)
-_SENTENCE_CLOSE = re.compile(f"(?:[{re.escape(zh.SENTENCE_END)}]|{zh.ELLIPSIS})[{re.escape(zh.CLOSERS)}]*$")
 
 
 def family(font: str) -> str:
@@ -135,7 +133,7 @@ class _Columns:
         ends = opened = 0
         for k, lines in enumerate(self.by_block):
             for above, below in zip(lines, lines[1:], strict=False):
-                if _SENTENCE_CLOSE.search(above.text) and self.short(above, k):
+                if zh.SENTENCE_CLOSE.search(above.text) and self.short(above, k):
                     ends += 1
                     opened += self.indented(below, k)
         return opened * 2 > ends
