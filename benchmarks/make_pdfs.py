@@ -187,6 +187,12 @@ h1 { font-family: 'Noto Sans CJK SC'; font-size: %(head)spt; margin: 0 0 4pt 0; 
 """
 
 
+# Each kind of a story's text block as HTML: paragraph, one carried on from the box before, subheading,
+# note, pull quote.
+HTML_TAGS = {"p": "<p>{}</p>", "on": "<p class='on'>{}</p>", "h": "<h3>{}</h3>", "note": "<p class='note'>{}</p>",
+           "quote": "<div class='quote'>{}</div>"}
+
+
 def chromium_html(issue: Issue, rng: random.Random) -> str:
     """The page as HTML and CSS."""
     year, month, day = issue.date
@@ -210,10 +216,9 @@ def _chromium_story(story: Story, quote: str | None, rng: random.Random) -> str:
     out = ["<article>", *_html_head(story), "<div class='cols'>"]
     for k, (kind, text) in enumerate(story.paragraphs):
         text = html.escape(_radicals(text, rng))
-        tag = {"p": "<p>{}</p>", "h": "<h3>{}</h3>", "note": "<p class='note'>{}</p>"}[kind]
-        out.append(tag.format(text))
+        out.append(HTML_TAGS[kind].format(text))
         if quote and k == 2:
-            out.append(f"<div class='quote'>{html.escape(quote)}</div>")
+            out.append(HTML_TAGS["quote"].format(html.escape(quote)))
     out.append("</div></article>")
     return "".join(out)
 
@@ -293,8 +298,6 @@ WK_MARGINS = (14, 12)  # mm, top and bottom / left and right
 MM = 72 / 25.4
 WK_SLACK = 2  # lines a row of boxes keeps free at a page's foot, for its rule and bottom margin
 WK_GAP = 6  # points of padding each side of a column rule
-WK_TAGS = {"p": "<p>{}</p>", "on": "<p class='on'>{}</p>", "h": "<h3>{}</h3>", "note": "<p class='note'>{}</p>",
-           "quote": "<div class='quote'>{}</div>"}
 
 
 @dataclass
@@ -386,18 +389,13 @@ def _wk_measure(style: str, stories: list[tuple[list[WkBlock], float]]) -> None:
 
 def _glyph_rows(pdf: Path) -> list[int]:
     """The number of glyphs on each printed line of a PDF, in reading order (whitespace not counted)."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar
-
-    def chars(item):  # type: ignore[no-untyped-def]
-        for child in getattr(item, "_objs", []):
-            yield from [child] if isinstance(child, LTChar) else chars(child)
+    from digest.extract.pdf.glyphs import read_sheets
 
     rows: list[int] = []
-    for page in extract_pages(pdf):
-        tops = sorted((c.y1 for c in chars(page) if not c.get_text().isspace()), reverse=True)
+    for sheet in read_sheets(pdf.read_bytes(), str(pdf)):
+        tops = sorted(g.top for g in sheet.glyphs if not g.text.isspace())
         for k, top in enumerate(tops):
-            if k and tops[k - 1] - top <= 2:  # one printed line: its glyphs' tops differ by less than 2pt
+            if k and top - tops[k - 1] <= 2:  # one printed line: its glyphs' tops differ by less than 2pt
                 rows[-1] += 1
             else:
                 rows.append(1)
@@ -487,7 +485,7 @@ def _wk_cut(text: str, glyphs: int) -> int:
 
 
 def _wk_tag(kind: str, text: str) -> str:
-    return WK_TAGS[kind].format(html.escape(text))
+    return HTML_TAGS[kind].format(html.escape(text))
 
 
 def _wk_height(block: WkBlock, flow: WkFlow) -> float:

@@ -328,7 +328,7 @@ def _display_type(block: Block, reading: _Reading) -> bool:
 def _runs_on(block: Block, reading: _Reading) -> bool:
     """A short sentence in body type right after running text: that text goes on, the line heads nothing.
 
-    Pieces end on a question ("……如何“妙笔生花”？"), and a newsletter's excerpt stops at one;
+    Pieces end on a question ("……该如何走好这一步？"), and a newsletter's excerpt stops at one;
     too short for prose, such a line read as a heading the article closed on, or as a label
     over the next article's headline."""
     before = reading.blocks[block.index - 1] if block.index else None
@@ -617,7 +617,7 @@ def _writer_of_dated_line(block: Block, title: str) -> str | None:
     inline element: a mark of the post, the writer, the account (a link), the
     time. A piece read as names where a byline stands (a rare surname's too, when no word
     of the dictionary, nor one run on from the headline `title`), and the only one, is taken;
-    failing that, the only piece whose words start with surnames (a writer named 和平): the
+    failing that, the only piece whose words start with surnames (a writer named 高峰): the
     account is the link and the time the date, so the writer's is the one place left for names.
     """
     pieces = {" ".join(e.text_content().split()) for e in block.element.iterdescendants()

@@ -178,8 +178,8 @@ def _padded_pairs(run: str) -> list[str]:
 def rare_names_under(above: str, line: str) -> bool:
     """`line`, under `above` and over the article's text, is a run of names even with a
     rare surname: no word of the dictionary, and no word running on into it from `above`."""
-    names = names_under_headline(line, text_follows=True)
-    if not names or not all(_surname_first(name) or name[0] in _RARE_SURNAMES for name in names):
+    names = names_in_writers_place(line)
+    if not names:
         return False
     if any(_word_frequencies().get(text, 0) for text in [line.replace(" ", ""), *names]):
         return False
@@ -190,7 +190,7 @@ def names_in_writers_place(piece: str) -> list[str]:
     """The names of a piece that stands where a layout sets the writer and nothing else, or [].
 
     The place vouches for the piece, so a name may be a word of the dictionary
-    (和平, 高峰) and its surname a rare one; it must still start with a surname of the lists."""
+    (高峰, 江河) and its surname a rare one; it must still start with a surname of the lists."""
     names = names_under_headline(piece, text_follows=True)
     return names if names and all(_surname_first(n) or n[0] in _RARE_SURNAMES for n in names) else []
 

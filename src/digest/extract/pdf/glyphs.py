@@ -228,7 +228,9 @@ def _frames(shapes: list[Shape]) -> list[Shape]:
     frames = []
     for top in across:
         for bottom in across:
-            if top in used or bottom in used or bottom.top <= top.bottom or not _same_span(top, bottom, "x"):
+            if top in used or bottom in used or bottom.top <= top.bottom:
+                continue
+            if not (_meet(top.x0, bottom.x0) and _meet(top.x1, bottom.x1)):
                 continue
             left, right = (_side_at(down, edge, top, bottom, used) for edge in (top.x0, top.x1))
             if left is not None and right is not None:
@@ -237,17 +239,15 @@ def _frames(shapes: list[Shape]) -> list[Shape]:
     return [s for s in shapes if s not in used] + frames
 
 
-def _same_span(a: Shape, b: Shape, axis: str) -> bool:
-    if axis == "x":
-        return abs(a.x0 - b.x0) <= _RULE_THICKNESS and abs(a.x1 - b.x1) <= _RULE_THICKNESS
-    return abs(a.top - b.top) <= _RULE_THICKNESS and abs(a.bottom - b.bottom) <= _RULE_THICKNESS
+def _meet(a: float, b: float) -> bool:
+    """Two rules' ends at one point, within a rule's thickness."""
+    return abs(a - b) <= _RULE_THICKNESS
 
 
 def _side_at(down: list[Shape], x: float, top: Shape, bottom: Shape, used: set[Shape]) -> Shape | None:
     """The unused upright rule at `x` that runs from `top` to `bottom`."""
-    span = Shape(x, top.top, x, bottom.bottom)
-    return next((s for s in down if s not in used and min(abs(s.x0 - x), abs(s.x1 - x)) <= _RULE_THICKNESS
-                 and _same_span(s, span, "y")), None)
+    return next((s for s in down if s not in used and (_meet(s.x0, x) or _meet(s.x1, x))
+                 and _meet(s.top, top.top) and _meet(s.bottom, bottom.bottom)), None)
 
 
 def _flatten(container: LTComponent) -> Iterator[LTComponent]:

@@ -169,14 +169,9 @@ def _add_line(units: list[Unit], line: TextLine, block: Block, k: int, page: int
                       edges=[columns.right(line, k)], indented=is_body and _opens_paragraph(line, k, columns)))
 
 
-def _unclosed(text: str) -> bool:
-    """The text opens a bracket it does not close."""
-    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
-
-
-def _closes(text: str) -> bool:
-    """The line closes a bracket it did not open."""
-    return text.count("）") + text.count(")") > text.count("（") + text.count("(")
+def _brackets_open(text: str) -> int:
+    """How many more round brackets the text opens than it closes (below zero: it closes earlier ones)."""
+    return text.count("（") + text.count("(") - text.count("）") - text.count(")")
 
 
 def _opens_paragraph(line: TextLine, block: int, columns: _Columns) -> bool:
@@ -216,5 +211,5 @@ def _continues(unit: Unit, line: TextLine, is_body: bool, block: int, columns: _
                 and line.x0 < before.x1 and before.x0 < line.x1)
     # a note in small type that a column break cuts ("（作者为……" / "……研究员）") goes on where its
     # bracket closes: balancing columns, Writer sets the note's second line at the next column's top
-    carried = _unclosed(unit.text) and _closes(line.text)
+    carried = _brackets_open(unit.text) > 0 > _brackets_open(line.text)
     return same and line.bold == before.bold and (same_row or next_row or carried)
