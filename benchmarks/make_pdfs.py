@@ -2,7 +2,7 @@
 
 Usage:
   python benchmarks/make_pdfs.py OUT_DIR [--route ROUTE|all] [--seed N] [--pages DIR]
-      ROUTE: chromium, weasyprint, typst, reportlab, wkhtmltopdf or writer
+      ROUTE: chromium, weasyprint, typst, reportlab, wkhtmltopdf, writer, xelatex, lualatex or cairo
   python benchmarks/make_pdfs.py --fixtures tests/data/pdf     the small PDFs the tests read
 
 Each dev page (DIR/NAME.txt, one paragraph a line, with its reference DIR/NAME.json)
@@ -44,6 +44,24 @@ Routes:
   column, an author's note split over two), the running header and the credits
   in the page style's header and footer, labels and pull quotes in paragraph
   borders; no hanging punctuation (Writer loses a stop hung past the margin).
+- xelatex: LaTeX typeset by XeLaTeX with ctex and xeCJK (Debian's texlive-xetex,
+  texlive-lang-chinese and texlive-latex-extra), xdvipdfmx writing the PDF: each
+  story's text in a multicols environment, which TeX fills and balances across
+  pages; the column label in an \fbox, the pull quote in an \fcolorbox; fancyhdr's
+  running header and credits; xeCJK's punctuation style picked by the seed
+  (full-width marks, or marks squeezed to half width, two in a row laid over each
+  other, with the justification's stretch mostly in the glue after them); a 间隔号
+  that Noto Sans CJK SC draws with the katakana middle dot's glyph, which
+  xdvipdfmx names U+30FB.
+- lualatex: the same LaTeX typeset by LuaLaTeX (ctex on LuaTeX-ja; Debian's
+  texlive-luatex and texlive-lang-japanese), whose own PDF writer and line
+  breaker set the page (xeCJK's punctuation styles do not apply).
+- cairo: the chromium route's page printed by Chromium or WeasyPrint (the seed
+  picks), then written again by Cairo (poppler's pdftocairo -pdf, Debian's
+  poppler-utils), as printing a PDF to PDF from a Linux viewer does: fonts
+  subset anew (Chromium's as Type 3 fonts, whose descent is their glyphs' ink
+  bounds; others declaring a descent of their own), each border drawn as a
+  clip and a fill of two rectangles with a stray move of the pen.
 The seed picks column counts, sizes and which article gets the pull quote.
 """
 
@@ -66,7 +84,7 @@ from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "pages"
 CHROMIUM = "/usr/bin/chromium"
-ROUTES = ("chromium", "weasyprint", "typst", "reportlab", "wkhtmltopdf", "writer")
+ROUTES = ("chromium", "weasyprint", "typst", "reportlab", "wkhtmltopdf", "writer", "xelatex", "lualatex", "cairo")
 WKHTMLTOPDF = "/usr/bin/wkhtmltopdf"
 # Ideographs printed as Kangxi radicals or CJK radical forms in the chromium route (the PDF carries the radical).
 RADICALS = {"月": "\u2f49", "人": "\u2f08", "日": "\u2f47", "大": "\u2f24", "民": "\u2ea0", "长": "\u2ed3",
@@ -679,6 +697,113 @@ def print_typst(source: str, target: Path) -> None:
         typst.compile(str(page), output=str(target))
 
 
+# ---------------------------------------------------------------- xelatex route
+
+XELATEX = "/usr/bin/xelatex"
+LUALATEX = "/usr/bin/lualatex"
+# LaTeX's special characters, each written so that it prints as itself.
+TEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
+                "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+TEX_PREAMBLE = r"""\documentclass[fontset=none,punct=%(punct)s,zihao=false]{ctexart}
+\usepackage[paperwidth=297mm,paperheight=420mm,top=14mm,bottom=18mm,hmargin=12mm,headheight=32pt,headsep=6mm,includehead]{geometry}
+\usepackage{multicol,fancyhdr,xcolor}
+\setCJKmainfont{%(body_font)s}\setCJKsansfont{Noto Sans CJK SC}
+\setmainfont{%(latin)s}\setsansfont{Noto Sans CJK SC}
+\fontsize{%(body)spt}{%(leading)spt}\selectfont
+\setlength{\columnsep}{1.4em}\setlength{\columnseprule}{%(rule)spt}\setlength{\parindent}{2em}
+\setlength{\parskip}{0pt}\setlength{\multicolsep}{4pt}
+\pagestyle{fancy}\fancyhf{}\renewcommand{\headrulewidth}{1.2pt}
+\fancyhead[L]{\sffamily\bfseries\fontsize{26pt}{28pt}\selectfont %(no)s}
+\fancyhead[C]{\fontsize{9pt}{10pt}\selectfont %(date)s}
+\fancyhead[R]{\sffamily\bfseries\fontsize{15pt}{17pt}\selectfont %(paper)s}
+\fancyfoot[R]{\fontsize{8.5pt}{10pt}\selectfont 本版责编：林 木　　版式设计：石 川}
+\begin{document}\fontsize{%(body)spt}{%(leading)spt}\selectfont
+"""
+
+
+def xelatex_source(issue: Issue, rng: random.Random, style: tuple[str, str] | None = None) -> str:
+    """The page as LaTeX for XeLaTeX with ctex: each story's text in a multicols environment, which
+    TeX fills and balances; xeCJK's punctuation style (full-width marks, or marks squeezed to half
+    their width, their boxes laid over each other) and the body font picked by the seed, or given
+    as `style`."""
+    year, month, day = issue.date
+    body = rng.choice([9.5, 10, 10.5])
+    cols, head, align = rng.choice([2, 3, 3, 4, 5]), rng.choice([22, 26, 30]), rng.choice(["left", "center"])
+    quoted = rng.randrange(len(issue.stories))
+    punct = rng.choice(["quanjiao", "kaiming", "banjiao"])
+    body_font = rng.choice(["Noto Serif CJK SC", "Noto Sans CJK SC"])
+    punct, body_font = style or (punct, body_font)
+    preamble = TEX_PREAMBLE % {
+        "punct": punct, "body_font": body_font, "latin": "DejaVu Serif",
+        "body": body, "leading": round(body * 1.55, 1), "rule": rng.choice([0, 0.4]),
+        "no": _tex(f"{issue.page:02d} {issue.section}"), "date": _tex(f"{year}年{month}月{day}日"),
+        "paper": _tex(issue.paper)}
+    stories = [_tex_story(k, story, pull_quote(story) if k == quoted else None, cols, head, align)
+               for k, story in enumerate(issue.stories)]
+    return preamble + "\n".join(stories) + "\n\\end{document}\n"
+
+
+def _tex_story(k: int, story: Story, quote: str | None, cols: int, head: int, align: str) -> str:
+    centred = "\\centering" if align == "center" else "\\raggedright"
+    out = ["\\par\\vspace{6pt}\\noindent\\rule{\\linewidth}{0.6pt}\\par\\vspace{2pt}" if k else ""]
+    out.append("{\\setlength{\\parindent}{0pt}")
+    if story.section:
+        out.append(f"\\fbox{{\\sffamily\\fontsize{{11pt}}{{13pt}}\\selectfont {_tex(story.section)}}}"
+                   "\\par\\vspace{3pt}")
+    if story.overtitle:
+        out.append(f"{{\\sffamily\\fontsize{{14pt}}{{17pt}}\\selectfont {_tex(story.overtitle)}\\par}}")
+    out.append(f"{{{centred}\\sffamily\\bfseries\\fontsize{{{head}pt}}{{{round(head * 1.25)}pt}}\\selectfont "
+               f"{_tex(story.title)}\\par}}\\vspace{{4pt}}")
+    for line in filter(None, [story.deck, "　".join(story.authors)]):
+        out.append(f"{{{centred}\\fontsize{{11pt}}{{14pt}}\\selectfont {_tex(line)}\\par}}")
+    out.append("}")
+    out.append(f"\\begin{{multicols}}{{{cols}}}")
+    for n, (kind, text) in enumerate(story.paragraphs):
+        if kind == "h":
+            out.append(f"\\par\\noindent{{\\sffamily\\bfseries\\fontsize{{11pt}}{{14pt}}\\selectfont "
+                       f"{_tex(text)}}}\\par\\nopagebreak")
+        elif kind == "note":
+            out.append(f"\\par\\noindent{{\\fontsize{{8.5pt}}{{11pt}}\\selectfont {_tex(text)}\\par}}")
+        else:
+            out.append(f"\\par {_tex(text)}")
+        if quote and n == 2:
+            out.append("\\par\\vspace{6pt}\\noindent\\fcolorbox{black}{black!8}{\\parbox{\\dimexpr\\linewidth-"
+                       f"2\\fboxsep-2\\fboxrule}}{{\\sffamily\\fontsize{{12pt}}{{16pt}}\\selectfont {_tex(quote)}}}}}"
+                       "\\par\\vspace{6pt}")
+    out.append("\\end{multicols}")
+    return "\n".join(out)
+
+
+def _tex(text: str) -> str:
+    """Text as LaTeX that prints it as it is."""
+    return "".join(TEX_SPECIALS.get(c, c) for c in text)
+
+
+def print_latex(source: str, target: Path, engine: str = XELATEX) -> None:
+    """Typeset LaTeX to PDF with XeLaTeX (xdvipdfmx writes the PDF) or LuaLaTeX (LuaTeX writes it
+    itself), twice: multicol and fancyhdr settle on the second run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "page.tex").write_text(source, encoding="utf-8")
+        for _ in range(2):
+            subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "page.tex"], cwd=tmp,
+                           check=True, capture_output=True, timeout=300)
+        shutil.move(Path(tmp) / "page.pdf", target)
+
+
+# ---------------------------------------------------------------- cairo route
+
+PDFTOCAIRO = "/usr/bin/pdftocairo"
+
+
+def print_cairo(page_html: str, engine: str, target: Path) -> None:
+    """Print the page by Chromium or WeasyPrint, then have Cairo write that PDF again (poppler's
+    pdftocairo): how a PDF looks once printed to PDF from a viewer on Linux."""
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Path(tmp) / "first.pdf"
+        (print_chromium if engine == "chromium" else print_weasyprint)(page_html, first)
+        subprocess.run([PDFTOCAIRO, "-pdf", str(first), str(target)], check=True, capture_output=True, timeout=120)
+
+
 # ---------------------------------------------------------------- reportlab route
 
 @dataclass
@@ -901,6 +1026,7 @@ def _columns(lines: list[tuple[float, str]], sheet: Sheet, draws: list[Draw], cu
 # ---------------------------------------------------------------- test fixtures
 
 FIXTURE_PAGE = "rmrb_2026-05-06_p09"
+XELATEX_FIXTURE_PAGE = "rmrb_2026-06-09_p09"
 
 
 def scanned_pdf() -> bytes:
@@ -939,7 +1065,8 @@ def encrypted_pdf(target: Path) -> None:
 
 
 def make_fixtures(folder: Path, pages: Path) -> None:
-    """The tests' PDFs: one dev page by each route, a scan, an encrypted file."""
+    """The tests' PDFs: one dev page by each route (Cairo writing the WeasyPrint page again: written
+    from Chromium's it takes 3 MB), a scan, an encrypted file."""
     folder.mkdir(parents=True, exist_ok=True)
     txt = pages / f"{FIXTURE_PAGE}.txt"
     issue = read_issue(txt)
@@ -948,7 +1075,13 @@ def make_fixtures(folder: Path, pages: Path) -> None:
     reportlab_issue(issue, random.Random(f"reportlab/fixture/{txt.stem}"), folder / "reportlab.pdf")
     print_wkhtmltopdf(wkhtmltopdf_html(issue, random.Random(f"wkhtmltopdf/fixture/{txt.stem}")),
                       folder / "wkhtmltopdf.pdf")
+    print_cairo(chromium_html(issue, random.Random(f"cairo/fixture/{txt.stem}")), "weasyprint", folder / "cairo.pdf")
     shutil.copy(txt.with_suffix(".json"), folder / "reference.json")
+    # a page whose column labels hold a 间隔号, with its own reference; marks squeezed to half width
+    tex = pages / f"{XELATEX_FIXTURE_PAGE}.txt"
+    print_latex(xelatex_source(read_issue(tex), random.Random(f"xelatex/fixture/{tex.stem}"),
+                                 ("banjiao", "Noto Sans CJK SC")), folder / "xelatex.pdf")
+    shutil.copy(tex.with_suffix(".json"), folder / "xelatex.json")
     (folder / "scan.pdf").write_bytes(scanned_pdf())
     encrypted_pdf(folder / "encrypted.pdf")
 
@@ -973,6 +1106,12 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
             print_wkhtmltopdf(wkhtmltopdf_html(issue, rng), target)
         elif route == "writer":
             print_writer(writer_fodt(issue, rng), target)
+        elif route == "xelatex":
+            print_latex(xelatex_source(issue, rng), target)
+        elif route == "lualatex":
+            print_latex(xelatex_source(issue, rng), target, LUALATEX)
+        elif route == "cairo":
+            print_cairo(chromium_html(issue, rng), rng.choice(["chromium", "weasyprint"]), target)
         else:
             reportlab_issue(issue, rng, target)
         shutil.copy(txt.with_suffix(".json"), folder / f"{txt.stem}.json")
