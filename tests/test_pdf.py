@@ -73,6 +73,18 @@ def test_a_radical_reads_as_the_simplified_chinese_fonts_draw_it() -> None:
     assert "戶" not in unify_ideographs("\u2f3e")
 
 
+def test_a_mark_the_fonts_draw_as_the_interpunct_reads_as_the_interpunct() -> None:
+    """XeLaTeX prints a two-part label's 间隔号 from Noto Sans CJK SC, which draws it, the katakana
+    middle dot and the hyphenation point with one glyph; xdvipdfmx names that glyph U+30FB."""
+    assert unify_ideographs("思想\u30fb法治、甲\u2027乙") == "思想\u00b7法治、甲\u00b7乙"
+    assert unify_ideographs("思想\u00b7法治") == "思想\u00b7法治"
+
+
+def test_a_two_em_dash_reads_as_the_two_em_dashes_of_a_dash() -> None:
+    """LuaLaTeX prints a deck's 破折号 (——) with the font's one two-em dash glyph and names it U+2E3A."""
+    assert unify_ideographs("\u2e3a学习某书") == "——学习某书"
+
+
 def test_the_shipped_ideograph_table_is_what_unicode_and_the_installed_fonts_derive() -> None:
     derive = _script(ROOT / "benchmarks" / "derive_ideograph_table.py")
     missing = [str(p) for p in (derive.SOURCE, *derive.FONTS) if not p.is_file()]
