@@ -349,6 +349,30 @@ def _rule(x0: float, top: float, x1: float, bottom: float) -> Shape:
     return Shape(x0, top, x1, bottom)
 
 
+def test_a_label_boxed_over_a_short_centred_headline_is_read_before_it() -> None:
+    """XeLaTeX sets a story's boxed column label at the left, and a headline shorter than the page
+    centred a headline's leading under it: no line under the label in its column comes before the
+    story's first column line, yet the label is the head's first line."""
+    above = _column(20, 40, [f"上一篇第{k}行" for k in range(1, 5)])
+    label, box = _printed("思想纵横", 23, 102, 11.0), Shape(20.0, 99.0, 70.0, 116.0)
+    headline, byline = _printed("居中的标题", 130, 138, 30.0), _printed("某作者", 170, 176, 11.0)
+    columns = [_column(x0, 200, [f"{name}栏第{k}行" for k in range(1, 5)]) for x0, name in ((20, "一"), (230, "二"))]
+    lines = [*above, label, headline, byline, *(ln for column in columns for ln in column)]
+    order = [ln.text for block in read_blocks(lines, [box], BODY) for ln in block.lines]
+    assert order[4:8] == [label.text, headline.text, byline.text, columns[0][0].text]
+
+
+def test_a_label_over_a_headline_at_a_page_s_foot_is_read_before_it() -> None:
+    """A story's head set at a page's foot, its columns on the next page: the label over the
+    headline has no line under it in its column, and is read before the headline, not last."""
+    columns = [_column(x0, 40, [f"{name}栏第{k}行" for k in range(1, 5)]) for x0, name in ((20, "一"), (230, "二"))]
+    label, box = _printed("有的放矢", 23, 112, 11.0), Shape(20.0, 109.0, 70.0, 126.0)
+    headline, byline = _printed("页脚的标题", 130, 148, 30.0), _printed("某作者", 170, 186, 11.0)
+    lines = [*(ln for column in columns for ln in column), label, headline, byline]
+    order = [ln.text for block in read_blocks(lines, [box], BODY) for ln in block.lines]
+    assert order[-3:] == [label.text, headline.text, byline.text]
+
+
 def test_an_over_title_reaching_past_a_column_rule_is_read_with_its_headline_before_the_columns() -> None:
     """A left-set over-title ends just past the first column rule, the headline is centred over the
     columns and the rules run from the columns' top down: the head is read first, then column by column."""

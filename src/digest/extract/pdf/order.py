@@ -108,7 +108,8 @@ def _holding_box(line: TextLine, boxes: Sequence[Shape]) -> int | None:
 
 def _put_back(block: Block, blocks: list[Block], rules: Sequence[Shape], measure: Measure) -> None:
     """Put a box before the block it sits just over (one under it first), else before the first line below it
-    in its column; but after the last line above it when a rule parts it from that line below.
+    in its column (or a head between the two); but after the last line above it when a rule parts it from
+    that line below.
 
     A rule across the box's column between the two is the top of the next story:
     a pull quote set at the foot of a column belongs to the story above it, and
@@ -128,9 +129,35 @@ def _put_back(block: Block, blocks: list[Block], rules: Sequence[Shape], measure
         k, line = above[-1]
         _insert(block, blocks, k, line, after=True)
     elif below is not None:
-        _insert(block, blocks, *below)
+        _insert(block, blocks, *_head_between(blocks, bottom, below, measure))
+    elif (head := _next_head(blocks, bottom, measure)) is not None:
+        _insert(block, blocks, *head)
     else:
         blocks.append(block)
+
+
+def _head_between(blocks: list[Block], top: float, below: tuple[int, TextLine],
+                  measure: Measure) -> tuple[int, TextLine]:
+    """The highest head line between a box and the first line under it in its column, else that line.
+
+    A story's head is read before its columns. A label boxed over a short,
+    centred headline stands clear of it across, so the first line under it in
+    its column is the story's first column line; read there, it would fall
+    between the byline and the text."""
+    heads = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines
+             if top <= line.top < below[1].top and _is_head(line, measure)]
+    return min(heads, key=lambda found: found[1].top, default=below)
+
+
+def _next_head(blocks: list[Block], top: float, measure: Measure) -> tuple[int, TextLine] | None:
+    """The line right under a box that has no line under it in its column, if that line is a head.
+
+    A label over a headline set at a page's foot, with the story's columns on
+    the next page, is read before that headline, not after the page's last line."""
+    after = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines
+             if line.top >= top]
+    found = min(after, key=lambda pair: pair[1].top, default=None)
+    return found if found is not None and _is_head(found[1], measure) else None
 
 
 def _ruled_between(block: Block, top: float, bottom: float, rules: Sequence[Shape]) -> bool:
