@@ -494,6 +494,53 @@ def test_two_columns_lines_with_marks_hung_into_the_gutter_are_two_lines() -> No
     assert len(lines) == 15
 
 
+def test_squeezed_marks_read_in_the_order_their_ink_stands() -> None:
+    """xeCJK squeezes two marks in a row: each loses its white half and their boxes lie over one
+    another. In 出：“要 (the glyphs of an XeLaTeX page) the quote's box starts 0.2 pt before the
+    colon's; in 针”“定 the opening quote's box starts before the closing one's."""
+    size = 9.46
+    colon = [Glyph("出", 242.23, 190.0, 251.70, 199.5, size, "Song", False),
+             Glyph("“", 251.47, 190.0, 260.94, 199.5, size, "Song", False),
+             Glyph("：", 251.70, 190.0, 261.16, 199.5, size, "Song", False),
+             Glyph("要", 260.94, 190.0, 270.40, 199.5, size, "Song", False)]
+    quotes = [Glyph("针", 100.0, 300.0, 110.0, 310.0, 10.0, "Song", False),
+              Glyph("”", 110.0, 300.0, 120.0, 310.0, 10.0, "Song", False),
+              Glyph("“", 109.8, 300.0, 119.8, 310.0, 10.0, "Song", False),
+              Glyph("定", 119.8, 300.0, 129.8, 310.0, 10.0, "Song", False)]
+    lines = sorted(find_lines([*colon, *quotes], []), key=lambda ln: ln.top)
+    assert [ln.text for ln in lines] == ["出：“要", "针”“定"]
+
+
+def test_a_closing_quote_whose_white_half_overhangs_the_column_ends_its_line() -> None:
+    """xeCJK drops the white half of a closing mark at a line's end: the quote's box reaches half an
+    em past the column's edge, 0.59 em short of the next column's text, while its ink stops a gutter
+    away from it (the glyphs of an XeLaTeX page)."""
+    size = 9.46
+    first = _set("三期叠加", 243.46, 860.0, size) + [Glyph("’", 281.30, 860.0, 290.77, 869.5, size, "Song", False)]
+    lines = sorted(find_lines([*first, *_set("提出了", 296.38, 860.0, size)], []), key=lambda ln: ln.x0)
+    assert [ln.text for ln in lines] == ["三期叠加’", "提出了"]
+
+
+def test_white_a_justified_line_opens_inside_a_column_is_no_gutter() -> None:
+    """Five narrow justified columns: xeCJK squeezes a stop and a comma to half their width and
+    stretches the glue after them, opening more than a gap that ends a line. The lines just above
+    and below have ink across that white, so it is inside the column; two columns' lines side by
+    side, white down the rows between them, stay apart."""
+    size = 9.46
+    glyphs = []
+    for top in (1020.0, 1039.0, 1077.0):  # the column's other lines, justified edge to edge
+        glyphs += _set("与改革发展稳定相协同不能", 663.7, top, size, spread=2.6)
+    squeezed = [Glyph("”", 692.08, 1058.0, 701.54, 1067.5, size, "Song", False),  # both marks at half width
+                Glyph("。", 692.74, 1058.0, 702.20, 1067.5, size, "Song", False)]
+    glyphs += _set("平正义", 663.7, 1058.0, size) + squeezed + _set("从价值导向看", 709.0, 1058.0, size)
+    glyphs += [Glyph("，", 765.8, 1058.0, 775.26, 1067.5, size, "Song", False), *_set("法治是", 778.9, 1058.0, size)]
+    for top in (1020.0, 1039.0, 1058.0, 1077.0):  # the column before, 13 points to the left
+        glyphs += _set("都会影响全局法治与改革发", 506.3, top, size, spread=2.6)
+    lines = sorted(find_lines(glyphs, []), key=lambda ln: (ln.top, ln.x0))
+    row = [ln.text for ln in lines if ln.top == 1058.0]
+    assert row == ["都会影响全局法治与改革发", "平正义”。从价值导向看，法治是"]
+
+
 def test_a_narrow_justified_line_spread_after_a_stop_is_one_line() -> None:
     """Chromium justifies a twelve-character column line by spreading every character 1.55 points;
     after a full stop, drawn in the left half of its box, the white reached 0.65 em and the line was

@@ -8,6 +8,7 @@ parts them whatever the gap.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
@@ -33,6 +34,8 @@ _SPACE_GAP = 0.25  # a gap at least this wide (in the glyphs' size) is a space b
 _WIDE_SPACE = 0.4  # between two CJK characters only a gap this wide is a space (between two names, say)
 _RHYTHM = 0.1  # two gaps within this much (in the glyphs' size) are one line's spacing, rounding apart
 _ROW_TOLERANCE = 0.5  # glyphs whose centres are this close (in their size) share a row
+_ROW_REACH = 2.5  # a row this close (in its size, top to top) is the next one: body text is set at 1.2-2 em
+_SAME_SIZE = 0.05  # sizes this close (a share of the size) are one type
 # A character set edge to edge in CJK text: a justified line may spread these apart without meaning a space.
 _CJK_CHAR = re.compile(f"[{zh.CJK}{zh.CJK_PUNCT}]")
 
@@ -59,15 +62,16 @@ class TextLine:
         return (self.top + self.bottom) / 2
 
 
-def make_line(glyphs: Sequence[Glyph]) -> TextLine:
-    """The line the glyphs (left to right) make, spaces put where the gaps are."""
+def make_line(glyphs: Sequence[Glyph], seams: set[Glyph] | None = None) -> TextLine:
+    """The line the glyphs (left to right) make, spaces put where the gaps are, save before the
+    glyphs of `seams` (white a justified line opened)."""
     text = ""
     before: Glyph | None = None
     for glyph in glyphs:
         if glyph.text.isspace():
             text += " "  # a space the file sets as a glyph
             continue
-        if before is not None and _spaced(before, glyph):
+        if before is not None and _spaced(before, glyph) and glyph not in (seams or ()):
             text += " "
         text += glyph.text
         before = glyph
@@ -98,10 +102,50 @@ def _stand_in(line: TextLine) -> Glyph:
 def find_lines(glyphs: Iterable[Glyph], shapes: Sequence[Shape]) -> list[TextLine]:
     """The printed lines of a page, in no particular order."""
     dividers = [s for s in shapes if s.is_rule and not s.horizontal]
-    pieces = [piece for row in _rows(glyphs) for piece in _pieces(sorted(row, key=lambda g: g.x0), dividers)
-              if any(not g.text.isspace() for g in piece)]
-    edges = _column_edges(pieces)
-    return [make_line(part) for piece in pieces for part in _split_at_gutters(piece, edges)]
+    rows = [[piece for piece in _pieces(sorted(row, key=_ink_middle), dividers)
+             if any(not g.text.isspace() for g in piece)] for row in _rows(glyphs)]
+    rows = sorted((row for row in rows if row), key=lambda row: row[0][0].top)
+    edges = _column_edges([piece for row in rows for piece in row])
+    lines = []
+    tops = [row[0][0].top for row in rows]
+    for row, top in zip(rows, tops, strict=True):
+        # the rows within reach above and below, whichever they are: columns may set lines on baselines of their own
+        reach = _ROW_REACH * row[0][0].size
+        near = rows[bisect.bisect_left(tops, top - reach):bisect.bisect_right(tops, top + reach)]
+        neighbours = [piece for other in near if other is not row for piece in other]
+        for piece, seams in _rejoin(row, neighbours, edges):
+            lines += [make_line(part, seams) for part in _split_at_gutters(piece, edges)]
+    return lines
+
+
+def _rejoin(row: list[list[Glyph]], neighbours: list[list[Glyph]],
+            edges: tuple[set[int], set[int]]) -> list[tuple[list[Glyph], set[Glyph]]]:
+    """The row's pieces, those parted by white inside a column put back together, each with the
+    glyphs that open such a seam (where no space goes).
+
+    A justified narrow column with few places to stretch (xeCJK squeezes marks
+    to half their width and stretches the glue after them) opens white wider
+    than a gap that ends a line. A gutter is white down the rows; this white is
+    not: a line of the same type just above or below has ink across it, and the
+    ink on either side of it stands at no column's edge."""
+    pieces: list[tuple[list[Glyph], set[Glyph]]] = []
+    for piece in row:
+        if pieces and _inside_a_column(pieces[-1][0][-1], piece[0], neighbours, edges):
+            pieces[-1][0].extend(piece)
+            pieces[-1][1].add(piece[0])
+        else:
+            pieces.append((list(piece), set()))
+    return pieces
+
+
+def _inside_a_column(before: Glyph, glyph: Glyph, neighbours: list[list[Glyph]],
+                     edges: tuple[set[int], set[int]]) -> bool:
+    left, right = _ink_end(before), _ink_left(glyph)
+    cjk = bool(_CJK_CHAR.match(before.text[-1:])) and bool(_CJK_CHAR.match(glyph.text[:1]))
+    if not cjk or _near(left, edges[0]) or _near(right, edges[1]):
+        return False
+    return any(abs(other[0].size - glyph.size) <= _SAME_SIZE * glyph.size
+               and _ink_left(other[0]) < left and _ink_end(other[-1]) > right for other in neighbours)
 
 
 def _column_edges(pieces: Sequence[Sequence[Glyph]]) -> tuple[set[int], set[int]]:
@@ -137,6 +181,15 @@ def _near(x: float, edges: set[int]) -> bool:
     return any(round(x) + d in edges for d in (-1, 0, 1))
 
 
+def _ink_middle(glyph: Glyph) -> float:
+    """The middle of the glyph's ink: where a row's glyphs are read in order.
+
+    A typesetter that squeezes adjacent marks (xeCJK's, say) takes the white
+    half out of each and lays their boxes over one another: in 说：“要 the
+    quote's box starts before the colon's, but its ink stands after it."""
+    return (_ink_left(glyph) + _ink_end(glyph)) / 2
+
+
 def _ink_end(glyph: Glyph) -> float:
     """Where the glyph's ink ends, a full-width closing mark's too (drawn in the left half of its box)."""
     full_width = glyph.x1 - glyph.x0 >= _FULL_WIDTH * glyph.size
@@ -167,7 +220,7 @@ def _pieces(row: list[Glyph], dividers: Sequence[Shape]) -> list[list[Glyph]]:
         before = pieces[-1][-1]
         cjk = bool(_CJK_CHAR.match(before.text[-1:])) and bool(_CJK_CHAR.match(glyph.text[:1]))
         size = max(glyph.size, before.size)
-        wide = glyph.x0 - _ink_right(before) > (_CJK_LINE_GAP if cjk else _LINE_GAP) * size
+        wide = glyph.x0 - _ink_end(before) > (_CJK_LINE_GAP if cjk else _LINE_GAP) * size
         if wide and cjk and _in_rhythm(pieces[-1], glyph):
             wide = False  # a justified line's own spacing, after a stop set in the left half of its box
         if wide or _divided(before, glyph, dividers):
