@@ -7,7 +7,10 @@ out by WeasyPrint, which draws every border as a ring filled between two rectang
 `reportlab.pdf` (a CID font without
 ToUnicode, blocks drawn out of order, an article jumping to page 2), `wkhtmltopdf.pdf` (Qt WebKit:
 explicit column boxes, each side of a border painted on its own, the body's white painted under the
-last page's stories, lines left ragged), `scan.pdf`
+last page's stories, lines left ragged), `xelatex.pdf` (XeLaTeX, of another dev page, with its reference
+`xelatex.json`: labels boxed over centred headlines, marks squeezed to half width), `cairo.pdf`
+(the WeasyPrint page written again by Cairo: borders as clipped fills with a stray move of the pen,
+fonts declaring descents of their own), `scan.pdf`
 (an image, no text layer) and `encrypted.pdf`; `reference.json` is the page's reference.
 """
 
@@ -114,7 +117,7 @@ def test_kangxi_radicals_in_the_pdf_come_out_as_the_ideographs_meant() -> None:
     assert "人民" in text and "现代化" in text
 
 
-@pytest.mark.parametrize("name", ["chromium.pdf", "weasyprint.pdf", "wkhtmltopdf.pdf"])
+@pytest.mark.parametrize("name", ["chromium.pdf", "weasyprint.pdf", "wkhtmltopdf.pdf", "xelatex.pdf"])
 def test_a_boxed_pull_quote_is_left_out_once_its_sentence_is_in_the_text(name: str) -> None:
     lines = page_of(name).lines
     assert not any(line.boxed and len(line.text) > 15 for line in lines)  # only the short kicker labels are boxed
@@ -134,7 +137,7 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-@pytest.mark.parametrize("name", ["reportlab.pdf", "weasyprint.pdf", "wkhtmltopdf.pdf"])
+@pytest.mark.parametrize("name", ["reportlab.pdf", "weasyprint.pdf", "wkhtmltopdf.pdf", "cairo.pdf"])
 def test_digest_parse_json_of_a_pdf_matches_the_reference(name: str, installation: Installation,
                                                           shared: Path, tmp_path: Path) -> None:
     result = installation.digest("parse", str(PDFS / name), "--json")
@@ -152,6 +155,22 @@ def test_shared_pdf_pages_parse_to_their_references(name: str, installation: Ins
     gold = json.loads((shared / "eval" / "pdf" / f"{name}.json").read_text(encoding="utf-8"))
     report = scorer(shared).score_issue(gold, json.loads(result.stdout))
     assert report["articles"]["f1"] == 1.0, report["problems"]
+
+
+def test_an_xelatex_page_reads_as_its_reference_and_every_paragraph_as_written(installation: Installation,
+                                                                               shared: Path) -> None:
+    """XeLaTeX (xdvipdfmx writes the PDF): column labels boxed over centred headlines, one holding a
+    间隔号 the font draws as the katakana middle dot, marks squeezed to half width."""
+    result = installation.digest("parse", str(PDFS / "xelatex.pdf"), "--json")
+    assert result.returncode == 0, result.stderr
+    parsed = json.loads(result.stdout)
+    report = scorer(shared).score_issue(json.loads((PDFS / "xelatex.json").read_text(encoding="utf-8")), parsed)
+    assert report["articles"]["f1"] == 1.0 and report["section_accuracy"] == 1.0, report["problems"]
+    assert report["title_accuracy"] == 1.0 and report["authors_accuracy"] == 1.0, report["problems"]
+    source = (shared / "eval" / "pages" / "rmrb_2026-06-09_p09.txt").read_text(encoding="utf-8").splitlines()
+    read = {_norm(text) for article in parsed["articles"] for text in article["paragraphs"]}
+    written = [_norm(line) for line in source if len(line) > 60]  # running text, not heads or notes
+    assert [text for text in written if text not in read] == []
 
 
 @pytest.mark.parametrize(("name", "says"), [("scan.pdf", "no text layer"), ("encrypted.pdf", "encrypted")])
@@ -265,6 +284,50 @@ def _boxes(paths: list[list[tuple[object, ...]]] | None) -> list[tuple[float, ..
     return [tuple(float(v) for s in path[:3:2] for v in s[1:]) for path in paths or []]
 
 
+def _cairo_type3_pdf(glyphs: list[tuple[str, tuple[float, float, float, float], float]]) -> bytes:
+    """A page as Cairo writes one: each glyph a Type 3 font of its own, the font matrix flipped, the
+    font's box its glyph's ink bounds; the glyphs (text, ink box, x) at one baseline, 10 points tall."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
+    fonts, show = [], []
+    for k, (text, bbox, x) in enumerate(glyphs):
+        cmap = (f"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U{k} def "
+                f"1 begincodespacerange <00> <ff> endcodespacerange 1 beginbfchar <00> <{ord(text):04X}> "
+                "endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+        base = len(objects) + 1
+        objects += [f"<< /Type /Font /Subtype /Type3 /FontBBox [{' '.join(map(str, bbox))}] /FontMatrix [1 0 0 -1 0 0]"
+                    f" /Encoding << /Type /Encoding /Differences [0 /g] >> /CharProcs << /g {base + 1} 0 R >>"
+                    f" /FirstChar 0 /LastChar 0 /Widths [1] /Resources << >> /ToUnicode {base + 2} 0 R >>",
+                    "<< /Length 8 >>\nstream\n1 0 d0\n\nendstream",
+                    f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream"]
+        fonts.append(f"/F{k} {base} 0 R")
+        show.append(f"BT /F{k} 1 Tf 10 0 0 -10 {x} 100 Tm <00> Tj ET")
+    content = "1 0 0 -1 0 842 cm " + " ".join(show)
+    objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
+    objects[1] = (f"<< /Type /Pages /Count 1 /Kids [{len(objects) + 1} 0 R] >>")
+    objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {len(objects)} 0 R"
+                   f" /Resources << /Font << {' '.join(fonts)} >> >> >>")
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    return out + f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def test_glyphs_of_one_line_share_its_row_whatever_their_fonts_declare() -> None:
+    """Cairo writes each glyph as a Type 3 font whose box is the glyph's ink: an ideograph's reaches
+    0.84 em over the baseline, a comma's 0.15. pdfminer set each glyph's box by that box's bottom,
+    so the comma's stood 0.7 em under the ideographs' and the line read as two rows."""
+    pdf = _cairo_type3_pdf([("现", (0.04, -0.84, 0.96, 0.07), 100.0), ("代", (0.05, -0.8, 0.95, 0.08), 110.0),
+                            ("，", (0.1, -0.15, 0.3, 0.1), 120.0), ("化", (0.05, -0.8, 0.95, 0.08), 130.0)])
+    sheet = read_sheets(pdf, "type3.pdf")[0]
+    assert [g.text for g in sheet.glyphs] == ["现", "代", "，", "化"]
+    assert len({(g.top, g.bottom) for g in sheet.glyphs}) == 1
+    assert [line.text for line in find_lines(sheet.glyphs, [])] == ["现代，化"]
+
+
 def test_a_ring_filled_between_two_rectangles_paints_its_sides_not_a_box() -> None:
     # a story's top border: the ring is the strip at the top, the rest of the story is not boxed
     top_border = _ring_strips(_rectangle(34, 504, 808, 1092) + _rectangle(34, 504, 808, 1091), evenodd=True)
@@ -277,6 +340,10 @@ def test_a_ring_filled_between_two_rectangles_paints_its_sides_not_a_box() -> No
     wound_apart = _rectangle(0, 0, 100, 100) + _rectangle(0, 0, 100, 99, clockwise=True)
     assert _boxes(_ring_strips(wound_apart, evenodd=False)) == [(0, 99, 100, 100)]
     assert _ring_strips(_rectangle(0, 0, 10, 10) + _rectangle(20, 20, 30, 30), evenodd=True) is None  # apart
+    # Cairo writes a border as two rectangles and a last move of the pen that draws nothing
+    redrawn = _ring_strips(_rectangle(34, 504, 808, 1092) + _rectangle(34, 504, 808, 1091) + [("m", 34, 1092)],
+                           evenodd=True)
+    assert _boxes(redrawn) == [(34, 1091, 808, 1092)]
 
 
 def test_four_rules_meeting_at_their_ends_are_the_frame_they_draw() -> None:

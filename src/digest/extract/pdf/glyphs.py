@@ -37,6 +37,7 @@ _BACKGROUND_SHARE = 0.5  # a rectangle covering more of the page is its backgrou
 _BOLD_NAMES = ("bold", "heavy", "black", "semibold", "demibold", "extrabold", "ultrabold")
 _FORCE_BOLD = 1 << 18  # PDF font descriptor flag ForceBold
 _BOLD_WEIGHT = 600
+_EM_BOX_DESCENT = 0.12  # the em box's bottom under the baseline, in ems: the ideographic baseline of CJK fonts
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,15 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in the path's own coor
 
 def _ring_strips(path: list[Segment], evenodd: bool) -> list[list[Segment]] | None:
     """The sides of the ring a path of two nested rectangles fills, each as a rectangle path; None for any
-    other path, and for two rectangles wound alike under the nonzero rule (which fills the outer whole)."""
+    other path, and for two rectangles wound alike under the nonzero rule (which fills the outer whole).
+
+    A subpath that only moves the pen paints nothing: Cairo ends such a path with one."""
     starts = [k for k, segment in enumerate(path) if segment[0] == "m"]
-    if len(starts) != 2:
+    subpaths = [path[a:b] for a, b in zip(starts, [*starts[1:], len(path)], strict=True)]
+    subpaths = [subpath for subpath in subpaths if len(subpath) > 1]
+    if len(subpaths) != 2:
         return None
-    first, second = (_rectangle(path[a:b]) for a, b in zip(starts, [*starts[1:], len(path)], strict=True))
+    first, second = (_rectangle(subpath) for subpath in subpaths)
     if first is None or second is None:
         return None
     (outer, outer_turn), (inner, inner_turn) = sorted((first, second), key=lambda r: -_area(r[0]))
@@ -259,13 +264,24 @@ def _flatten(container: LTComponent) -> Iterator[LTComponent]:
 
 
 def _glyph(char: LTChar, height: float) -> Glyph | None:
+    """The character as a glyph, its box one em tall on its baseline, whatever its font says.
+
+    pdfminer sets a box on the baseline by the font's declared descent, and
+    producers declare what they like: a Type 3 font has its glyphs' ink bounds
+    (each subset its own), and a font Cairo writes again may declare a descent
+    of nearly an em. Marks and ideographs, or digits and ideographs, of one
+    line got boxes half an em apart and were read as two rows. A line's glyphs
+    share a baseline, so every box is the em box set on it as CJK fonts set
+    it (the ideographic em box's bottom 0.12 em under the baseline)."""
     a, b, c, d, _, _ = char.matrix
     if not char.upright or abs(b) > 1e-3 or abs(c) > 1e-3:
         return None  # rotated or vertical text: not read (yet)
     text = unify_ideographs(char.get_text())
     if not text.strip() and char.width <= 0:
         return None
-    return Glyph(text, char.x0, height - char.y1, char.x1, height - char.y0, round(char.size, 2),
+    bottom = char.matrix[5] - _EM_BOX_DESCENT * char.size  # the matrix moves the glyph's origin to its baseline
+    top = bottom + char.size
+    return Glyph(text, char.x0, height - top, char.x1, height - bottom, round(char.size, 2),
                  char.fontname, getattr(char, "bold", False))
 
 
