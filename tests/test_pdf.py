@@ -30,7 +30,7 @@ from pdfminer.high_level import extract_text
 
 from conftest import Installation
 from digest.extract import extract_page
-from digest.extract.ideographs import unify_ideographs
+from digest.extract.ideographs import MARKS, unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
 from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _frames, _ring_strips, read_sheets
 from digest.extract.pdf.lines import TextLine, find_lines, make_line
@@ -84,8 +84,24 @@ def test_a_mark_the_fonts_draw_as_the_interpunct_reads_as_the_interpunct() -> No
 
 
 def test_a_two_em_dash_reads_as_the_two_em_dashes_of_a_dash() -> None:
-    """LuaLaTeX prints a deck's 破折号 (——) with the font's one two-em dash glyph and names it U+2E3A."""
+    """LuaLaTeX prints a deck's 破折号 (——) with the font's one two-em dash glyph and names it U+2E3A;
+    xdvipdfmx names the 省略号's glyph U+22EF; Cairo writes Chromium's dash as U+2015."""
     assert unify_ideographs("\u2e3a学习某书") == "——学习某书"
+    assert unify_ideographs("甲、乙\u22ef\u22ef") == "甲、乙\u2026\u2026"
+    assert unify_ideographs("实践\u2015认识") == "实践\u2014认识"
+
+
+def test_each_folded_mark_is_drawn_with_its_mark_s_glyph_by_a_simplified_chinese_font() -> None:
+    fonts = _script(ROOT / "benchmarks" / "derive_ideograph_table.py").FONTS
+    if not all(path.is_file() for path in fonts):
+        pytest.skip(f"needs Debian's fonts-noto-cjk: {', '.join(map(str, fonts))}")
+    from fontTools.ttLib import TTCollection
+
+    faces = [face.getBestCmap() for path in fonts for face in TTCollection(str(path)).fonts
+             if " SC" in face["name"].getDebugName(4)]
+    for source, target in MARKS.items():
+        if len(target) == 1:  # the two-em dash is a ligature of two marks, not one glyph's other name
+            assert any(cmap.get(ord(source)) == cmap.get(ord(target)) is not None for cmap in faces), source
 
 
 def test_the_shipped_ideograph_table_is_what_unicode_and_the_installed_fonts_derive() -> None:
