@@ -604,6 +604,32 @@ def test_a_closing_quote_whose_white_half_overhangs_the_column_ends_its_line() -
     assert [ln.text for ln in lines] == ["三期叠加’", "提出了"]
 
 
+def test_two_columns_lines_whose_marks_overhang_the_gutter_from_both_sides_are_two_lines() -> None:
+    """xeCJK drops a line-end comma's white half and a line-start quote's: the comma's box reaches
+    2.6 points past its column's edge (its ink, narrower than half the box, does not), the quote's
+    begins before the next column's edge, and the two boxes come closer than a gap that ends a line."""
+    size = 10.46
+    glyphs = []
+    for top in range(600, 700, 19):  # two columns whose lines end at 611 and start at 625
+        glyphs += _set("一栏的文字排满了一行", 506.4, top, size) + _set("二栏的文字排满了一行", 625.0, top, size)
+    marks = [Glyph("，", 608.35, 761.0, 618.81, 771.5, size, "Song", False),
+             Glyph("“", 619.42, 761.0, 629.88, 771.5, size, "Song", False)]
+    glyphs += _set("不可替代现代化", 535.1, 761.0, size) + marks
+    glyphs += _set("放得活", 629.88, 761.0, size)
+    row = sorted((ln for ln in find_lines(glyphs, []) if ln.top == 761.0), key=lambda ln: ln.x0)
+    assert [ln.text for ln in row] == ["不可替代现代化，", "“放得活"]
+
+
+def test_a_line_of_chinese_is_in_the_face_of_its_han_characters() -> None:
+    """In 2025 年 5 月 20 日，民营经 the digits, set in the companion Latin face, are most of the
+    glyphs; the line is body text in the body's face all the same."""
+    han = [Glyph(c, 100.0 + 10 * k, 50.0, 110.0 + 10 * k, 60.0, 10.0, "Song", False)
+           for k, c in enumerate("年月日，民营经")]
+    digits = [Glyph(c, 20.0 + 6 * k, 50.0, 26.0 + 6 * k, 60.0, 10.0, "DejaVuSerif", False)
+              for k, c in enumerate("20250520")]
+    assert make_line(sorted([*han, *digits], key=lambda g: g.x0)).font == "Song"
+
+
 def test_white_a_justified_line_opens_inside_a_column_is_no_gutter() -> None:
     """Five narrow justified columns: xeCJK squeezes a stop and a comma to half their width and
     stretches the glue after them, opening more than a gap that ends a line. The lines just above

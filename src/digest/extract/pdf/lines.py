@@ -77,7 +77,9 @@ def make_line(glyphs: Sequence[Glyph], seams: set[Glyph] | None = None) -> TextL
         before = glyph
     text = " ".join(text.split())
     glyphs = [g for g in glyphs if not g.text.isspace()] or list(glyphs)
-    fonts = Counter(g.font for g in glyphs)
+    # a line of Chinese is set in the face of its Han characters: digits and Latin words in it come
+    # from a companion Latin face (xeCJK, LuaTeX-ja and browsers pair the two), and may be most of it
+    fonts = Counter(g.font for g in [g for g in glyphs if _CJK_CHAR.match(g.text[:1])] or glyphs)
     return TextLine(text=text, x0=min(_ink_left(g) for g in glyphs), top=min(g.top for g in glyphs),
                     x1=max(_ink_right(g) for g in glyphs), bottom=max(g.bottom for g in glyphs),
                     size=statistics.median(g.size for g in glyphs), font=fonts.most_common(1)[0][0],
@@ -142,7 +144,7 @@ def _inside_a_column(before: Glyph, glyph: Glyph, neighbours: list[list[Glyph]],
                      edges: tuple[set[int], set[int]]) -> bool:
     left, right = _ink_end(before), _ink_left(glyph)
     cjk = bool(_CJK_CHAR.match(before.text[-1:])) and bool(_CJK_CHAR.match(glyph.text[:1]))
-    if not cjk or _near(left, edges[0]) or _near(right, edges[1]):
+    if not cjk or _ends_at(before, edges[0]) or _starts_at(glyph, edges[1]):
         return False
     return any(abs(other[0].size - glyph.size) <= _SAME_SIZE * glyph.size
                and _ink_left(other[0]) < left and _ink_end(other[-1]) > right for other in neighbours)
@@ -168,12 +170,32 @@ def _split_at_gutters(piece: list[Glyph], edges: tuple[set[int], set[int]]) -> l
     parts = [[piece[0]]]
     for before, glyph in zip(piece, piece[1:], strict=False):
         left, right = _ink_end(before), _ink_left(glyph)
-        at_edges = _near(left, ends) and _near(right, starts)
+        at_edges = _ends_at(before, ends) and _starts_at(glyph, starts)
         if at_edges and right - left > _LINE_GAP * max(glyph.size, before.size):
             parts.append([glyph])
         else:
             parts[-1].append(glyph)
     return parts
+
+
+def _ends_at(glyph: Glyph, edges: set[int]) -> bool:
+    """Whether the glyph's ink may end at one of the edges: a mark drawn in the left half of its
+    box ends somewhere in that half (a comma's ink is narrower than half its box), any other glyph
+    at its box's end."""
+    full_width = glyph.x1 - glyph.x0 >= _FULL_WIDTH * glyph.size
+    left_set = glyph.text in _LEFT_SET_MARKS or (glyph.text in _CLOSING_MARKS and full_width)
+    return _near_span(glyph.x0 if left_set else glyph.x1, _ink_end(glyph), edges)
+
+
+def _starts_at(glyph: Glyph, edges: set[int]) -> bool:
+    """Whether the glyph's ink may start at one of the edges: a full-width opening mark's ink
+    starts somewhere in the right half of its box, any other glyph's at its box's start."""
+    return _near_span(_ink_left(glyph), glyph.x1 if _ink_left(glyph) > glyph.x0 else glyph.x0, edges)
+
+
+def _near_span(low: float, high: float, edges: set[int]) -> bool:
+    """Whether an edge lies between the two points, or within a point of them."""
+    return any(low - 1 <= edge <= high + 1 for edge in edges)
 
 
 def _near(x: float, edges: set[int]) -> bool:
