@@ -410,6 +410,23 @@ def test_a_page_that_indents_its_paragraphs_opens_them_only_at_an_indent() -> No
     assert len(_paragraphs(flush)) > 4
 
 
+def test_a_paragraph_s_tail_at_a_page_s_top_goes_on_whatever_a_byline_below_it_stands_at() -> None:
+    """A page opens with a story's last two rows in two columns; under them the next story's byline,
+    in nearly the body's size, is centred a little left of the second column. The tail's own lines
+    are too few to show where that column starts, and the byline is no column text: the second
+    column's lines go on the paragraph, not open new ones."""
+    size = 10.0
+    first, second = "第一栏的第一行文字排满了一整栏", "第一栏的第二行文字也排满了一整"
+    third = "栏，接着写到第二栏又排满了一栏"
+    tail = [Block((_printed(first, 34, 89, size), _printed(second, 34, 110, size))),
+            Block((_printed(third, 428, 89, size), _printed("的字数。", 428, 110, size)))]
+    byline = Block((_printed("杨果", 410, 240, 10.5),))
+    story = [Block(tuple(_printed(f"下一篇的第{k}行排满整整一栏文字", x0, 270 + 20 * k, size) for k in range(6)))
+             for x0 in (34, 311, 588)]  # columns as wide as the tail's: 15 characters
+    units = build_units([[*tail, byline, *story]], Body(Measure(size=size, line_gap=6.0), "Song", False))
+    assert units[0].text == first + second + third + "的字数。"
+
+
 BODY = Measure(size=10.0, line_gap=5.0)
 
 

@@ -24,6 +24,8 @@ _INDENT = 0.9  # a first line set in by at least this much (in its size) opens a
 _SHORT = 1.5  # a line stopping this much (in its size) before its column's edge closes a paragraph
 _RUN_GAP = 1.0  # lines of one setting this close (in their size) read as one run
 _COLUMN_REACH = 3.0  # a column's left edge lies at most this far (in body sizes) left of a line in it
+_OWN_LINES = 3  # a block with this many body lines shows its column's edges itself
+_SAME_COLUMN = 0.5  # lines overlapping across more than this share of the narrower one stand in one column
 _DASH = "——"  # opens a subtitle ("——学习……") or an attribution ("——某某大学教授 某某")
 _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")  # "AAAAAB+" names a subset of the font after it
 _FACE_SUFFIX = re.compile(r"[-,]\d+$")  # "-0", ",1": a font program's index, not another face
@@ -94,6 +96,15 @@ class Unit:
         return 2 * sum(line.bold for line in self.lines) > len(self.lines)
 
 
+def _same_column(one: TextLine, other: TextLine) -> bool:
+    """Whether two lines stand in one column: they overlap across most of the narrower one. A byline
+    centred over a column's start, in nearly the body's size, only touches the column's lines: taken
+    for one of them, it had set the column's edge 18 points left, and each line of a paragraph's
+    tail there read as indented (LuaLaTeX)."""
+    overlap = min(one.x1, other.x1) - max(one.x0, other.x0)
+    return overlap > _SAME_COLUMN * min(one.x1 - one.x0, other.x1 - other.x0)
+
+
 class _Columns:
     """Where the columns of one page begin and end, from its body lines."""
 
@@ -107,13 +118,14 @@ class _Columns:
 
     def _mates(self, line: TextLine, block: int) -> list[TextLine]:
         own = self.by_block[block] if block < len(self.by_block) else []
-        pool = own if len(own) >= 3 else self.page
+        pool = own if len(own) >= _OWN_LINES else self.page
         return [m for m in pool if m.x0 < line.x1 and line.x0 < m.x1] or [line]
 
     def left(self, line: TextLine, block: int) -> float:
         """The left edge of the line's column."""
         reach = _COLUMN_REACH * self.size
-        edges = [m.x0 for m in self._mates(line, block) if line.x0 - reach <= m.x0 <= line.x0 + 0.5]
+        edges = [m.x0 for m in self._mates(line, block) if line.x0 - reach <= m.x0 <= line.x0 + 0.5
+                 and _same_column(m, line)]
         return min(edges, default=line.x0)
 
     def right(self, line: TextLine, block: int) -> float:
