@@ -410,6 +410,20 @@ def test_a_page_that_indents_its_paragraphs_opens_them_only_at_an_indent() -> No
     assert len(_paragraphs(flush)) > 4
 
 
+def test_a_heading_in_body_type_after_a_paragraph_s_end_stands_alone() -> None:
+    """Cairo writes a Chromium page's fonts as Type 3 fonts with no name, so a subheading set flush
+    in bold body type is body type to the reader; on a page that indents its paragraphs it ran into
+    the paragraph above, whose last line stops short after a full stop."""
+    rows = [("　　第一段第一行，开头缩进两字，字数排满", 40), ("一栏，到这里写完了。", 20),
+            ("　　第二段开头缩进，这一行也排满了一整栏", 40), ("字数，然后在这里结束。", 20),
+            ("　　第三段开头缩进，这一行也排满了一整栏", 40), ("字数，然后在这里结束。", 20),
+            ("小标题不带句号", 20),
+            ("　　第四段开头缩进，这一行也排满了一整栏", 40), ("字数，就此结束。", 20)]
+    lines = [_printed(text.lstrip("　"), x0, 100 + 16 * k, 10.0) for k, (text, x0) in enumerate(rows)]
+    assert _paragraphs(lines)[2:] == ["第三段开头缩进，这一行也排满了一整栏字数，然后在这里结束。", "小标题不带句号",
+                                      "第四段开头缩进，这一行也排满了一整栏字数，就此结束。"]
+
+
 def test_a_paragraph_s_tail_at_a_page_s_top_goes_on_whatever_a_byline_below_it_stands_at() -> None:
     """A page opens with a story's last two rows in two columns; under them the next story's byline,
     in nearly the body's size, is centred a little left of the second column. The tail's own lines

@@ -162,18 +162,20 @@ def build_units(pages: Sequence[Sequence[Block]], body: Body) -> list[Unit]:
     block_number = 0
     for page, blocks in enumerate(pages, start=1):
         columns = _Columns(blocks, body)
-        for k, block in enumerate(blocks):
-            block_number += 1
-            for line in block.lines:
-                _add_line(units, line, block, k, page, block_number, columns, body)
+        flow = [(k, block, line) for k, block in enumerate(blocks) for line in block.lines]
+        for at, (k, block, line) in enumerate(flow):
+            # the next line read, in any block, and its block
+            following = (flow[at + 1][2], flow[at + 1][0]) if at + 1 < len(flow) else None
+            _add_line(units, line, following, block, k, page, block_number + k + 1, columns, body)
+        block_number += len(blocks)
     return units
 
 
-def _add_line(units: list[Unit], line: TextLine, block: Block, k: int, page: int, number: int,
-              columns: _Columns, body: Body) -> None:
+def _add_line(units: list[Unit], line: TextLine, following: tuple[TextLine, int] | None, block: Block, k: int,
+              page: int, number: int, columns: _Columns, body: Body) -> None:
     is_body = body.is_body(line) and not block.boxed
     last = _open_unit(units, is_body, block.boxed, number)
-    if last is not None and _continues(last, line, is_body, k, columns):
+    if last is not None and _continues(last, line, following, is_body, k, columns):
         last.lines.append(line)
         last.edges.append(columns.right(line, k))
         return
@@ -203,7 +205,19 @@ def _open_unit(units: list[Unit], is_body: bool, boxed: bool, number: int) -> Un
     return None
 
 
-def _continues(unit: Unit, line: TextLine, is_body: bool, block: int, columns: _Columns) -> bool:
+def _heading_between(before: TextLine, line: TextLine, following: tuple[TextLine, int] | None,
+                     columns: _Columns, block: int) -> bool:
+    """Whether the line is a heading in body type between two paragraphs: the line before it ends a
+    sentence, it stops short with no sentence mark, and the line after it opens a paragraph. A
+    subheading set flush, its face's weight lost (Cairo writes every font of a Chromium page as
+    Type 3, with no name), had run into the paragraph above."""
+    return (following is not None and _opens_paragraph(*following, columns)
+            and bool(zh.SENTENCE_CLOSE.search(before.text)) and columns.short(line, block)
+            and not zh.SENTENCE_CLOSE.search(line.text))
+
+
+def _continues(unit: Unit, line: TextLine, following: tuple[TextLine, int] | None, is_body: bool, block: int,
+               columns: _Columns) -> bool:
     before = unit.lines[-1]
     if unit.body != is_body:
         return False
@@ -214,7 +228,8 @@ def _continues(unit: Unit, line: TextLine, is_body: bool, block: int, columns: _
         # that does not justify Chinese text leaves its lines ragged, and one that keeps a mark off a
         # line's start breaks the line before it a character early, after a full stop too ("。" / "“…");
         # a line in body type that opened without one (a deck, a byline) is no such paragraph
-        return not indented and (not short or columns.indents and unit.indented)
+        return not indented and (not short or columns.indents and unit.indented
+                                 and not _heading_between(before, line, following, columns, block))
     if line.text.startswith(_DASH) or before.text.startswith(_DASH):
         return False  # "——……" is a line of its own (a subtitle, an attribution), whatever its setting
     same = abs(line.size - before.size) <= _SIZE_TOLERANCE * before.size and family(line.font) == family(before.font)
