@@ -273,13 +273,13 @@ def _glyph(char: LTChar, height: float) -> Glyph | None:
     line got boxes half an em apart and were read as two rows. A line's glyphs
     share a baseline, so every box is the em box set on it as CJK fonts set
     it (the ideographic em box's bottom 0.12 em under the baseline)."""
-    a, b, c, d, _, _ = char.matrix
+    _, b, c, _, _, baseline = char.matrix  # the matrix moves the glyph's origin to its baseline
     if not char.upright or abs(b) > 1e-3 or abs(c) > 1e-3:
         return None  # rotated or vertical text: not read (yet)
     text = unify_ideographs(char.get_text())
     if not text.strip() and char.width <= 0:
         return None
-    bottom = char.matrix[5] - _EM_BOX_DESCENT * char.size  # the matrix moves the glyph's origin to its baseline
+    bottom = baseline - _EM_BOX_DESCENT * char.size
     top = bottom + char.size
     return Glyph(text, char.x0, height - top, char.x1, height - bottom, round(char.size, 2),
                  char.fontname, getattr(char, "bold", False))

@@ -190,17 +190,13 @@ def _ends_at(glyph: Glyph, edges: set[int]) -> bool:
 def _starts_at(glyph: Glyph, edges: set[int]) -> bool:
     """Whether the glyph's ink may start at one of the edges: a full-width opening mark's ink
     starts somewhere in the right half of its box, any other glyph's at its box's start."""
-    return _near_span(_ink_left(glyph), glyph.x1 if _ink_left(glyph) > glyph.x0 else glyph.x0, edges)
+    opening = _ink_left(glyph) > glyph.x0  # a full-width opening mark, inked in the right half of its box
+    return _near_span(_ink_left(glyph), glyph.x1 if opening else glyph.x0, edges)
 
 
 def _near_span(low: float, high: float, edges: set[int]) -> bool:
     """Whether an edge lies between the two points, or within a point of them."""
     return any(low - 1 <= edge <= high + 1 for edge in edges)
-
-
-def _near(x: float, edges: set[int]) -> bool:
-    """Whether x is within a point of one of the edges (rounded points)."""
-    return any(round(x) + d in edges for d in (-1, 0, 1))
 
 
 def _ink_middle(glyph: Glyph) -> float:
