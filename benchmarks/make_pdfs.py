@@ -721,11 +721,11 @@ TEX_PREAMBLE = r"""\documentclass[fontset=none,punct=%(punct)s,zihao=false]{ctex
 """
 
 
-def xelatex_source(issue: Issue, rng: random.Random, style: tuple[str, str] | None = None) -> str:
-    """The page as LaTeX for XeLaTeX with ctex: each story's text in a multicols environment, which
-    TeX fills and balances; xeCJK's punctuation style (full-width marks, or marks squeezed to half
-    their width, their boxes laid over each other) and the body font picked by the seed, or given
-    as `style`."""
+def latex_source(issue: Issue, rng: random.Random, style: tuple[str, str] | None = None) -> str:
+    """The page as LaTeX for XeLaTeX or LuaLaTeX with ctex: each story's text in a multicols
+    environment, which TeX fills and balances; xeCJK's punctuation style (full-width marks, or
+    marks squeezed to half their width, their boxes laid over each other) and the body font picked
+    by the seed, or given as `style`."""
     year, month, day = issue.date
     body = rng.choice([9.5, 10, 10.5])
     cols, head, align = rng.choice([2, 3, 3, 4, 5]), rng.choice([22, 26, 30]), rng.choice(["left", "center"])
@@ -1079,7 +1079,7 @@ def make_fixtures(folder: Path, pages: Path) -> None:
     shutil.copy(txt.with_suffix(".json"), folder / "reference.json")
     # a page whose column labels hold a 间隔号, with its own reference; marks squeezed to half width
     tex = pages / f"{XELATEX_FIXTURE_PAGE}.txt"
-    print_latex(xelatex_source(read_issue(tex), random.Random(f"xelatex/fixture/{tex.stem}"),
+    print_latex(latex_source(read_issue(tex), random.Random(f"xelatex/fixture/{tex.stem}"),
                                  ("banjiao", "Noto Sans CJK SC")), folder / "xelatex.pdf")
     shutil.copy(tex.with_suffix(".json"), folder / "xelatex.json")
     (folder / "scan.pdf").write_bytes(scanned_pdf())
@@ -1107,9 +1107,9 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
         elif route == "writer":
             print_writer(writer_fodt(issue, rng), target)
         elif route == "xelatex":
-            print_latex(xelatex_source(issue, rng), target)
+            print_latex(latex_source(issue, rng), target)
         elif route == "lualatex":
-            print_latex(xelatex_source(issue, rng), target, LUALATEX)
+            print_latex(latex_source(issue, rng), target, LUALATEX)
         elif route == "cairo":
             print_cairo(chromium_html(issue, rng), rng.choice(["chromium", "weasyprint"]), target)
         else:
