@@ -1027,6 +1027,7 @@ def _columns(lines: list[tuple[float, str]], sheet: Sheet, draws: list[Draw], cu
 
 FIXTURE_PAGE = "rmrb_2026-05-06_p09"
 XELATEX_FIXTURE_PAGE = "rmrb_2026-06-09_p09"
+TYPST_FIXTURE_PAGE = "rmrb_2026-05-13_p09"
 
 
 def scanned_pdf() -> bytes:
@@ -1077,6 +1078,10 @@ def make_fixtures(folder: Path, pages: Path) -> None:
                       folder / "wkhtmltopdf.pdf")
     print_cairo(chromium_html(issue, random.Random(f"cairo/fixture/{txt.stem}")), "weasyprint", folder / "cairo.pdf")
     shutil.copy(txt.with_suffix(".json"), folder / "reference.json")
+    # a Typst page whose headline ends a page and whose byline, in nearly the body's size, opens the next
+    typeset = pages / f"{TYPST_FIXTURE_PAGE}.txt"
+    print_typst(typst_source(read_issue(typeset), random.Random(f"typst/223/{typeset.stem}")), folder / "typst.pdf")
+    shutil.copy(typeset.with_suffix(".json"), folder / "typst.json")
     # a page whose column labels hold a 间隔号, with its own reference; marks squeezed to half width
     tex = pages / f"{XELATEX_FIXTURE_PAGE}.txt"
     print_latex(latex_source(read_issue(tex), random.Random(f"xelatex/fixture/{tex.stem}"),

@@ -8,7 +8,8 @@ out by WeasyPrint, which draws every border as a ring filled between two rectang
 ToUnicode, blocks drawn out of order, an article jumping to page 2), `wkhtmltopdf.pdf` (Qt WebKit:
 explicit column boxes, each side of a border painted on its own, the body's white painted under the
 last page's stories, lines left ragged), `xelatex.pdf` (XeLaTeX, of another dev page, with its reference
-`xelatex.json`: labels boxed over centred headlines, marks squeezed to half width), `cairo.pdf`
+`xelatex.json`: labels boxed over centred headlines, marks squeezed to half width), `typst.pdf`
+(Typst seed 223 of another page, with `typst.json`: a headline ending a page), `cairo.pdf`
 (the WeasyPrint page written again by Cairo: borders as clipped fills with a stray move of the pen,
 fonts declaring descents of their own), `scan.pdf`
 (an image, no text layer) and `encrypted.pdf`; `reference.json` is the page's reference.
@@ -34,7 +35,7 @@ from digest.extract.ideographs import MARKS, unify_ideographs
 from digest.extract.pdf.furniture import find_furniture
 from digest.extract.pdf.glyphs import Glyph, Shape, SheetPage, _frames, _ring_strips, read_sheets
 from digest.extract.pdf.lines import TextLine, find_lines, make_line
-from digest.extract.pdf.order import Block, Measure, read_blocks
+from digest.extract.pdf.order import Block, Measure, ends_with_head, read_blocks
 from digest.extract.pdf.units import Body, build_units
 from digest.models import Page, RawIssue
 
@@ -187,6 +188,33 @@ def test_an_xelatex_page_reads_as_its_reference_and_every_paragraph_as_written(i
     read = {_norm(text) for article in parsed["articles"] for text in article["paragraphs"]}
     written = [_norm(line) for line in source if len(line) > 60]  # running text, not heads or notes
     assert [text for text in written if text not in read] == []
+
+
+def test_a_byline_opening_the_page_after_its_headline_is_its_story_s(installation: Installation,
+                                                                       shared: Path) -> None:
+    """Typst ends a page with a story's headline and opens the next with its byline, in 11 points over
+    10.5-point text, centred over the third column: it was read as that column's first line and ran
+    into the paragraph coming from the second column, mid-word."""
+    result = installation.digest("parse", str(PDFS / "typst.pdf"), "--json")
+    assert result.returncode == 0, result.stderr
+    parsed = json.loads(result.stdout)
+    report = scorer(shared).score_issue(json.loads((PDFS / "typst.json").read_text(encoding="utf-8")), parsed)
+    assert report["articles"]["f1"] == 1.0 and report["authors_accuracy"] == 1.0, report["problems"]
+    byline = next(a["authors"][0] for a in parsed["articles"] if a["title"].startswith("深化人才评价改革"))
+    assert not any(byline in text for article in parsed["articles"] for text in article["paragraphs"])
+
+
+def test_a_page_after_a_headline_reads_the_lone_line_over_its_columns_first() -> None:
+    """The byline of a story whose headline ended the page before stands alone over the columns,
+    where no column line starts; on a page that follows no headline, such a line is left to the cut."""
+    byline = _printed("某作者", 410, 66, 11.0)
+    columns = _three_columns(83)
+    lines = [byline, *(ln for column in columns for ln in column)]
+    order = [ln.text for block in read_blocks(lines, [], BODY, under_head=True) for ln in block.lines]
+    assert order[0] == byline.text and order[1:] == [ln.text for column in columns for ln in column]
+    headline = Block((_printed("页末的标题", 200, 1100, 30.0),))
+    assert ends_with_head([Block(tuple(columns[0])), headline], BODY)
+    assert not ends_with_head([headline, Block(tuple(columns[0]))], BODY)
 
 
 @pytest.mark.parametrize(("name", "says"), [("scan.pdf", "no text layer"), ("encrypted.pdf", "encrypted")])

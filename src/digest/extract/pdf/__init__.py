@@ -18,7 +18,7 @@ from digest.errors import IssueError
 from digest.extract.pdf.furniture import find_furniture, issue_title
 from digest.extract.pdf.glyphs import SheetPage, read_sheets
 from digest.extract.pdf.lines import TextLine, find_lines
-from digest.extract.pdf.order import measure_body, read_blocks
+from digest.extract.pdf.order import Block, ends_with_head, measure_body, read_blocks
 from digest.extract.pdf.stories import Story, drop_pull_quotes, gather_stories, mark_roles
 from digest.extract.pdf.units import Body, Unit, body_setting, build_units
 from digest.models import Line, Page, RawIssue
@@ -48,7 +48,10 @@ class PdfExtractor:
         text = [[line for k, line in enumerate(lines) if k not in furniture[n]] for n, lines in enumerate(pages)]
         measure = measure_body(text)
         body = body_setting(text, measure)
-        blocks = [read_blocks(lines, sheet.shapes, measure) for sheet, lines in zip(sheets, text, strict=True)]
+        blocks: list[list[Block]] = []
+        for sheet, lines in zip(sheets, text, strict=True):
+            under_head = bool(blocks) and ends_with_head(blocks[-1], measure)
+            blocks.append(read_blocks(lines, sheet.shapes, measure, under_head))
         units = build_units(blocks, body)
         mark_roles(units, body)
         drop_pull_quotes(units)

@@ -80,8 +80,9 @@ def _body_gaps(lines: Sequence[TextLine], size: float) -> list[float]:
     return gaps
 
 
-def read_blocks(lines: Sequence[TextLine], shapes: Sequence[Shape], measure: Measure) -> list[Block]:
-    """The page's blocks in reading order."""
+def read_blocks(lines: Sequence[TextLine], shapes: Sequence[Shape], measure: Measure,
+                under_head: bool = False) -> list[Block]:
+    """The page's blocks in reading order; `under_head` when the page before ended with a headline."""
     boxes = [s for s in shapes if not s.is_rule]
     boxed: dict[int, list[TextLine]] = {}
     flow = []
@@ -92,10 +93,32 @@ def read_blocks(lines: Sequence[TextLine], shapes: Sequence[Shape], measure: Mea
         else:
             boxed.setdefault(box, []).append(line)
     rules = [s for s in shapes if s.is_rule]
-    blocks = _cut(flow, rules, measure, 0)
+    head = _carried_head(flow, measure) if under_head else []
+    blocks = [Block(tuple(head))] if head else []
+    blocks += _cut([line for line in flow if line not in head], rules, measure, 0)
     for held in sorted(boxed.values(), key=lambda ls: min(ln.top for ln in ls)):
         _put_back(Block(tuple(sorted(held, key=lambda ln: (ln.top, ln.x0))), boxed=True), blocks, rules, measure)
     return blocks
+
+
+def ends_with_head(blocks: Sequence[Block], measure: Measure) -> bool:
+    """Whether a page's last line read is a headline: its story's byline opens the next page."""
+    last = next((block.lines[-1] for block in reversed(blocks) if block.lines and not block.boxed), None)
+    return last is not None and _is_head(last, measure)
+
+
+def _carried_head(flow: Sequence[TextLine], measure: Measure) -> list[TextLine]:
+    """The byline or deck at the top of a page whose headline ended the page before: the page's first
+    line, alone in its row and starting where no line of the row under it starts, else nothing.
+
+    Set in the body's own size, it has no headline over it to mark it as head
+    matter, and read as a column's first line it ran into that column's text."""
+    ordered = sorted(flow, key=lambda ln: ln.top)
+    if len(ordered) < 2 or ordered[1].top < ordered[0].bottom:
+        return []
+    first, rest = ordered[0], ordered[1:]
+    row = [ln for ln in rest if ln.top < rest[0].bottom]
+    return [first] if _off_the_columns([first], row, measure) else []
 
 
 def _holding_box(line: TextLine, boxes: Sequence[Shape]) -> int | None:
