@@ -79,12 +79,12 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "pages"
 CHROMIUM = "/usr/bin/chromium"
-ROUTES = ("chromium", "weasyprint", "typst", "reportlab", "wkhtmltopdf", "writer", "xelatex", "lualatex", "cairo")
 WKHTMLTOPDF = "/usr/bin/wkhtmltopdf"
 # Ideographs printed as Kangxi radicals or CJK radical forms in the chromium route (the PDF carries the radical).
 RADICALS = {"月": "\u2f49", "人": "\u2f08", "日": "\u2f47", "大": "\u2f24", "民": "\u2ea0", "长": "\u2ed3",
@@ -1093,6 +1093,21 @@ def make_fixtures(folder: Path, pages: Path) -> None:
 
 # ---------------------------------------------------------------- main
 
+# Each route: how it typesets one issue (the seed's random source picks its settings) into one PDF.
+PRINTERS: dict[str, Callable[[Issue, random.Random, Path], None]] = {
+    "chromium": lambda issue, rng, target: print_chromium(chromium_html(issue, rng), target),
+    "weasyprint": lambda issue, rng, target: print_weasyprint(chromium_html(issue, rng), target),
+    "typst": lambda issue, rng, target: print_typst(typst_source(issue, rng), target),
+    "reportlab": reportlab_issue,
+    "wkhtmltopdf": lambda issue, rng, target: print_wkhtmltopdf(wkhtmltopdf_html(issue, rng), target),
+    "writer": lambda issue, rng, target: print_writer(writer_fodt(issue, rng), target),
+    "xelatex": lambda issue, rng, target: print_latex(latex_source(issue, rng), target),
+    "lualatex": lambda issue, rng, target: print_latex(latex_source(issue, rng), target, LUALATEX),
+    "cairo": lambda issue, rng, target: print_cairo(chromium_html(issue, rng), rng.choice(["chromium", "weasyprint"]),
+                                                    target),
+}
+ROUTES = tuple(PRINTERS)
+
 def make(route: str, seed: int, pages: Path, out: Path) -> Path:
     """Write every dev page by one route with one seed; returns the folder."""
     folder = out / f"{route}-s{seed}"
@@ -1100,25 +1115,7 @@ def make(route: str, seed: int, pages: Path, out: Path) -> Path:
     for txt in sorted(pages.glob("*.txt")):
         rng = random.Random(f"{route}/{seed}/{txt.stem}")
         issue = read_issue(txt)
-        target = folder / f"{txt.stem}.pdf"
-        if route == "chromium":
-            print_chromium(chromium_html(issue, rng), target)
-        elif route == "weasyprint":
-            print_weasyprint(chromium_html(issue, rng), target)
-        elif route == "typst":
-            print_typst(typst_source(issue, rng), target)
-        elif route == "wkhtmltopdf":
-            print_wkhtmltopdf(wkhtmltopdf_html(issue, rng), target)
-        elif route == "writer":
-            print_writer(writer_fodt(issue, rng), target)
-        elif route == "xelatex":
-            print_latex(latex_source(issue, rng), target)
-        elif route == "lualatex":
-            print_latex(latex_source(issue, rng), target, LUALATEX)
-        elif route == "cairo":
-            print_cairo(chromium_html(issue, rng), rng.choice(["chromium", "weasyprint"]), target)
-        else:
-            reportlab_issue(issue, rng, target)
+        PRINTERS[route](issue, rng, folder / f"{txt.stem}.pdf")
         shutil.copy(txt.with_suffix(".json"), folder / f"{txt.stem}.json")
     return folder
 

@@ -182,16 +182,17 @@ def _ends_at(glyph: Glyph, edges: set[int]) -> bool:
     """Whether the glyph's ink may end at one of the edges: a mark drawn in the left half of its
     box ends somewhere in that half (a comma's ink is narrower than half its box), any other glyph
     at its box's end."""
-    full_width = glyph.x1 - glyph.x0 >= _FULL_WIDTH * glyph.size
-    left_set = glyph.text in _LEFT_SET_MARKS or (glyph.text in _CLOSING_MARKS and full_width)
-    return _near_span(glyph.x0 if left_set else glyph.x1, _ink_end(glyph), edges)
+    end = _ink_end(glyph)
+    left_set = end < glyph.x1  # a mark inked in the left half of its box
+    return _near_span(glyph.x0 if left_set else end, end, edges)
 
 
 def _starts_at(glyph: Glyph, edges: set[int]) -> bool:
     """Whether the glyph's ink may start at one of the edges: a full-width opening mark's ink
     starts somewhere in the right half of its box, any other glyph's at its box's start."""
-    opening = _ink_left(glyph) > glyph.x0  # a full-width opening mark, inked in the right half of its box
-    return _near_span(_ink_left(glyph), glyph.x1 if opening else glyph.x0, edges)
+    start = _ink_left(glyph)
+    opening = start > glyph.x0  # a full-width opening mark, inked in the right half of its box
+    return _near_span(start, glyph.x1 if opening else start, edges)
 
 
 def _near_span(low: float, high: float, edges: set[int]) -> bool:

@@ -144,8 +144,7 @@ def _put_back(block: Block, blocks: list[Block], rules: Sequence[Shape], measure
     if near:
         blocks.insert((under or near)[0], block)
         return
-    placed = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines
-              if line.x0 < block.x1 and block.x0 < line.x1]
+    placed = [(k, line) for k, line in _flow_lines(blocks) if line.x0 < block.x1 and block.x0 < line.x1]
     below = next(((k, line) for k, line in placed if line.top >= block.top), None)
     above = [(k, line) for k, line in placed if line.bottom <= block.top]
     if below is not None and above and _ruled_between(block, bottom, below[1].top, rules):
@@ -167,8 +166,7 @@ def _head_between(blocks: list[Block], top: float, below: tuple[int, TextLine],
     centred headline stands clear of it across, so the first line under it in
     its column is the story's first column line; read there, it would fall
     between the byline and the text."""
-    heads = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines
-             if top <= line.top < below[1].top and _is_head(line, measure)]
+    heads = [(k, line) for k, line in _flow_lines(blocks) if top <= line.top < below[1].top and _is_head(line, measure)]
     return min(heads, key=lambda found: found[1].top, default=below)
 
 
@@ -177,10 +175,14 @@ def _next_head(blocks: list[Block], top: float, measure: Measure) -> tuple[int, 
 
     A label over a headline set at a page's foot, with the story's columns on
     the next page, is read before that headline, not after the page's last line."""
-    after = [(k, line) for k, other in enumerate(blocks) if not other.boxed for line in other.lines
-             if line.top >= top]
-    found = min(after, key=lambda pair: pair[1].top, default=None)
+    found = min(((k, line) for k, line in _flow_lines(blocks) if line.top >= top), key=lambda pair: pair[1].top,
+                default=None)
     return found if found is not None and _is_head(found[1], measure) else None
+
+
+def _flow_lines(blocks: Sequence[Block]) -> list[tuple[int, TextLine]]:
+    """The lines of the blocks that are not boxes, in reading order, each with its block's index."""
+    return [(k, line) for k, block in enumerate(blocks) if not block.boxed for line in block.lines]
 
 
 def _ruled_between(block: Block, top: float, bottom: float, rules: Sequence[Shape]) -> bool:
