@@ -272,12 +272,16 @@ class SectionProfiles:
 
     def probabilities(self, weights: Sequence[dict[str, float]]) -> np.ndarray:
         """Per document (its term weights), the chance of each section."""
-        rows = np.zeros((len(weights), len(self.index)), dtype=np.float32)
+        cosines = np.zeros((len(weights), len(self.labels)))
         for row, doc in enumerate(weights):
-            for word, weight in doc.items():
-                if (at := self.index.get(word)) is not None:
-                    rows[row, at] = weight
-        return _softmax(_unit_rows(rows) @ self.centres.T / self.temperature)
+            # The document's known words only, not a row over the whole vocabulary: a backlog's digest
+            # may hold a thousand articles.
+            known = [(at, weight) for word, weight in doc.items() if (at := self.index.get(word)) is not None]
+            if known:
+                columns = np.array([at for at, _ in known], dtype=np.intp)
+                values = np.array([weight for _, weight in known])
+                cosines[row] = self.centres[:, columns] @ values / max(float(np.linalg.norm(values)), 1e-12)
+        return _softmax(cosines / self.temperature)
 
 
 NO_SECTIONS = SectionProfiles({}, np.zeros((0, 0), dtype=np.float32), 1.0, ())  # grouping by subject alone
