@@ -337,13 +337,7 @@ def level_scores(rows: list[Row], sections: SectionProfiles | None = None, cross
 
 def article_halves(rows: list[Row], seed: int) -> tuple[list[Row], list[Row]]:
     """The file's articles cut in two, each section's own shuffled and halved, so no article is in both."""
-    draw = random.Random(seed)
-    first, second = [], []
-    for members in section_pools(rows).values():
-        pool = sorted(members, key=lambda r: r["id"])
-        draw.shuffle(pool)
-        first += pool[: len(pool) // 2]
-        second += pool[len(pool) // 2 :]
+    first, second = article_folds(rows, 2, seed)
     return first, second
 
 
@@ -647,14 +641,14 @@ def build_sections(out: Path, eval_path: Path) -> None:
 
 
 def article_folds(rows: list[Row], folds: int, seed: int) -> list[list[Row]]:
-    """The file's articles dealt into `folds` parts, each section's own shuffled and dealt in turn."""
+    """The file's articles in `folds` parts, each section's own shuffled and cut into that many runs."""
     draw = random.Random(seed)
     parts: list[list[Row]] = [[] for _ in range(folds)]
     for members in section_pools(rows).values():
         pool = sorted(members, key=lambda r: r["id"])
         draw.shuffle(pool)
-        for at, row in enumerate(pool):
-            parts[at % folds].append(row)
+        for at, part in enumerate(parts):
+            part += pool[at * len(pool) // folds : (at + 1) * len(pool) // folds]
     return parts
 
 

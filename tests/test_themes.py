@@ -29,10 +29,10 @@ MIN_EVAL_F1 = 0.66
 MIN_REMIX_F1 = 0.62
 REMIX_BATCHES, REMIX_SEED = 300, 1
 # With section profiles learned on three folds of the articles, on 300 batches remixed from the fourth
-# (`--held-out 4 --count 75`, deal 1): 0.691, against 0.650 without profiles on the same batches (paired
-# gain 0.040 ± 0.009; deals 0 and 2 gain 0.048 and 0.042).
+# (`--held-out 4 --count 75`, deal 1): 0.670, against 0.625 without profiles on the same batches (paired
+# gain 0.045 ± 0.007; deals 0 and 2 gain 0.039 and 0.034).
 HELD_OUT_FOLDS, HELD_OUT_BATCHES = 4, 75
-MIN_HELD_OUT_F1 = 0.67
+MIN_HELD_OUT_F1 = 0.65
 MIN_HELD_OUT_GAIN = 0.02
 # The 300 remixed batches again, each grouped with profiles learned from the articles outside it
 # (`--remix 300 --seed 1 --cross-fit`): 0.678 (seed 2: 0.669).

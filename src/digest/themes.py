@@ -296,13 +296,8 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 def fit_section_profiles(weights: Sequence[dict[str, float]], labels: Sequence[str]) -> SectionProfiles:
     """Section profiles from documents (their term weights, as `ArticleTerms.subject_weights`) and the
     section of each: each section's centre, and the temperature that makes the chances honest."""
-    index = {word: i for i, word in enumerate(sorted({w for doc in weights for w in doc}))}
+    rows, index = _unit_term_rows(weights)
     names = tuple(sorted(set(labels)))
-    rows = np.zeros((len(weights), len(index)), dtype=np.float32)
-    for row, doc in enumerate(weights):
-        for word, weight in doc.items():
-            rows[row, index[word]] = weight
-    rows = _unit_rows(rows)
     section = np.array([names.index(label) for label in labels], dtype=np.intp)
     sums = np.stack([rows[section == k].sum(axis=0) for k in range(len(names))])
     return SectionProfiles(index, _unit_rows(sums), _calibrated_temperature(rows, section, sums), names)
@@ -716,14 +711,19 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
-def _lexical_similarity(weights: Sequence[dict[str, float]]) -> np.ndarray:
-    """Cosine similarity of the documents' TF-IDF vectors."""
+def _unit_term_rows(weights: Sequence[dict[str, float]]) -> tuple[np.ndarray, dict[str, int]]:
+    """The documents' term weights as unit rows over the words they use, and where each word's column is."""
     vocabulary = {w: i for i, w in enumerate(sorted({w for doc in weights for w in doc}))}
-    matrix = np.zeros((len(weights), max(len(vocabulary), 1)))
+    matrix = np.zeros((len(weights), len(vocabulary)))
     for row, doc in enumerate(weights):
         for word, weight in doc.items():
             matrix[row, vocabulary[word]] = weight
-    unit = _unit_rows(matrix)
+    return _unit_rows(matrix), vocabulary
+
+
+def _lexical_similarity(weights: Sequence[dict[str, float]]) -> np.ndarray:
+    """Cosine similarity of the documents' TF-IDF vectors."""
+    unit, _ = _unit_term_rows(weights)
     return unit @ unit.T
 
 
