@@ -43,8 +43,8 @@ The section profiles `digest.themes` ships are learned from this file's
 labelled articles (`--sections FILE`: each section's centre and the calibrated
 temperature, from `digest.themes.fit_section_profiles`), so every figure above
 on the file's own articles, remixed or not, is in-sample. `--held-out K` gives
-the honest one: the articles are dealt into K folds (each section's own
-shuffled and dealt in turn, over three deals), profiles are learned on K-1
+the honest one: the articles are cut into K folds (each section's own
+shuffled and cut into K runs, over three deals), profiles are learned on K-1
 folds, and each held-out fold is remixed into `--count` batches and grouped
 with those profiles and without any, so the gain is paired batch by batch. The
 held-out batches are dealt from fewer articles, so their figures are lower
@@ -327,7 +327,7 @@ def level_scores(rows: list[Row], sections: SectionProfiles | None = None, cross
     or cross-fitted ones: see `batch_sections`)."""
     table = []
     for members in batches(rows).values():
-        profiles = batch_sections(rows, members, cross_fit) if cross_fit else sections
+        profiles = batch_sections(rows, members, cross_fit) or sections
         similarity = pair_similarity([(r["title"], r["text"]) for r in members], profiles)
         everyone = range(len(members))
         table.append([batch_f1(members, labels_of(cluster_documents(similarity, everyone, *levels), len(members)))

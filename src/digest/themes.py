@@ -300,14 +300,15 @@ def fit_section_profiles(weights: Sequence[dict[str, float]], labels: Sequence[s
     names = tuple(sorted(set(labels)))
     section = np.array([names.index(label) for label in labels], dtype=np.intp)
     sums = np.stack([rows[section == k].sum(axis=0) for k in range(len(names))])
-    return SectionProfiles(index, _unit_rows(sums), _calibrated_temperature(rows, section, sums), names)
+    centres = _unit_rows(sums)
+    return SectionProfiles(index, centres, _calibrated_temperature(rows, section, sums, centres), names)
 
 
-def _calibrated_temperature(rows: np.ndarray, section: np.ndarray, sums: np.ndarray) -> float:
+def _calibrated_temperature(rows: np.ndarray, section: np.ndarray, sums: np.ndarray, centres: np.ndarray) -> float:
     """The temperature at which each document's chance of its own section, judged against centres made
     without it (leave-one-out), is highest on the whole: the likelihood a new document will meet."""
     own = sums[section] - rows  # each document's own section without it
-    cosines = rows @ _unit_rows(sums).T
+    cosines = rows @ centres.T
     cosines[np.arange(len(rows)), section] = np.einsum("ij,ij->i", rows, _unit_rows(own))
 
     def loss(temperature: float) -> float:
@@ -1102,8 +1103,9 @@ def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> l
     unmatched = [i for i, rule in enumerate(matched) if rule is None]
     # Similarities are standardised over the whole digest, so a handful of
     # leftovers is still judged against everything the digest holds.
-    similarity = _similarity_matrix(docs, _sections_in_use(None))
-    clusters = cluster_documents(similarity, unmatched) if len(unmatched) > 1 else [unmatched]
+    clusters = [unmatched]
+    if len(unmatched) > 1:
+        clusters = cluster_documents(_similarity_matrix(docs, _sections_in_use(None)), unmatched)
     keywords = _digest_keywords(docs)
 
     def members(indices: Sequence[int], theme: str) -> list[Article]:
