@@ -40,16 +40,17 @@ profiles meet articles they never saw, as on unseen batches, which remixing
 the same articles cannot show.
 
 The section profiles `digest.themes` ships are learned from this file's
-labelled articles (`--sections FILE`: each section's centre and the calibrated
-temperature, from `digest.themes.fit_section_profiles`), so every figure above
-on the file's own articles, remixed or not, is in-sample. `--held-out K` gives
-the honest one: the articles are cut into K folds (each section's own
-shuffled and cut into K runs, over three deals), profiles are learned on K-1
-folds, and each held-out fold is remixed into `--count` batches and grouped
-with those profiles and without any, so the gain is paired batch by batch. The
-held-out batches are dealt from fewer articles, so their figures are lower
-than the file's at any setting; compare the two rows, not a row with the
-file's figure. `--cross-fit` makes the file's own figures honest instead:
+labelled articles (`--sections FILE`: each section's centre, the calibrated
+temperature and the chances of the columns their headlines name, from
+`digest.themes.fit_section_profiles`), so every figure above on the file's own
+articles, remixed or not, is in-sample. `--held-out K` gives the honest one:
+the articles are cut into K folds (each section's own shuffled and cut into K
+runs, over three deals), profiles are learned on K-1 folds, and each held-out
+fold is remixed into `--count` batches and grouped with those profiles, with
+them but their columns left out, and without any, so the gains are paired
+batch by batch. The held-out batches are dealt from fewer articles, so their
+figures are lower than the file's at any setting; compare the rows, not a row
+with the file's figure. `--cross-fit` makes the file's own figures honest instead:
 each batch (of the file, or of `--remix`, with `--lobo` too) is grouped with
 profiles learned from the articles outside it.
 
@@ -94,6 +95,7 @@ import time
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -626,18 +628,22 @@ def build_verbs(out: Path) -> None:
 def section_profiles(rows: list[Row]) -> SectionProfiles:
     """Section profiles learned from the rows' articles (each once) and their section labels."""
     articles = [r for pool in section_pools(rows).values() for r in pool]
-    weights = [_make_doc(r["title"], r["text"]).subject_weights for r in articles]
-    return fit_section_profiles(weights, [r["label"] for r in articles])
+    docs = [_make_doc(r["title"], r["text"]) for r in articles]
+    return fit_section_profiles([d.subject_weights for d in docs], [r["label"] for r in articles],
+                                [d.columns for d in docs])
 
 
 def build_sections(out: Path, eval_path: Path) -> None:
     """The section profiles `digest.themes` ships, learned from the evaluation file's labelled articles."""
     profiles = section_profiles(read_rows(eval_path))
     words = sorted(profiles.index, key=profiles.index.__getitem__)
+    columns = sorted(profiles.column_chances)
+    chances = np.array([profiles.column_chances[c] for c in columns], dtype=np.float32).reshape(len(columns), -1)
     np.savez_compressed(out, words=np.array(words), centres=profiles.centres.astype(np.float16),
-                        temperature=np.array(profiles.temperature), labels=np.array(profiles.labels))
-    print(f"{len(profiles.labels)} sections over {len(words)} words, temperature {profiles.temperature:.4f}"
-          f" → {out} ({out.stat().st_size // 1024} KB)")
+                        temperature=np.array(profiles.temperature), labels=np.array(profiles.labels),
+                        columns=np.array(columns), column_chances=chances)
+    print(f"{len(profiles.labels)} sections over {len(words)} words, temperature {profiles.temperature:.4f},"
+          f" {len(columns)} columns → {out} ({out.stat().st_size // 1024} KB)")
 
 
 def article_folds(rows: list[Row], folds: int, seed: int) -> list[list[Row]]:
@@ -653,24 +659,25 @@ def article_folds(rows: list[Row], folds: int, seed: int) -> list[list[Row]]:
 
 
 def held_out_sections(rows: list[Row], folds: int, count: int, seeds: Sequence[int]) -> tuple[np.ndarray, ...]:
-    """Per remixed batch of a held-out fold: F1 without section profiles, and with profiles learned on the
-    other folds' articles alone (each fold remixed into `count` batches, over each seed's deal)."""
-    without, held = [], []
+    """Per remixed batch of a held-out fold: F1 without section profiles, with profiles learned on the
+    other folds' articles but their columns left out, and with the whole profiles (each fold remixed
+    into `count` batches, over each seed's deal)."""
+    without, words, held = [], [], []
     for seed in seeds:
         parts = article_folds(rows, folds, seed)
         for at, part in enumerate(parts):
             profiles = section_profiles([r for other, p in enumerate(parts) if other != at for r in p])
+            settings = ((without, NO_SECTIONS), (words, replace(profiles, column_chances={})), (held, profiles))
             for members in batches(remix(part, count, seed * folds + at)).values():
                 docs, everyone = [(r["title"], r["text"]) for r in members], range(len(members))
-                for figures, sections in ((without, NO_SECTIONS), (held, profiles)):
+                for figures, sections in settings:
                     groups = cluster_documents(pair_similarity(docs, sections), everyone)
                     figures.append(batch_f1(members, labels_of(groups, len(members))))
-    return np.array(without), np.array(held)
+    return np.array(without), np.array(words), np.array(held)
 
 
 def print_held_out(rows: list[Row], folds: int, count: int) -> None:
-    without, held = held_out_sections(rows, folds, count, HELD_OUT_SEEDS)
-    gain = held - without
+    without, words, held = held_out_sections(rows, folds, count, HELD_OUT_SEEDS)
 
     def figure(values: np.ndarray) -> str:
         return f"{values.mean():.3f} ± {values.std(ddof=1) / np.sqrt(len(values)):.3f}"
@@ -678,8 +685,10 @@ def print_held_out(rows: list[Row], folds: int, count: int) -> None:
     print(f"{folds}-fold by article, {len(held)} remixed batches of held-out articles"
           f" ({count} per fold, deals {', '.join(map(str, HELD_OUT_SEEDS))}):")
     print(f"  without section profiles      F1 {figure(without)}")
+    print(f"  profiles, columns left out    F1 {figure(words)}")
     print(f"  profiles of the other folds   F1 {figure(held)}")
-    print(f"  paired gain                      {figure(gain)}")
+    print(f"  paired gain of the profiles      {figure(held - without)}")
+    print(f"  paired gain of their columns     {figure(held - words)}")
 
 
 BUILDERS = {

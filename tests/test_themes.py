@@ -29,14 +29,15 @@ MIN_EVAL_F1 = 0.66
 MIN_REMIX_F1 = 0.62
 REMIX_BATCHES, REMIX_SEED = 300, 1
 # With section profiles learned on three folds of the articles, on 300 batches remixed from the fourth
-# (`--held-out 4 --count 75`, deal 1): 0.670, against 0.625 without profiles on the same batches (paired
-# gain 0.045 ± 0.007; deals 0 and 2 gain 0.039 and 0.034).
+# (`--held-out 4 --count 75`, deal 1): 0.678, against 0.625 without profiles on the same batches (paired
+# gain 0.053 ± 0.007) and 0.670 with the profiles' columns left out (paired gain 0.0076 ± 0.0037).
 HELD_OUT_FOLDS, HELD_OUT_BATCHES = 4, 75
 MIN_HELD_OUT_F1 = 0.65
 MIN_HELD_OUT_GAIN = 0.02
+MIN_COLUMN_GAIN = 0.004
 # The 300 remixed batches again, each grouped with profiles learned from the articles outside it
-# (`--remix 300 --seed 1 --cross-fit`): 0.678 (seed 2: 0.669).
-MIN_CROSS_FIT_REMIX_F1 = 0.66
+# (`--remix 300 --seed 1 --cross-fit`): 0.688 (seed 2: 0.685).
+MIN_CROSS_FIT_REMIX_F1 = 0.67
 # Words every kind of policy writing uses: an automatic theme is never named by one, nor is a keyword one.
 GENERIC_WORDS = {"发展", "工作", "推进", "时代", "思想", "建设", "社会", "人民", "经济", "坚持", "加强", "国家"}
 
@@ -200,11 +201,13 @@ def test_news_topics_tell_a_match_from_a_court_case() -> None:
     assert np.all(news.probabilities.sum(axis=1) <= 1.01)
 
 
-def desk_profiles() -> themes.SectionProfiles:
-    """Section profiles learned from the sport, law and ecology pieces above, by desk."""
+def desk_profiles(law_column: str | None = None) -> themes.SectionProfiles:
+    """Section profiles learned from the sport, law and ecology pieces above, by desk; with `law_column`,
+    the law pieces run under that column."""
     desks = [("体育", SPORT), ("法治", LAW), ("生态", ECOLOGY)]
     weights = [themes.article_terms(a.display_title, a.body).subject_weights for _, desk in desks for a in desk]
-    return themes.fit_section_profiles(weights, [label for label, desk in desks for _ in desk])
+    columns = [frozenset({law_column} if law_column and label == "法治" else ()) for label, desk in desks for _ in desk]
+    return themes.fit_section_profiles(weights, [label for label, desk in desks for _ in desk], columns)
 
 
 def test_section_profiles_give_a_new_piece_the_chances_of_its_desk() -> None:
@@ -219,6 +222,21 @@ def test_section_profiles_give_a_new_piece_the_chances_of_its_desk() -> None:
     chances = profiles.probabilities([themes.article_terms(t, x).subject_weights for t, x in pieces])
     assert list(np.argmax(chances, axis=1)) == [0, 1, 2]
     assert np.allclose(chances.sum(axis=1), 1.0)
+
+
+def test_a_column_of_labelled_pieces_leans_a_new_piece_towards_their_desk() -> None:
+    profiles = desk_profiles(law_column="以案说法")
+    assert set(profiles.column_chances) == {"以案说法"}
+    # A case told through a race: its words lean to sport, its column to the law desk.
+    text = "跑者在马拉松比赛的赛道上摔倒受伤，随后起诉赛事主办方索赔。"
+    weights = [themes.article_terms("马拉松跑者受伤", text).subject_weights]
+    law = profiles.labels.index("法治")
+    plain = profiles.probabilities(weights)
+    named = profiles.probabilities(weights, [frozenset({"以案说法"})])
+    unknown = profiles.probabilities(weights, [frozenset({"体坛速递"})])
+    assert named[0, law] > plain[0, law]
+    assert np.allclose(named.sum(axis=1), 1.0)
+    assert np.array_equal(unknown, plain)  # a column no labelled piece ran under says nothing of the desk
 
 
 def test_section_profiles_set_pieces_of_one_desk_further_apart_from_the_others() -> None:
@@ -244,6 +262,9 @@ def test_the_packaged_section_profiles_load() -> None:
     assert profiles is not None, f"{themes.SECTION_FILE} is not in the package"
     assert len(profiles.labels) >= 2 and profiles.centres.shape == (len(profiles.labels), len(profiles.index))
     assert themes.SECTION_TEMPERATURES[0] < profiles.temperature < themes.SECTION_TEMPERATURES[-1]
+    assert profiles.column_chances, "the packaged profiles know no column"
+    for chances in profiles.column_chances.values():
+        assert chances.shape == (len(profiles.labels),) and np.all(chances < 0)
 
 
 def test_pieces_of_one_column_stay_together() -> None:
@@ -335,10 +356,11 @@ def test_section_profiles_learned_on_other_articles_raise_the_held_out_figure(
     eval_rows: list[dict[str, Any]],
 ) -> None:
     benchmark = load_module("theme_benchmark", BENCHMARK)
-    without, held = benchmark.held_out_sections(eval_rows, HELD_OUT_FOLDS, HELD_OUT_BATCHES, (REMIX_SEED,))
+    without, words, held = benchmark.held_out_sections(eval_rows, HELD_OUT_FOLDS, HELD_OUT_BATCHES, (REMIX_SEED,))
     assert len(held) == HELD_OUT_FOLDS * HELD_OUT_BATCHES
     assert held.mean() >= MIN_HELD_OUT_F1
     assert (held - without).mean() >= MIN_HELD_OUT_GAIN
+    assert (held - words).mean() >= MIN_COLUMN_GAIN
 
 
 def test_automatic_themes_are_named_by_specific_terms(eval_rows: list[dict[str, Any]]) -> None:

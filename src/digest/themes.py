@@ -33,8 +33,9 @@ calibrated chances of the sections of articles labelled by section
 from any labelled articles; `data/zh_sections.npz` holds those of nine desks of
 People's Daily, built by `benchmarks/themes.py --sections`), which sees what a
 desk's pieces share beyond their subject, as a theory page's argument or a law
-page's cases. Two pieces of one column are kept together (a column is run by
-one desk). Without the data files, the cosine of TF-IDF vectors stands in.
+page's cases, and which desk ran each column the labelled articles' headlines
+name. Two pieces of one column are kept together (a column is run by one desk).
+Without the data files, the cosine of TF-IDF vectors stands in.
 Each group is named by the keywords its members share and the rest of the
 digest lacks; an article left alone goes to 其他.
 
@@ -52,7 +53,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 import numpy as np
@@ -254,7 +255,7 @@ SECTION_TEMPERATURES = np.geomspace(0.005, 1.0, 81)
 @dataclass(frozen=True)
 class SectionProfiles:
     """Where each section (a newspaper's desk: 法治, 体育, 理论 …) stands in word space, learned from
-    articles labelled by section.
+    articles labelled by section, and which desk runs each column the labelled articles name.
 
     A desk's pieces share more than a subject: a theory page argues in the
     abstract, a law page tells cases, a society page tells people's stories,
@@ -263,25 +264,38 @@ class SectionProfiles:
     far as they are likely to come from one desk. The probabilities are
     calibrated (`temperature`, fitted by leave-one-out on the labelled
     articles), so an article that stands between desks says so.
+
+    A column is run by one desk, whatever its pieces are about: a new piece
+    under a column the labelled articles name is likely from the desk that
+    ran them (`column_chances`: per column, the log-chance that a piece of
+    each section carries it).
     """
 
     index: dict[str, int]
     centres: np.ndarray  # (sections, words) unit centres of the sections' articles
     temperature: float
     labels: tuple[str, ...]
+    column_chances: dict[str, np.ndarray] = field(default_factory=dict)  # column → log p(column | section)
 
-    def probabilities(self, weights: Sequence[dict[str, float]]) -> np.ndarray:
-        """Per document (its term weights), the chance of each section."""
+    def probabilities(self, weights: Sequence[dict[str, float]],
+                      columns: Sequence[frozenset[str]] | None = None) -> np.ndarray:
+        """Per document (its term weights and, when given, the columns its headline names), the chance
+        of each section."""
         cosines = np.zeros((len(weights), len(self.labels)))
         for row, doc in enumerate(weights):
             # The document's known words only, not a row over the whole vocabulary: a backlog's digest
             # may hold a thousand articles.
             known = [(at, weight) for word, weight in doc.items() if (at := self.index.get(word)) is not None]
             if known:
-                columns = np.array([at for at, _ in known], dtype=np.intp)
+                columns_at = np.array([at for at, _ in known], dtype=np.intp)
                 values = np.array([weight for _, weight in known])
-                cosines[row] = self.centres[:, columns] @ values / max(float(np.linalg.norm(values)), 1e-12)
-        return _softmax(cosines / self.temperature)
+                cosines[row] = self.centres[:, columns_at] @ values / max(float(np.linalg.norm(values)), 1e-12)
+        logits = cosines / self.temperature
+        for row, named in enumerate(columns or ()):
+            # Naive Bayes: the column is evidence beside the words. A column never seen says nothing.
+            for column in sorted(named & self.column_chances.keys()):
+                logits[row] += self.column_chances[column]
+        return _softmax(logits)
 
 
 NO_SECTIONS = SectionProfiles({}, np.zeros((0, 0), dtype=np.float32), 1.0, ())  # grouping by subject alone
@@ -293,15 +307,34 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def fit_section_profiles(weights: Sequence[dict[str, float]], labels: Sequence[str]) -> SectionProfiles:
-    """Section profiles from documents (their term weights, as `ArticleTerms.subject_weights`) and the
-    section of each: each section's centre, and the temperature that makes the chances honest."""
+def fit_section_profiles(weights: Sequence[dict[str, float]], labels: Sequence[str],
+                         columns: Sequence[frozenset[str]] = ()) -> SectionProfiles:
+    """Section profiles from documents (their term weights, as `ArticleTerms.subject_weights`), the
+    section of each and, when given, the columns each headline names (`headline_columns`): each
+    section's centre, the temperature that makes the chances honest, and each column's chances."""
     rows, index = _unit_term_rows(weights)
     names = tuple(sorted(set(labels)))
     section = np.array([names.index(label) for label in labels], dtype=np.intp)
     sums = np.stack([rows[section == k].sum(axis=0) for k in range(len(names))])
     centres = _unit_rows(sums)
-    return SectionProfiles(index, centres, _calibrated_temperature(rows, section, sums, centres), names)
+    temperature = _calibrated_temperature(rows, section, sums, centres)
+    return SectionProfiles(index, centres, temperature, names, _column_chances(columns, section, len(names)))
+
+
+def _column_chances(columns: Sequence[frozenset[str]], section: np.ndarray, count: int) -> dict[str, np.ndarray]:
+    """Per column the documents name, log p(column | section) by Laplace's rule: one more piece of each
+    section than counted carries each column, and one slot stands for every column not seen."""
+    seen = sorted({column for named in columns for column in named})
+    if not seen:
+        return {}
+    at = {column: i for i, column in enumerate(seen)}
+    counts = np.zeros((len(seen), count))
+    for named, desk in zip(columns, section, strict=True):
+        for column in named:
+            counts[at[column], desk] += 1
+    pieces = np.bincount(section, minlength=count)
+    chances = np.log((counts + 1) / (pieces + len(seen) + 1))
+    return {column: chances[i] for column, i in at.items()}
 
 
 def _calibrated_temperature(rows: np.ndarray, section: np.ndarray, sums: np.ndarray, centres: np.ndarray) -> float:
@@ -331,7 +364,9 @@ def _section_profiles() -> SectionProfiles | None:
         return None
     index = {str(w): i for i, w in enumerate(data["words"])}
     labels = tuple(str(label) for label in data["labels"])
-    return SectionProfiles(index, data["centres"].astype(np.float32), float(data["temperature"]), labels)
+    named = zip(data.get("columns", ()), data.get("column_chances", ()), strict=True)  # files of stop 38 lack them
+    columns = {str(column): chances.astype(np.float64) for column, chances in named}
+    return SectionProfiles(index, data["centres"].astype(np.float32), float(data["temperature"]), labels, columns)
 
 
 def specificity(word: str) -> float | None:
@@ -813,9 +848,9 @@ def _news_topic_similarity(weights: Sequence[dict[str, float]], news: NewsTopics
     return _centred_cosine(np.stack([_news_mixture(doc, news) for doc in weights]))
 
 
-def _section_similarity(weights: Sequence[dict[str, float]], sections: SectionProfiles) -> np.ndarray:
+def _section_similarity(docs: Sequence[_Doc], sections: SectionProfiles) -> np.ndarray:
     """The chance that two documents come from one section, each drawn from its own section chances."""
-    chances = sections.probabilities(weights)
+    chances = sections.probabilities([d.subject_weights for d in docs], [d.columns for d in docs])
     return chances @ chances.T
 
 
@@ -844,7 +879,7 @@ def _similarity_matrix(docs: Sequence[_Doc], sections: SectionProfiles) -> np.nd
     if news is not None:
         views.append(_news_topic_similarity(weights, news))
     if sections.labels:
-        views.append(_section_similarity(weights, sections))
+        views.append(_section_similarity(docs, sections))
     similarity = sum((_standardise(view) for view in views), np.zeros((len(docs), len(docs))))
     return _standardise(similarity) + COLUMN_BONUS * _column_links(docs)
 
