@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +292,17 @@ def test_refinement_moves_an_article_to_the_group_it_fits_best() -> None:
     )
     assert themes.refine_groups(similarity, [[0, 1, 2], [3, 4]], 0.5) == [[0, 1], [2, 3, 4]]
     assert themes.refine_groups(similarity, [[0, 1], [2, 3, 4]], 0.5) == [[0, 1], [2, 3, 4]]
+
+
+def test_refinement_ends_on_a_similarity_that_is_not_symmetric() -> None:
+    # The first would join the second, which would then rather be alone, and so on without end.
+    similarity = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    result: list[list[list[int]]] = []
+    worker = threading.Thread(target=lambda: result.append(themes.refine_groups(similarity, [[0], [1]], 0.0)),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert result == [[[0], [1]]]
 
 
 def test_no_articles_no_groups() -> None:

@@ -937,6 +937,9 @@ def refine_groups(similarity: np.ndarray, groups: list[list[int]], indifferent: 
     members = sorted(m for g in groups for m in g)
     at = {m: i for i, m in enumerate(members)}
     gain = similarity[np.ix_(members, members)] - indifferent
+    # Each pair counts once in the sum, whichever of the two moves: on a similarity that is not symmetric
+    # a move could undo the one before for ever, and with it symmetric every move raises the sum.
+    gain = (gain + gain.T) / 2
     np.fill_diagonal(gain, 0.0)
     label = np.zeros(len(members), dtype=int)
     for number, group in enumerate(groups):
