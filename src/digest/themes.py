@@ -709,6 +709,7 @@ def headline_columns(title: str) -> frozenset[str]:
     match = _COLUMN.search(title)
     if not match:
         return frozenset()
+    # Parts joined by a middle dot as CJK pages write it: U+00B7, the katakana middle dot or a bullet.
     return frozenset(part.strip() for part in re.split(r"[·・•]", match.group(1)) if part.strip())
 
 
@@ -1132,11 +1133,20 @@ def theme_articles(articles: list[Article], rules: list[ThemeRule]) -> list[Arti
     return [a for a in themed if a is not None]
 
 
+def headline(article: Article) -> str:
+    """The article's headline as its page printed it, with its column label: parsing moves a label that
+    closes a headline (（以案说法）, 【栏目名】) into the article's section, and the label is what says
+    which desk ran the piece (`headline_columns`), as much as the words of the headline say what it is."""
+    if not article.section or headline_columns(article.display_title):
+        return article.display_title
+    return f"{article.display_title}（{article.section}）"
+
+
 def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> list[tuple[ThemeGroup, list[int]]]:
     """The theme groups, each with the positions in `articles` of the articles it holds."""
     if not articles:
         return []
-    docs = [_make_doc(a.display_title, a.body) for a in articles]
+    docs = [_make_doc(headline(a), a.body) for a in articles]
     matched = [match_theme(d, rules) for d in docs]
     unmatched = [i for i, rule in enumerate(matched) if rule is None]
     # Similarities are standardised over the whole digest, so a handful of
