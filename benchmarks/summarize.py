@@ -2,14 +2,18 @@
 
 Usage:
     python benchmarks/summarize.py --eval ../shared/eval/summarization.jsonl --out /tmp/bench \
-        [--peers] [--cv] [--kfold K [--repeats R]] [--halves] [--ablations] [--penalties P,P,...] \
+        [--peers] [--equal-length] [--cv] [--kfold K [--repeats R]] [--halves] [--ablations] [--penalties P,P,...] \
         [--fit] [--max-chars N] [--sentences N] [--rounds N]
 
 Rows of the evaluation file are `{id, set, text, reference, title?}`. Every
 other system gives its sentences in its own order of preference and one filler
 takes them while they fit our budget (`--max-chars` characters, `--sentences`
 pieces: a sentence for them, a passage of one or two sentences for ours) and
-puts them back in text order, so every figure is at the budget of ours. The
+puts them back in text order, so every figure is at the budget of ours; with
+`--equal-length`, each takes its sentences until it holds as many characters
+as our summary of the piece, the last cut there, so every figure is at the
+length of ours, piece by piece (the budget lets a ranker that prefers short
+sentences stop far under it, and ROUGE-L F1 favours short output). The
 baselines are the first sentences, the last sentences and a seeded random
 draw; with `--peers`, every sumy summarizer (fed our sentences, jieba words
 and stop words), TextRank4ZH and SnowNLP (the `bench` extra:
@@ -121,6 +125,31 @@ def budgeted(ranker: Ranker, max_chars: int, sentences: int) -> System:
     return run
 
 
+def matched(ranker: Ranker, lengths: dict[str, int]) -> System:
+    """A ranker's sentences taken in its order until they hold as many characters as
+    our summary of the row (`lengths`, by row id), the last one cut there, shown in
+    text order: every system scored at one length, piece by piece, as DUC cut every
+    summary at one size. The budget's cap on pieces would let a ranker that prefers
+    short sentences stop at a third of our length, and ROUGE-L F1 against a short
+    reference favours short output whatever its sentences."""
+
+    def run(row: Row) -> list[str]:
+        taken: list[str] = []
+        room = lengths[row["id"]]
+        for sentence in dict.fromkeys(ranker(row)):
+            if room <= 0:
+                break
+            taken.append(sentence)
+            room -= len(sentence)
+        ordered = sorted(taken, key=lambda s: (row["text"].find(s), s))
+        if room < 0:  # the last one taken is cut, wherever it stands in text order
+            last = ordered.index(taken[-1])
+            ordered[last] = taken[-1][: len(taken[-1]) + room]
+        return ordered
+
+    return run
+
+
 def ours(summarizer: Summarizer) -> System:
     return lambda row: summarizer.summarize_text(row["text"], row.get("title"))
 
@@ -221,8 +250,10 @@ def snownlp() -> Ranker:
 BASELINES = ("first", "last", "random")  # rules, not summarizers: the peers are the rest
 
 
-def systems(peers: bool, max_chars: int, sentences: int) -> dict[str, System]:
-    """Ours, the baselines and (with `peers`) the peers, all at the same budget."""
+def systems(peers: bool, max_chars: int, sentences: int, lengths: dict[str, int] | None = None
+            ) -> dict[str, System]:
+    """Ours, the baselines and (with `peers`) the peers, all at the same budget, or with `lengths`
+    (our summary's characters by row id) each at the length of ours (`matched`)."""
     table: dict[str, System] = {"digest": ours(Summarizer(sentences=sentences, max_chars=max_chars))}
     rankers: dict[str, Ranker] = dict(zip(BASELINES, (leading, trailing, drawn), strict=True))
     if peers:
@@ -230,7 +261,10 @@ def systems(peers: bool, max_chars: int, sentences: int) -> dict[str, System]:
         rankers.update({f"sumy-{name}": sumy_ranker(name, tokenizer) for name in SUMY})
         rankers["textrank4zh"] = textrank4zh()
         rankers["snownlp"] = snownlp()
-    table.update({name: budgeted(ranker, max_chars, sentences) for name, ranker in rankers.items()})
+    if lengths is None:
+        table.update({name: budgeted(ranker, max_chars, sentences) for name, ranker in rankers.items()})
+    else:
+        table.update({name: matched(ranker, lengths) for name, ranker in rankers.items()})
     return table
 
 
@@ -579,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--penalty", type=float, default=1.0, help="L2 penalty of the fits (scaled weights)")
     parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="the budget in characters")
     parser.add_argument("--sentences", type=int, default=DEFAULT_SENTENCES, help="the budget in sentences")
+    parser.add_argument("--equal-length", action="store_true",
+                        help="every other system at the length of our summary, piece by piece")
     parser.add_argument("--rounds", type=int, default=3, help="timed passes; each system's fastest counts")
     parser.add_argument("--scorer", type=Path, default=SHARED / "tools" / "score_summaries.py")
     args = parser.parse_args(argv)
@@ -586,8 +622,11 @@ def main(argv: list[str] | None = None) -> int:
     scorer = load_scorer(args.scorer)
     args.out.mkdir(parents=True, exist_ok=True)
     ChineseTokenizer().to_words("预热")  # load jieba before the clocks start
-    results, timings = run_systems(systems(args.peers, args.max_chars, args.sentences), rows, args.rounds)
     summarizer = Summarizer(args.sentences, args.max_chars)
+    lengths = None
+    if args.equal_length:
+        lengths = {row["id"]: sum(map(len, ours(summarizer)(row))) for row in rows}
+    results, timings = run_systems(systems(args.peers, args.max_chars, args.sentences, lengths), rows, args.rounds)
     picks = [row for row in rows if row["set"] == PICKS]
     if args.cv and picks:
         results["digest LOO"] = leave_one_out(picks, summarizer, scorer, args.penalty)
