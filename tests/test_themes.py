@@ -294,6 +294,13 @@ def test_pieces_of_one_column_stay_together_when_parsing_moved_the_column_to_the
     assert deposit.display_title in {a.display_title for a in together[0].articles}
 
 
+def test_a_headline_gets_back_the_column_label_its_parse_moved_to_the_section() -> None:
+    assert themes.headline(replace(LAW[0], section="以案说法")) == f"{LAW[0].display_title}（以案说法）"
+    labelled = article("租房押金如何退（以案说法）", "正文。")
+    assert themes.headline(replace(labelled, section="法治")) == "租房押金如何退（以案说法）"
+    assert themes.headline(LAW[0]) == LAW[0].display_title
+
+
 def test_refinement_moves_an_article_to_the_group_it_fits_best() -> None:
     similarity = np.array(
         [
