@@ -364,7 +364,7 @@ def _section_profiles() -> SectionProfiles | None:
         return None
     index = {str(w): i for i, w in enumerate(data["words"])}
     labels = tuple(str(label) for label in data["labels"])
-    named = zip(data.get("columns", ()), data.get("column_chances", ()), strict=True)  # files of stop 38 lack them
+    named = zip(data.get("columns", ()), data.get("column_chances", ()), strict=True)  # older files have none
     columns = {str(column): chances.astype(np.float64) for column, chances in named}
     return SectionProfiles(index, data["centres"].astype(np.float32), float(data["temperature"]), labels, columns)
 
