@@ -598,3 +598,13 @@ def test_the_benchmark_sets_ours_against_the_best_peer_of_each_set(capsys: pytes
     line = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("news"))
     name, peer, difference = line.split()[:3]
     assert peer == "sumy-lexrank" and float(difference) > 0, line
+
+
+def test_the_equal_length_filler_cuts_a_ranker_at_the_length_of_our_summary() -> None:
+    bench = benchmark_module("summarize")
+    row = {"id": "a", "text": "第一句在这里。第二句稍长一些在这里。第三句。"}
+    ranker = bench.matched(lambda r: ["第三句。", "第二句稍长一些在这里。", "第一句在这里。"], {"a": 8})
+    # The ranker's best two fill the eight characters, shown in text order, the last taken cut there.
+    assert ranker(row) == ["第二句稍", "第三句。"]
+    assert sum(map(len, ranker(row))) == 8
+    assert bench.matched(lambda r: ["第三句。"], {"a": 8})(row) == ["第三句。"]  # short of it: all it has
