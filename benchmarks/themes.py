@@ -638,7 +638,8 @@ def build_sections(out: Path, eval_path: Path) -> None:
     profiles = section_profiles(read_rows(eval_path))
     words = sorted(profiles.index, key=profiles.index.__getitem__)
     columns = sorted(profiles.column_chances)
-    chances = np.array([profiles.column_chances[c] for c in columns], dtype=np.float32).reshape(len(columns), -1)
+    chances = np.array([profiles.column_chances[c] for c in columns], dtype=np.float32).reshape(
+        len(columns), len(profiles.labels))  # a file of labelled articles without columns has none
     np.savez_compressed(out, words=np.array(words), centres=profiles.centres.astype(np.float16),
                         temperature=np.array(profiles.temperature), labels=np.array(profiles.labels),
                         columns=np.array(columns), column_chances=chances)

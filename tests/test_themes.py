@@ -548,7 +548,7 @@ def test_a_group_with_terms_of_its_own_is_named_by_one_the_rest_of_the_digest_la
     articles = [a for path in sorted(SAMPLES.iterdir()) for a in parse_file(path, settings).articles]
     # What each article is known by: its heaviest key terms, among which a group's name is sought (a
     # term far down one article's list does not make it an article about that).
-    pools = themes._keyword_pools([themes._make_doc(a.display_title, a.body) for a in articles])
+    pools = themes._keyword_pools([themes._article_doc(a) for a in articles])
     held = {a.display_title: pool for a, pool in zip(articles, pools, strict=True)}
     checked = 0
     for group in (g for g in themes.group_articles(articles, []) if g.automatic):

@@ -701,7 +701,7 @@ def _top_terms(weights: dict[str, float], top: int) -> list[str]:
 
 def article_keywords(article: Article, top: int = ARTICLE_KEYWORDS) -> list[str]:
     """The article's `top` key terms (words and key phrases, no fragments or generic words), heaviest first."""
-    return _top_terms(_make_doc(article.display_title, article.body).key_terms, top)
+    return _top_terms(_article_doc(article).key_terms, top)
 
 
 def headline_columns(title: str) -> frozenset[str]:
@@ -1142,11 +1142,16 @@ def headline(article: Article) -> str:
     return f"{article.display_title}（{article.section}）"
 
 
+def _article_doc(article: Article) -> _Doc:
+    """The article as themes see it, under the key its terms are remembered by (`headline`, body)."""
+    return _make_doc(headline(article), article.body)
+
+
 def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> list[tuple[ThemeGroup, list[int]]]:
     """The theme groups, each with the positions in `articles` of the articles it holds."""
     if not articles:
         return []
-    docs = [_make_doc(headline(a), a.body) for a in articles]
+    docs = [_article_doc(a) for a in articles]
     matched = [match_theme(d, rules) for d in docs]
     unmatched = [i for i, rule in enumerate(matched) if rule is None]
     # Similarities are standardised over the whole digest, so a handful of
