@@ -62,11 +62,11 @@ from typing import TYPE_CHECKING
 
 from digest.models import Article, ListItem
 from digest.zh import (
-    CJK,
     COLUMN_KICKER,
     LIST_MARKER,
     PAIRS,
     SENTENCE_END,
+    char_bigrams,
     drop_leading_connective,
     leans_on_previous,
     opens_with_dateline,
@@ -74,6 +74,7 @@ from digest.zh import (
     quotes_balanced,
     speaks_for_readers,
     split_sentences,
+    squeeze,
     states_consequence,
 )
 
@@ -85,10 +86,6 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_MAX_CHARS = 260
 DEFAULT_SENTENCES = 3
 
-# A word worth counting holds a Han character, a Latin letter or a digit.
-_ALNUM = "A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"  # ASCII and full-width
-# A run of characters that are neither Han nor letters nor digits (punctuation, spaces).
-_NON_WORD = re.compile(f"[^{CJK}{_ALNUM}]+")
 # One digit, ASCII or full-width.
 _DIGITS = re.compile("[0-9\uff10-\uff19]")
 # A column tag in brackets closing a title: 标题（专栏名）.
@@ -140,7 +137,7 @@ def is_candidate(sentence: str) -> bool:
     line without an end mark (heading, byline, affiliation, kicker), a line
     wholly in brackets ("（作者单位：某大学）"), a bare list marker."""
     text = sentence.strip()
-    if len(_squeeze(text)) < 6:
+    if len(squeeze(text)) < 6:
         return False
     if text[0] in _OPENERS and text[-1] in _CLOSERS and text[0] not in "“‘「『":
         return False
@@ -183,7 +180,7 @@ def bound_pairs(candidates: Sequence[Candidate], max_chars: int) -> list[Passage
     first is a short maxim the second carries on (shorter than the text's median
     sentence), or only together do they hold a whole quotation. Any two neighbours
     would crowd out the single sentences an editor lifts far more often."""
-    sizes = [len(_squeeze(c.text)) for c in candidates]
+    sizes = [len(squeeze(c.text)) for c in candidates]
     median = sorted(sizes)[len(sizes) // 2] if sizes else 0
     pairs = []
     for start in range(len(candidates) - 1):
@@ -203,12 +200,7 @@ def _core(text: str) -> str:
     """The text without a leading list marker, punctuation and spaces."""
     text = text.strip()
     marker = LIST_MARKER.match(text)
-    return _squeeze(text[marker.end() :] if marker else text)
-
-
-def _squeeze(text: str) -> str:
-    """The text without punctuation and spaces."""
-    return _NON_WORD.sub("", text)
+    return squeeze(text[marker.end() :] if marker else text)
 
 
 def item_headlines(items: Sequence[ListItem]) -> list[str]:
@@ -222,14 +214,7 @@ def item_headlines(items: Sequence[ListItem]) -> list[str]:
 
 def listed_text(items: Sequence[ListItem]) -> str:
     """The squeezed texts of numbered items and their nested items, apart: a sentence found in it is in an item."""
-    return "\x00".join(part for item in items for part in (_squeeze(item.text), listed_text(item.children)) if part)
-
-
-def char_bigrams(text: str) -> list[str]:
-    """Pairs of neighbouring characters, punctuation left out: the terms of Chinese
-    text without a dictionary, enough to compare sentences cheaply."""
-    chars = _squeeze(text).lower()
-    return [chars[i : i + 2] for i in range(len(chars) - 1)]
+    return "\x00".join(part for item in items for part in (squeeze(item.text), listed_text(item.children)) if part)
 
 
 def bigram_similarity(texts: Sequence[str]) -> np.ndarray:
@@ -240,7 +225,7 @@ def bigram_similarity(texts: Sequence[str]) -> np.ndarray:
     counting, and only the bigrams that two texts share enter the product."""
     import numpy as np
 
-    codes = [np.frombuffer(_squeeze(t).lower().encode("utf-32-le"), dtype=np.uint32).astype(np.int64) for t in texts]
+    codes = [np.frombuffer(squeeze(t).lower().encode("utf-32-le"), dtype=np.uint32).astype(np.int64) for t in texts]
     pairs = [c[:-1] << 21 | c[1:] for c in codes]  # a code point takes 21 bits
     count = len(texts)
     owners = np.repeat(np.arange(count), [len(p) for p in pairs])
@@ -311,7 +296,7 @@ def passage_clues(candidates: Sequence[Candidate], passages: Sequence[Passage]) 
 
     paragraphs = sorted({c.paragraph for c in candidates})
     rank = {p: i for i, p in enumerate(paragraphs)}
-    sizes = [len(_squeeze(c.text)) for c in candidates]
+    sizes = [len(squeeze(c.text)) for c in candidates]
     digits = [len(_DIGITS.findall(c.text)) for c in candidates]
     median = max(sorted(sizes)[len(sizes) // 2], 1)
     spread = max(len(candidates) - 1, 1)
@@ -319,7 +304,7 @@ def passage_clues(candidates: Sequence[Candidate], passages: Sequence[Passage]) 
     for passage in passages:
         first, last = candidates[passage.start], candidates[passage.stop]
         inside = slice(passage.start, passage.stop + 1)
-        size = max(len(_squeeze(passage.text)), 1)
+        size = max(len(squeeze(passage.text)), 1)
         paragraph = rank[first.paragraph]
         log_length = math.log(size / median)
         rows.append(

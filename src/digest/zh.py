@@ -159,6 +159,24 @@ def _sentence_ends(line: str) -> list[int]:
     return ends
 
 
+# A word worth counting holds a Han character, a Latin letter or a digit.
+_ALNUM = "A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"  # ASCII and full-width
+# A run of characters that are neither Han nor letters nor digits (punctuation, spaces).
+_NON_WORD = re.compile(f"[^{CJK}{_ALNUM}]+")
+
+
+def squeeze(text: str) -> str:
+    """The text without punctuation and spaces."""
+    return _NON_WORD.sub("", text)
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Pairs of neighbouring characters, punctuation left out: the terms of Chinese
+    text without a dictionary, enough to compare texts cheaply."""
+    chars = squeeze(text).lower()
+    return [chars[i : i + 2] for i in range(len(chars) - 1)]
+
+
 def split_sentences(text: str) -> list[str]:
     """Split Chinese text into sentences, each line on its own.
 
