@@ -40,10 +40,10 @@ profiles meet articles they never saw, as on unseen batches, which remixing
 the same articles cannot show.
 
 The section profiles `digest.themes` ships are learned from this file's
-labelled articles (`--sections FILE`: each section's centre, the calibrated
-temperature and the chances of the columns their headlines name, from
-`digest.themes.fit_section_profiles`), so every figure above on the file's own
-articles, remixed or not, is in-sample. `--held-out K` gives the honest one:
+labelled articles (`--sections FILE`: each section's centre over character
+bigrams, the calibrated temperature and the chances of the columns their
+headlines name, from `digest.themes.fit_section_profiles`), so every figure
+above on the file's own articles, remixed or not, is in-sample. `--held-out K` gives the honest one:
 the articles are cut into K folds (each section's own shuffled and cut into K
 runs, over three deals), profiles are learned on K-1 folds, and each held-out
 fold is remixed into `--count` batches and grouped with those profiles, with
@@ -628,9 +628,7 @@ def build_verbs(out: Path) -> None:
 def section_profiles(rows: list[Row]) -> SectionProfiles:
     """Section profiles learned from the rows' articles (each once) and their section labels."""
     articles = [r for pool in section_pools(rows).values() for r in pool]
-    docs = [_make_doc(r["title"], r["text"]) for r in articles]
-    return fit_section_profiles([d.subject_weights for d in docs], [r["label"] for r in articles],
-                                [d.columns for d in docs])
+    return fit_section_profiles([(r["title"], r["text"]) for r in articles], [r["label"] for r in articles])
 
 
 def build_sections(out: Path, eval_path: Path) -> None:
@@ -641,9 +639,9 @@ def build_sections(out: Path, eval_path: Path) -> None:
     chances = np.array([profiles.column_chances[c] for c in columns], dtype=np.float32).reshape(
         len(columns), len(profiles.labels))  # a file of labelled articles without columns has none
     np.savez_compressed(out, words=np.array(words), centres=profiles.centres.astype(np.float16),
-                        temperature=np.array(profiles.temperature), labels=np.array(profiles.labels),
-                        columns=np.array(columns), column_chances=chances)
-    print(f"{len(profiles.labels)} sections over {len(words)} words, temperature {profiles.temperature:.4f},"
+                        idf=profiles.idf.astype(np.float32), temperature=np.array(profiles.temperature),
+                        labels=np.array(profiles.labels), columns=np.array(columns), column_chances=chances)
+    print(f"{len(profiles.labels)} sections over {len(words)} bigrams, temperature {profiles.temperature:.4f},"
           f" {len(columns)} columns → {out} ({out.stat().st_size // 1024} KB)")
 
 

@@ -31,15 +31,17 @@ MIN_EVAL_F1 = 0.66
 MIN_REMIX_F1 = 0.62
 REMIX_BATCHES, REMIX_SEED = 300, 1
 # With section profiles learned on three folds of the articles, on 300 batches remixed from the fourth
-# (`--held-out 4 --count 75`, deal 1): 0.678, against 0.625 without profiles on the same batches (paired
-# gain 0.053 ± 0.007) and 0.670 with the profiles' columns left out (paired gain 0.0076 ± 0.0037).
+# (`--held-out 4 --count 75`, deal 1): 0.697, against 0.625 without profiles on the same batches (paired
+# gain 0.072 ± 0.007) and 0.693 with the profiles' columns left out (paired gain 0.0047 ± 0.0026: the
+# profiles read the column label's characters in the headline too, so the columns' own chances add less
+# than the 0.0076 they added to profiles of topic words).
 HELD_OUT_FOLDS, HELD_OUT_BATCHES = 4, 75
-MIN_HELD_OUT_F1 = 0.65
-MIN_HELD_OUT_GAIN = 0.02
-MIN_COLUMN_GAIN = 0.004
+MIN_HELD_OUT_F1 = 0.68
+MIN_HELD_OUT_GAIN = 0.06
+MIN_COLUMN_GAIN = 0.002
 # The 300 remixed batches again, each grouped with profiles learned from the articles outside it
-# (`--remix 300 --seed 1 --cross-fit`): 0.688 (seed 2: 0.685).
-MIN_CROSS_FIT_REMIX_F1 = 0.67
+# (`--remix 300 --seed 1 --cross-fit`): 0.705 (seed 2: 0.700).
+MIN_CROSS_FIT_REMIX_F1 = 0.69
 # Words every kind of policy writing uses: an automatic theme is never named by one, nor is a keyword one.
 GENERIC_WORDS = {"发展", "工作", "推进", "时代", "思想", "建设", "社会", "人民", "经济", "坚持", "加强", "国家"}
 
@@ -207,9 +209,9 @@ def desk_profiles(law_column: str | None = None) -> themes.SectionProfiles:
     """Section profiles learned from the sport, law and ecology pieces above, by desk; with `law_column`,
     the law pieces run under that column."""
     desks = [("体育", SPORT), ("法治", LAW), ("生态", ECOLOGY)]
-    weights = [themes.article_terms(a.display_title, a.body).subject_weights for _, desk in desks for a in desk]
-    columns = [frozenset({law_column} if law_column and label == "法治" else ()) for label, desk in desks for _ in desk]
-    return themes.fit_section_profiles(weights, [label for label, desk in desks for _ in desk], columns)
+    column = f"（{law_column}）" if law_column else ""
+    docs = [(a.display_title + (column if label == "法治" else ""), a.body) for label, desk in desks for a in desk]
+    return themes.fit_section_profiles(docs, [label for label, desk in desks for _ in desk])
 
 
 def test_section_profiles_give_a_new_piece_the_chances_of_its_desk() -> None:
@@ -221,24 +223,25 @@ def test_section_profiles_give_a_new_piece_the_chances_of_its_desk() -> None:
         ("劳动合同纠纷案宣判", "职工与公司因劳动合同解除发生纠纷，法院审理后判决公司支付赔偿，法官提醒依法维权。"),
         ("国家公园守护雪豹栖息地", "国家公园开展生态修复，巡护员记录到雪豹等野生动物，栖息地保护成效显著。"),
     ]
-    chances = profiles.probabilities([themes.article_terms(t, x).subject_weights for t, x in pieces])
+    chances = profiles.probabilities(pieces)
     assert list(np.argmax(chances, axis=1)) == [0, 1, 2]
     assert np.allclose(chances.sum(axis=1), 1.0)
 
 
 def test_a_column_of_labelled_pieces_leans_a_new_piece_towards_their_desk() -> None:
-    profiles = desk_profiles(law_column="以案说法")
-    assert set(profiles.column_chances) == {"以案说法"}
-    # A case told through a race: its words lean to sport, its column to the law desk.
+    learned = desk_profiles(law_column="以案说法")
+    assert set(learned.column_chances) == {"以案说法"}
+    # Six pieces a desk make the words near-certain of every piece's desk (the column's name is in the
+    # law pieces' headlines too); at a temperature where the words leave room, the column's own say shows.
+    profiles = replace(learned, temperature=1.0)
+    words_only = replace(profiles, column_chances={})
     text = "跑者在马拉松比赛的赛道上摔倒受伤，随后起诉赛事主办方索赔。"
-    weights = [themes.article_terms("马拉松跑者受伤", text).subject_weights]
+    named, unknown = [("马拉松跑者受伤（以案说法）", text)], [("马拉松跑者受伤（体坛速递）", text)]
     law = profiles.labels.index("法治")
-    plain = profiles.probabilities(weights)
-    named = profiles.probabilities(weights, [frozenset({"以案说法"})])
-    unknown = profiles.probabilities(weights, [frozenset({"体坛速递"})])
-    assert named[0, law] > plain[0, law]
-    assert np.allclose(named.sum(axis=1), 1.0)
-    assert np.array_equal(unknown, plain)  # a column no labelled piece ran under says nothing of the desk
+    assert profiles.probabilities(named)[0, law] > words_only.probabilities(named)[0, law]
+    assert np.allclose(profiles.probabilities(named).sum(axis=1), 1.0)
+    # A column no labelled piece ran under says nothing of the desk.
+    assert np.array_equal(profiles.probabilities(unknown), words_only.probabilities(unknown))
 
 
 def test_section_profiles_set_pieces_of_one_desk_further_apart_from_the_others() -> None:

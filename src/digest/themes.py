@@ -29,12 +29,13 @@ hundred topics of JioNLP's LDA model of recent Chinese news
 which knows the words of this decade that the 1998 corpus never saw. The last
 asks whether two articles come from one desk of a newspaper: each article's
 calibrated chances of the sections of articles labelled by section
-(`SectionProfiles`: a centre per section, learned by `fit_section_profiles`
-from any labelled articles; `data/zh_sections.npz` holds those of nine desks of
-People's Daily, built by `benchmarks/themes.py --sections`), which sees what a
-desk's pieces share beyond their subject, as a theory page's argument or a law
-page's cases, and which desk ran each column the labelled articles' headlines
-name. Two pieces of one column are kept together (a column is run by one desk).
+(`SectionProfiles`: a centre per section over character bigrams, learned by
+`fit_section_profiles` from any labelled articles; `data/zh_sections.npz` holds
+those of nine desks of People's Daily, built by `benchmarks/themes.py
+--sections`), which sees what a desk's pieces share beyond their subject, as a
+theory page's argument or a law page's cases, in the very words the subject
+views leave out, and which desk ran each column the labelled articles'
+headlines name. Two pieces of one column are kept together (a column is run by one desk).
 Without the data files, the cosine of TF-IDF vectors stands in.
 Each group is named by the keywords its members share and the rest of the
 digest lacks; an article left alone goes to 其他.
@@ -50,6 +51,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -250,12 +252,31 @@ def _topic_specificity(topics: np.ndarray, probabilities: np.ndarray, background
 # Temperatures tried when calibrating section probabilities: wide enough for near-certainty at one end and
 # for no preference at the other, where the cosines to section centres (0 to about 0.3) sit.
 SECTION_TEMPERATURES = np.geomspace(0.005, 1.0, 81)
+# A bigram fewer labelled articles hold than this says nothing of a desk in general: it is left out of the
+# profiles, which it would only make larger (the figures are the same with it).
+DESK_MIN_HOLDERS = 2
+
+
+def desk_features(title: str, text: str) -> Counter[str]:
+    """What a piece's desk is read from: the character bigrams of its headline (counted TITLE_WEIGHT
+    times, its column label with it) and of its text.
+
+    Not the topic words that subjects are compared on. A desk has a register
+    of its own beside its subjects (how a law page tells a case, a society
+    page a person's story, a theory page its argument), carried by the
+    function and policy words that topic words leave out; bigrams need no
+    dictionary to keep them."""
+    counts = Counter(zh.char_bigrams(text))
+    for bigram in zh.char_bigrams(title):
+        counts[bigram] += TITLE_WEIGHT
+    return counts
 
 
 @dataclass(frozen=True)
 class SectionProfiles:
-    """Where each section (a newspaper's desk: 法治, 体育, 理论 …) stands in word space, learned from
-    articles labelled by section, and which desk runs each column the labelled articles name.
+    """Where each section (a newspaper's desk: 法治, 体育, 理论 …) stands in the space of character
+    bigrams (`desk_features`), learned from articles labelled by section, and which desk runs each
+    column the labelled articles name.
 
     A desk's pieces share more than a subject: a theory page argues in the
     abstract, a law page tells cases, a society page tells people's stories,
@@ -271,34 +292,34 @@ class SectionProfiles:
     each section carries it).
     """
 
-    index: dict[str, int]
-    centres: np.ndarray  # (sections, words) unit centres of the sections' articles
+    index: dict[str, int]  # bigram → its column in `centres`
+    centres: np.ndarray  # (sections, bigrams) unit centres of the sections' articles
+    idf: np.ndarray  # per bigram, the log of labelled articles over the articles that hold it
     temperature: float
     labels: tuple[str, ...]
     column_chances: dict[str, np.ndarray] = field(default_factory=dict)  # column → log p(column | section)
 
-    def probabilities(self, weights: Sequence[dict[str, float]],
-                      columns: Sequence[frozenset[str]] | None = None) -> np.ndarray:
-        """Per document (its term weights and, when given, the columns its headline names), the chance
-        of each section."""
-        cosines = np.zeros((len(weights), len(self.labels)))
-        for row, doc in enumerate(weights):
-            # The document's known words only, not a row over the whole vocabulary: a backlog's digest
+    def probabilities(self, docs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Per (headline, text), the chance of each section, from its bigrams and its headline's columns."""
+        cosines = np.zeros((len(docs), len(self.labels)))
+        for row, (title, text) in enumerate(docs):
+            # The document's known bigrams only, not a row over the whole vocabulary: a backlog's digest
             # may hold a thousand articles.
-            known = [(at, weight) for word, weight in doc.items() if (at := self.index.get(word)) is not None]
+            known = [(at, n) for bigram, n in desk_features(title, text).items()
+                     if (at := self.index.get(bigram)) is not None]
             if known:
                 columns_at = np.array([at for at, _ in known], dtype=np.intp)
-                values = np.array([weight for _, weight in known])
+                values = np.array([n for _, n in known]) * self.idf[columns_at]
                 cosines[row] = self.centres[:, columns_at] @ values / max(float(np.linalg.norm(values)), 1e-12)
         logits = cosines / self.temperature
-        for row, named in enumerate(columns or ()):
+        for row, (title, _) in enumerate(docs):
             # Naive Bayes: the column is evidence beside the words. A column never seen says nothing.
-            for column in sorted(named & self.column_chances.keys()):
+            for column in sorted(headline_columns(title) & self.column_chances.keys()):
                 logits[row] += self.column_chances[column]
         return _softmax(logits)
 
 
-NO_SECTIONS = SectionProfiles({}, np.zeros((0, 0), dtype=np.float32), 1.0, ())  # grouping by subject alone
+NO_SECTIONS = SectionProfiles({}, np.zeros((0, 0), dtype=np.float32), np.zeros(0), 1.0, ())  # grouping by subject alone
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -307,18 +328,23 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def fit_section_profiles(weights: Sequence[dict[str, float]], labels: Sequence[str],
-                         columns: Sequence[frozenset[str]] = ()) -> SectionProfiles:
-    """Section profiles from documents (their term weights, as `ArticleTerms.subject_weights`), the
-    section of each and, when given, the columns each headline names (`headline_columns`): each
-    section's centre, the temperature that makes the chances honest, and each column's chances."""
-    rows, index = _unit_term_rows(weights)
+def fit_section_profiles(docs: Sequence[tuple[str, str]], labels: Sequence[str]) -> SectionProfiles:
+    """Section profiles from documents, (headline, text), and the section of each: each section's
+    centre over the bigrams at least DESK_MIN_HOLDERS documents hold, weighted by their IDF among the
+    documents, the temperature that makes the chances honest, and the chances of each column the
+    headlines name."""
+    counts = [desk_features(title, text) for title, text in docs]
+    holders = Counter(bigram for doc in counts for bigram in doc)
+    idf = {bigram: math.log(len(docs) / n) for bigram, n in holders.items() if n >= DESK_MIN_HOLDERS}
+    rows, index = _unit_term_rows([{b: n * idf[b] for b, n in doc.items() if b in idf} for doc in counts])
     names = tuple(sorted(set(labels)))
     section = np.array([names.index(label) for label in labels], dtype=np.intp)
     sums = np.stack([rows[section == k].sum(axis=0) for k in range(len(names))])
     centres = _unit_rows(sums)
     temperature = _calibrated_temperature(rows, section, sums, centres)
-    return SectionProfiles(index, centres, temperature, names, _column_chances(columns, section, len(names)))
+    idf_row = np.array([idf[bigram] for bigram in sorted(index, key=index.__getitem__)])
+    columns = [headline_columns(title) for title, _ in docs]
+    return SectionProfiles(index, centres, idf_row, temperature, names, _column_chances(columns, section, len(names)))
 
 
 def _column_chances(columns: Sequence[frozenset[str]], section: np.ndarray, count: int) -> dict[str, np.ndarray]:
@@ -364,9 +390,10 @@ def _section_profiles() -> SectionProfiles | None:
         return None
     index = {str(w): i for i, w in enumerate(data["words"])}
     labels = tuple(str(label) for label in data["labels"])
-    named = zip(data.get("columns", ()), data.get("column_chances", ()), strict=True)  # older files have none
+    named = zip(data["columns"], data["column_chances"], strict=True)
     columns = {str(column): chances.astype(np.float64) for column, chances in named}
-    return SectionProfiles(index, data["centres"].astype(np.float32), float(data["temperature"]), labels, columns)
+    return SectionProfiles(index, data["centres"].astype(np.float32), data["idf"].astype(np.float64),
+                           float(data["temperature"]), labels, columns)
 
 
 def specificity(word: str) -> float | None:
@@ -851,7 +878,7 @@ def _news_topic_similarity(weights: Sequence[dict[str, float]], news: NewsTopics
 
 def _section_similarity(docs: Sequence[_Doc], sections: SectionProfiles) -> np.ndarray:
     """The chance that two documents come from one section, each drawn from its own section chances."""
-    chances = sections.probabilities([d.subject_weights for d in docs], [d.columns for d in docs])
+    chances = sections.probabilities([(d.title, d.text) for d in docs])
     return chances @ chances.T
 
 
