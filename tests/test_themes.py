@@ -31,17 +31,15 @@ MIN_EVAL_F1 = 0.66
 MIN_REMIX_F1 = 0.62
 REMIX_BATCHES, REMIX_SEED = 300, 1
 # With section profiles learned on three folds of the articles, on 300 batches remixed from the fourth
-# (`--held-out 4 --count 75`, deal 1): 0.697, against 0.625 without profiles on the same batches (paired
-# gain 0.072 ± 0.007) and 0.693 with the profiles' columns left out (paired gain 0.0047 ± 0.0026: the
-# profiles read the column label's characters in the headline too, so the columns' own chances add less
-# than the 0.0076 they added to profiles of topic words).
+# (`--held-out 4 --count 75`, deal 1): 0.746, against 0.625 without profiles on the same batches (paired
+# gain 0.120 ± 0.011) and 0.729 with the profiles' columns left out (paired gain 0.016 ± 0.004).
 HELD_OUT_FOLDS, HELD_OUT_BATCHES = 4, 75
-MIN_HELD_OUT_F1 = 0.68
-MIN_HELD_OUT_GAIN = 0.06
-MIN_COLUMN_GAIN = 0.002
+MIN_HELD_OUT_F1 = 0.72
+MIN_HELD_OUT_GAIN = 0.10
+MIN_COLUMN_GAIN = 0.008
 # The 300 remixed batches again, each grouped with profiles learned from the articles outside it
-# (`--remix 300 --seed 1 --cross-fit`): 0.705 (seed 2: 0.700).
-MIN_CROSS_FIT_REMIX_F1 = 0.69
+# (`--remix 300 --seed 1 --cross-fit`): 0.736 (seed 2: 0.726).
+MIN_CROSS_FIT_REMIX_F1 = 0.72
 # Words every kind of policy writing uses: an automatic theme is never named by one, nor is a keyword one.
 GENERIC_WORDS = {"发展", "工作", "推进", "时代", "思想", "建设", "社会", "人民", "经济", "坚持", "加强", "国家"}
 
@@ -561,7 +559,9 @@ def test_a_group_with_terms_of_its_own_is_named_by_one_the_rest_of_the_digest_la
         if own:
             checked += 1
             assert group.name not in elsewhere, (group.name, sorted(own))
-    assert checked >= 2  # the workers' paper: most articles hold 职工, two groups have terms of their own
+    # The workers' paper: most articles hold 职工, and a group of the three 高技能人才 pieces has terms of
+    # its own (the other groups, one desk's theory pieces on several subjects, share none).
+    assert checked >= 1
 
 
 def test_a_party_left_unnamed_is_no_keyword() -> None:
