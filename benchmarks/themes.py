@@ -43,16 +43,16 @@ The section profiles `digest.themes` ships are learned from this file's
 labelled articles (`--sections FILE`: each section's centre over character
 bigrams, the calibrated temperature and the chances of the columns their
 headlines name, from `digest.themes.fit_section_profiles`), so every figure
-above on the file's own articles, remixed or not, is in-sample. `--held-out K` gives the honest one:
-the articles are cut into K folds (each section's own shuffled and cut into K
-runs, over three deals), profiles are learned on K-1 folds, and each held-out
-fold is remixed into `--count` batches and grouped with those profiles, with
-them but their columns left out, and without any, so the gains are paired
-batch by batch. The held-out batches are dealt from fewer articles, so their
-figures are lower than the file's at any setting; compare the rows, not a row
-with the file's figure. `--cross-fit` makes the file's own figures honest instead:
-each batch (of the file, or of `--remix`, with `--lobo` too) is grouped with
-profiles learned from the articles outside it.
+above on the file's own articles, remixed or not, is in-sample. `--held-out K`
+gives the honest one: the articles are cut into K folds (each section's own
+shuffled and cut into K runs, over three deals), profiles are learned on K-1
+folds, and each held-out fold is remixed into `--count` batches and grouped
+with those profiles, with them but their columns left out, and without any, so
+the gains are paired batch by batch. The held-out batches are dealt from fewer
+articles, so their figures are lower than the file's at any setting; compare
+the rows, not a row with the file's figure. `--cross-fit` makes the file's own
+figures honest instead: each batch (of the file, or of `--remix`, with `--lobo`
+too) is grouped with profiles learned from the articles outside it.
 
 `--diagnose` prints, batch by batch, our pairwise F1, how well the similarity
 alone ranks same-section pairs above the others (AUC), and the F1 that average

