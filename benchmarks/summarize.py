@@ -107,6 +107,11 @@ def sentences_of(row: Row) -> list[str]:
     return [s for line in row["text"].splitlines() for s in split_sentences(line)]
 
 
+def in_text_order(row: Row, sentences: list[str]) -> list[str]:
+    """The sentences in the order the row's text holds them."""
+    return sorted(sentences, key=lambda s: (row["text"].find(s), s))
+
+
 def budgeted(ranker: Ranker, max_chars: int, sentences: int) -> System:
     """A ranker's sentences taken in its order while they fit the budget, shown in
     text order; its best sentence alone when none fits (as ours does)."""
@@ -119,8 +124,7 @@ def budgeted(ranker: Ranker, max_chars: int, sentences: int) -> System:
                 taken.append(sentence)
                 if len(taken) == sentences:
                     break
-        taken = taken or ranked[:1]
-        return sorted(taken, key=lambda s: (row["text"].find(s), s))
+        return in_text_order(row, taken or ranked[:1])
 
     return run
 
@@ -141,7 +145,7 @@ def matched(ranker: Ranker, lengths: dict[str, int]) -> System:
                 break
             taken.append(sentence)
             room -= len(sentence)
-        ordered = sorted(taken, key=lambda s: (row["text"].find(s), s))
+        ordered = in_text_order(row, taken)
         if room < 0:  # the last one taken is cut, wherever it stands in text order
             last = ordered.index(taken[-1])
             ordered[last] = taken[-1][: len(taken[-1]) + room]

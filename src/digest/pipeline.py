@@ -372,7 +372,7 @@ def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapp
     Each article's theme terms are worked out with its summary and remembered for its grouping.
     `then` is called once the work is handed out, before its results are waited for.
     """
-    from digest.themes import headline, remember_terms
+    from digest.themes import grouped_text, remember_terms
 
     by_issue: dict[str | None, list[int]] = {}
     for position, article in enumerate(articles):
@@ -386,7 +386,7 @@ def summarise_articles(articles: list[Article], settings: Settings, mapper: Mapp
     for positions, summaries in zip(by_issue.values(), results, strict=True):
         for position, (summary, terms) in zip(positions, summaries, strict=True):
             article = summarised[position] = replace(articles[position], summary=summary)
-            remember_terms(headline(article), article.body, terms)
+            remember_terms(*grouped_text(article), terms)
     return summarised
 
 
@@ -397,10 +397,10 @@ def _summarised(sentences: int, max_chars: int, articles: list[Article]) -> list
     over the workers too, instead of done in the run's own process after them.
     """
     from digest.summarize import Summarizer
-    from digest.themes import article_terms, headline
+    from digest.themes import article_terms, grouped_text
 
     summarizer = Summarizer(sentences=sentences, max_chars=max_chars)
-    return [(summarizer.summarize(a), article_terms(headline(a), a.body)) for a in articles]
+    return [(summarizer.summarize(a), article_terms(*grouped_text(a))) for a in articles]
 
 
 def make_summarizer(settings: Settings) -> Summarizer:

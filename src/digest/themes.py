@@ -299,22 +299,23 @@ class SectionProfiles:
 
     def probabilities(self, docs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Per (headline, text), the chance of each section, from its bigrams and its headline's columns."""
-        cosines = np.zeros((len(docs), len(self.labels)))
+        logits = np.zeros((len(docs), len(self.labels)))
         for row, (title, text) in enumerate(docs):
-            # The document's known bigrams only, not a row over the whole vocabulary: a backlog's digest
-            # may hold a thousand articles.
-            known = [(at, n) for bigram, n in desk_features(title, text).items()
-                     if (at := self.index.get(bigram)) is not None]
-            if known:
-                columns_at = np.array([at for at, _ in known], dtype=np.intp)
-                values = np.array([n for _, n in known]) * self.idf[columns_at]
-                cosines[row] = self.centres[:, columns_at] @ values / max(float(np.linalg.norm(values)), 1e-12)
-        logits = cosines / self.temperature
-        for row, (title, _) in enumerate(docs):
+            logits[row] = self._cosines(desk_features(title, text)) / self.temperature
             # Naive Bayes: the column is evidence beside the words. A column never seen says nothing.
             for column in sorted(headline_columns(title) & self.column_chances.keys()):
                 logits[row] += self.column_chances[column]
         return _softmax(logits)
+
+    def _cosines(self, counts: Counter[str]) -> np.ndarray:
+        """A document's cosine to each section's centre, over its known bigrams only (not a row over the
+        whole vocabulary: a backlog's digest may hold a thousand articles)."""
+        known = [(at, n) for bigram, n in counts.items() if (at := self.index.get(bigram)) is not None]
+        if not known:
+            return np.zeros(len(self.labels))
+        columns_at = np.array([at for at, _ in known], dtype=np.intp)
+        values = np.array([n for _, n in known]) * self.idf[columns_at]
+        return self.centres[:, columns_at] @ values / max(float(np.linalg.norm(values)), 1e-12)
 
 
 NO_SECTIONS = SectionProfiles({}, np.zeros((0, 0), dtype=np.float32), np.zeros(0), 1.0, ())  # grouping by subject alone
@@ -1170,9 +1171,15 @@ def headline(article: Article) -> str:
     return f"{article.display_title}（{article.section}）"
 
 
+def grouped_text(article: Article) -> tuple[str, str]:
+    """What grouping reads of an article, (`headline`, body): the text its terms are worked out from
+    (`article_terms`) and the key they are remembered by (`remember_terms`)."""
+    return headline(article), article.body
+
+
 def _article_doc(article: Article) -> _Doc:
-    """The article as themes see it, under the key its terms are remembered by (`headline`, body)."""
-    return _make_doc(headline(article), article.body)
+    """The article as themes see it, under the key its terms are remembered by."""
+    return _make_doc(*grouped_text(article))
 
 
 def _groups_with_positions(articles: list[Article], rules: list[ThemeRule]) -> list[tuple[ThemeGroup, list[int]]]:
