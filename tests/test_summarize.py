@@ -31,6 +31,7 @@ from digest.zh import (
     opens_with_dateline,
     pairs_clauses,
     quotes_balanced,
+    reads_as_report,
     speaks_for_readers,
     split_sentences,
     states_consequence,
@@ -543,10 +544,50 @@ def test_a_news_report_is_told_by_its_dateline_or_credit(text: str, news: bool) 
     assert opens_with_dateline(text) is news
 
 
+@pytest.mark.parametrize(
+    ("sentences", "news"),
+    [
+        (["某某网讯，近日，有媒体报道称，某剧组已经停工。"], True),  # a web report's dateline
+        (["某部门新闻发言人表示，明年将继续推进服务贸易改革。", "重点做好以下几方面工作。"], True),
+        (["当地时间11月21日，某公司宣布在两年内退出面板制造业务。"], True),
+        (["为落实有关批复要求，5月31日，新区启动第二批征迁安置工作。", "据介绍，工作涉及三个县。"], True),
+        (["2月17日下午，有关部门举行新闻发布会。", "一位医生表示，采集血浆对身体影响很小。"], True),
+        # a commentary or theory piece pegged on the day of a speech or a law, arguing, citing no source
+        (["4月28日，某领导在大会上发表重要讲话。", "我们要牢记嘱托，把使命扛在肩上。"], False),
+        (["2025年5月20日，某法正式施行。", "只有把法治落到实处，企业才能安心发展。"], False),
+        (["5月20日，某法正式施行。", "有关负责人指出，要把制度优势转化为治理效能。"], False),
+        # a day inside a clause, a court's 简称 and 诉称: a judgment, not a report
+        (["原告某合作社（以下简称：合作社）与被告借款合同纠纷一案，本院于2017年8月9日立案后公开审理。",
+          "原告诉称，被告借款未还。"], False),
+        (["近日，某地召开会议。", "负责人表示，将加快项目建设。"], False),  # no day given: a peg, not a lead
+        ([], False),
+    ],
+)
+def test_a_report_is_told_by_its_dateline_its_source_or_its_day_and_a_source(
+    sentences: list[str], news: bool
+) -> None:
+    assert reads_as_report(sentences) is news
+
+
+WIRE = [  # a wire report that lost its dateline: the day of the event, then a source
+    "6月3日，某市启动老旧小区改造第二批项目，涉及十二个街道的八十个小区。",
+    "改造将在年底前完成，重点解决管线老化、停车难和加装电梯等问题。",
+    "市住建局有关负责人表示，只有把居民的意见摆在前面，改造才能真正改到群众心坎上。",
+    "我们要让每一个小区都住得安心、舒心。",
+]
+
+
+def test_a_wire_report_without_its_dateline_is_summarised_by_its_lead() -> None:
+    lead = Summarizer(sentences=1)
+    assert lead.summarize(article(paragraphs=WIRE)) == [WIRE[0]]
+    argued = [WIRE[0], WIRE[1], "只有把居民的意见摆在前面，改造才能真正改到群众心坎上。", WIRE[3]]
+    assert lead.summarize(article(paragraphs=argued)) != [argued[0]]  # no source quoted: the ranker picks
+
+
 def test_a_news_report_is_summarised_by_its_lead(summarizer: Summarizer) -> None:
     lead = Summarizer(sentences=1)
     assert lead.summarize(article(paragraphs=NEWS)) == [NEWS[0]]
-    undated = [NEWS[0].split("）", 1)[1], *NEWS[1:]]  # the same report without its dateline and credit
+    undated = [NEWS[0].split("：", 1)[1], *NEWS[1:]]  # the same report without its dateline, credit and source
     assert lead.summarize(article(paragraphs=undated)) != [undated[0]]
     assert summarizer.summarize(article(paragraphs=NEWS)) == NEWS[:3]  # the lead, as far as the budget goes
 

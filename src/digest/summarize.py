@@ -38,9 +38,11 @@ The weights of the other clues are learned (`fit_weights`: a listwise logistic
 ranker with an L2 penalty) on pieces whose editor lifted a line out, and are
 judged only by cross-validation (`benchmarks/summarize.py --cv`).
 
-A news report, which opens with a dateline or a reporter's credit (本报北京8月3日电,
-（记者 王某）), is written as an inverted pyramid: its summary is its lead, the first
-passages that fit, and the commentary clues are not asked.
+A news report is written as an inverted pyramid: its summary is its lead, the first
+passages that fit, and the commentary clues are not asked. A report opens with a
+dateline or a reporter's credit (本报北京8月3日电, （记者 王某）, 某某网讯), or, as wire
+and web reports that lost both do, on a source's words (某某表示，…) or on the day of
+the event with a source quoted later (`digest.zh.reads_as_report`).
 
 A summary reads on its own in an email: no passage opens with a connective or
 pointer whose antecedent is left out (因此…, 这也…, 基于这些…), or with a later
@@ -69,9 +71,9 @@ from digest.zh import (
     char_bigrams,
     drop_leading_connective,
     leans_on_previous,
-    opens_with_dateline,
     pairs_clauses,
     quotes_balanced,
+    reads_as_report,
     speaks_for_readers,
     split_sentences,
     squeeze,
@@ -386,7 +388,7 @@ class Reading:
     passages: list[Passage]
     clues: np.ndarray  # one row per passage, one column per clue
     echo: list[float]  # per passage, its share of the title's bigrams
-    news: bool = False  # a news report (opens with a dateline): its lead is its summary
+    news: bool = False  # a news report (`digest.zh.reads_as_report`): its lead is its summary
 
 
 def fit_weights(
@@ -487,7 +489,7 @@ class Summarizer:
 
         passages = build_passages(candidates, self.max_chars) if candidates else []
         clues = passage_clues(candidates, passages) if passages else np.zeros((0, len(CLUES)))
-        news = bool(candidates) and opens_with_dateline(candidates[0].text)
+        news = reads_as_report([c.text for c in candidates])
         return Reading(candidates, passages, clues, title_echo(title, candidates, passages), news)
 
     def rate(self, reading: Reading) -> list[float]:

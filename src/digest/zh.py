@@ -16,6 +16,7 @@ import re
 import sys
 import unicodedata
 import warnings
+from collections.abc import Sequence
 from importlib import resources
 from types import ModuleType
 
@@ -581,13 +582,14 @@ def speaks_for_readers(text: str) -> bool:
 
 
 # --- News reports --------------------------------------------------------------------
-# A news report opens with its dateline (本报北京8月3日电, 新华社上海5月6日电, 本报讯) or a
-# reporter's credit in brackets (（记者 王某）); written as an inverted pyramid, its lead
-# sentences are its summary, whatever a commentary's clues say.
+# A news report opens with its dateline (本报北京8月3日电, 新华社上海5月6日电, 本报讯, 某某网讯)
+# or a reporter's credit in brackets (（记者 王某）); a wire or web report that has lost both
+# still opens on its source's words or on the day of the event, and attributes. Written as an
+# inverted pyramid, its lead sentences are its summary, whatever a commentary's clues say.
 
 # A dateline or reporter's credit within the first clause or two of a text.
 NEWS_DATELINE = re.compile(
-    r"^[^。！？]{0,40}?(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)|本报讯|"
+    r"^[^。！？]{0,40}?(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)|(?:本报|[^，。！？\s]{1,8}(?:网|报|社|台))讯|"
     r"[（(](?:本报|特派|驻[^）)]{1,8})?记者[^）)]{1,20}[）)])"
 )
 
@@ -595,6 +597,34 @@ NEWS_DATELINE = re.compile(
 def opens_with_dateline(text: str) -> bool:
     """True when the text starts as a news report does, with a dateline or a reporter's credit."""
     return NEWS_DATELINE.match(text.strip()) is not None
+
+
+# A clause that is a day of the calendar and nothing more, opening the sentence or after a comma
+# (5月31日，/ 当地时间11月21日，/ 2019年2月17日下午，): the "when" a report's lead opens with.
+DATED_CLAUSE = re.compile(
+    r"(?:^|[，,])(?:当地时间|北京时间)?(?:[0-9０-９]{2,4}年)?[0-9０-９]{1,2}月[0-9０-９]{1,2}日"
+    r"(?:[上中下]午|早上|晚上|晚间|凌晨|清晨|傍晚|晚)?[，,]"
+)
+# A reporter's attribution, a source's words or the reporter's source: …表示，/ …介绍：/ 介绍说 /
+# 据…报道 (消息, 介绍, 了解, 统计, 称) / 记者…获悉 / …透露 / …宣布 / …说：“. Theory and commentary
+# cite doctrine instead (…指出, …强调), and a court's 诉称 or 简称 is no source's word.
+ATTRIBUTION = re.compile(
+    r"(?:表示|介绍)[，,：:]|介绍说|据[^，。！？]{0,15}?(?:报道|消息|介绍|了解|统计|称)|获悉|透露|宣布|说[：:，,]?“"
+)
+
+
+def reads_as_report(sentences: Sequence[str]) -> bool:
+    """True when the sentences read as a news report: the first opens with a dateline
+    or a reporter's credit, or attributes what it says to a source (某某表示，…), or
+    gives the day of the event while a later sentence attributes. A dated opening
+    alone is no report: commentary and theory pieces open on the day of a speech or a
+    law (4月28日，…在大会上…) and go on to argue, citing no source."""
+    if not sentences:
+        return False
+    lead = sentences[0]
+    attributed = ATTRIBUTION.search(lead) is not None
+    dated = DATED_CLAUSE.search(lead) is not None and any(ATTRIBUTION.search(s) for s in sentences[1:])
+    return opens_with_dateline(lead) or attributed or dated
 
 
 # --- Offices ------------------------------------------------------------------------
