@@ -606,10 +606,10 @@ DATED_CLAUSE = re.compile(
     r"(?:[上中下]午|早上|晚上|晚间|凌晨|清晨|傍晚|晚)?[，,]"
 )
 # A reporter's attribution, a source's words or the reporter's source: …表示，/ …介绍：/ 介绍说 /
-# 据…报道 (消息, 介绍, 了解, 统计, 称) / 记者…获悉 / …透露 / …宣布 / …说：“. Theory and commentary
+# 据…报道 (消息, 介绍, 了解, 称) / 记者…获悉 / …透露 / …宣布 / …说：“. Theory and commentary
 # cite doctrine instead (…指出, …强调), and a court's 诉称 or 简称 is no source's word.
 ATTRIBUTION = re.compile(
-    r"(?:表示|介绍)[，,：:]|介绍说|据[^，。！？]{0,15}?(?:报道|消息|介绍|了解|统计|称)|获悉|透露|宣布|说[：:，,]?“"
+    r"(?:表示|介绍)[，,：:]|介绍说|据[^，。！？]{0,15}?(?:报道|消息|介绍|了解|称)|获悉|透露|宣布|说[：:，,]?“"
 )
 
 
