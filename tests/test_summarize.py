@@ -557,6 +557,7 @@ def test_a_news_report_is_told_by_its_dateline_or_credit(text: str, news: bool) 
         (["2025年5月20日，某法正式施行。", "只有把法治落到实处，企业才能安心发展。"], False),
         (["5月20日，某法正式施行。", "有关负责人指出，要把制度优势转化为治理效能。"], False),
         (["4月28日，某领导在大会上发表重要讲话。", "据统计，全国技能人才已超过两亿人。"], False),  # a figure's source
+        (["俗话说：“众人拾柴火焰高。”", "城市更新要靠每一位居民。"], False),  # a saying, not a source
         # a day inside a clause, a court's 简称 and 诉称: a judgment, not a report
         (["原告某合作社（以下简称：合作社）与被告借款合同纠纷一案，本院于2017年8月9日立案后公开审理。",
           "原告诉称，被告借款未还。"], False),
