@@ -549,7 +549,7 @@ def test_a_news_report_is_told_by_its_dateline_or_credit(text: str, news: bool) 
     [
         (["某某网讯，近日，有媒体报道称，某剧组已经停工。"], True),  # a web report's dateline
         (["某部门新闻发言人表示，明年将继续推进服务贸易改革。", "重点做好以下几方面工作。"], True),
-        (["当地时间11月21日，某公司宣布在两年内退出面板制造业务。"], True),
+        (["当地时间11月21日，据当地媒体报道，某公司决定在两年内退出面板制造业务。"], True),
         (["为落实有关批复要求，5月31日，新区启动第二批征迁安置工作。", "据介绍，工作涉及三个县。"], True),
         (["2月17日下午，有关部门举行新闻发布会。", "一位医生表示，采集血浆对身体影响很小。"], True),
         # a commentary or theory piece pegged on the day of a speech or a law, arguing, citing no source
@@ -558,6 +558,7 @@ def test_a_news_report_is_told_by_its_dateline_or_credit(text: str, news: bool) 
         (["5月20日，某法正式施行。", "有关负责人指出，要把制度优势转化为治理效能。"], False),
         (["4月28日，某领导在大会上发表重要讲话。", "据统计，全国技能人才已超过两亿人。"], False),  # a figure's source
         (["俗话说：“众人拾柴火焰高。”", "城市更新要靠每一位居民。"], False),  # a saying, not a source
+        (["10月1日，人们在广场上庄严宣布新的开始。", "今天，我们更要传承这份精神。"], False),  # an event, not a source
         # a day inside a clause, a court's 简称 and 诉称: a judgment, not a report
         (["原告某合作社（以下简称：合作社）与被告借款合同纠纷一案，本院于2017年8月9日立案后公开审理。",
           "原告诉称，被告借款未还。"], False),
