@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sqlite3
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -235,6 +236,23 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def kill_while_leasing(worker: subprocess.Popen[str], pg_url: str, name: str, timeout: float) -> int:
+    """Kill the worker at a moment it holds leased rows, and say how many. It is frozen
+    before its lease is read: read first and killed after, it could finish its batch
+    in between and leave no row behind."""
+    deadline = time.monotonic() + timeout
+    while True:
+        os.kill(worker.pid, signal.SIGSTOP)
+        leased = leased_to(pg_url, name)
+        if leased:
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+            return leased
+        os.kill(worker.pid, signal.SIGCONT)
+        assert time.monotonic() < deadline, "gave up waiting for the worker to hold a lease"
+        time.sleep(0.05)
+
+
 def test_three_workers_share_5000_subscribers_and_one_killed_mid_batch_costs_a_duplicate_per_connection_at_most(
         installation: Installation, pg_url: str) -> None:
     subscribers, handler = 5000, RecipientsOnly()
@@ -260,11 +278,8 @@ def share_among_three_workers(installation: Installation, pg_url: str, port: int
     try:
         victim = workers[0]
         victim_name = f"{socket.gethostname()}:{victim.pid}"
-        wait_for(lambda: len(handler.accepted) >= subscribers // 5 and leased_to(pg_url, victim_name) > 0,
-                 300, "the workers to be well under way")
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait(10)
-        orphaned = leased_to(pg_url, victim_name)
+        wait_for(lambda: len(handler.accepted) >= subscribers // 5, 300, "the workers to be well under way")
+        orphaned = kill_while_leasing(victim, pg_url, victim_name, 60)
         survivors = [w.communicate(timeout=600) for w in workers[1:]]
     finally:
         for worker in workers:
