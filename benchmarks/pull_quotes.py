@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/pull_quotes.py --pages ../shared/eval/pdf --text ../shared/eval/pages \
-        --text ../shared/seeds --out /tmp/pull_quotes.jsonl
+        --text ../shared/seeds [--decks ../shared/eval/themes.jsonl] --out /tmp/pull_quotes.jsonl
     python benchmarks/summarize.py --eval /tmp/pull_quotes.jsonl --out /tmp/pq --peers
 
 A boxed pull quote is a sentence the page's editor lifted out of an article and
@@ -18,6 +18,14 @@ summaries alone against the same quotes): `{id, set: "pull_quote", title,
 text, reference}`, the article's paragraphs one a line and the quote left in
 place (it repeats a sentence of the article). A quote that no parsed article
 holds (one that is no sentence of the text) is reported and left out.
+
+`--decks FILE` adds the deck lines of a file of articles (rows `{id, title,
+text}`, one paragraph a line, as `../shared/eval/themes.jsonl`): an article
+that opens on a line its body repeats, a statement of its own (a clause mark
+or an end mark in it, where a headline repeated over its story has neither),
+opens on a line its desk lifted out of it. Such an article becomes a row of the
+`deck_line` set with its opening line as the reference, taken out of the text
+as the `editor_pick` set's lead is.
 """
 
 from __future__ import annotations
@@ -31,10 +39,15 @@ from typing import Any
 
 from summary_readability import holder, pull_quotes
 
+from digest.models import Article
 from digest.parse import parse_page
 from digest.pipeline import read_page
+from digest.zh import SENTENCE_END
 
 SET = "pull_quote"
+DECK_SET = "deck_line"
+# A mark that ends a clause or a sentence: a statement has one, a headline none.
+_STATEMENT_MARK = "，,；;：:" + SENTENCE_END
 
 
 def page_text(name: str, folders: Sequence[Path]) -> Path | None:
@@ -64,16 +77,36 @@ def quote_rows(pages: Path, folders: Sequence[Path]) -> Iterator[dict[str, Any]]
             }
 
 
+def deck_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """One row per article of the file whose opening line is a statement its body repeats."""
+    seen: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line) if line.strip() else None
+        if row is None or row["id"] in seen:
+            continue
+        seen.add(row["id"])
+        paragraphs = [paragraph for paragraph in row["text"].splitlines() if paragraph.strip()]
+        if len(paragraphs) < 2:
+            continue
+        deck, *body = paragraphs
+        article = Article(title=row.get("title"), display_title=row.get("title") or "", paragraphs=body)
+        if any(mark in deck for mark in _STATEMENT_MARK) and holder([article], deck):
+            yield {"id": f"{row['id']}-deck", "set": DECK_SET, "title": row.get("title"), "text": "\n".join(body),
+                   "reference": deck}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=Path, required=True, help="folder of NAME.json page references")
     parser.add_argument("--text", type=Path, action="append", required=True, help="folder of NAME.txt page texts")
+    parser.add_argument("--decks", type=Path, help="articles {id, title, text} whose opening deck lines to add")
     parser.add_argument("--out", type=Path, required=True, help="the evaluation file to write")
     args = parser.parse_args(argv)
     rows = list(quote_rows(args.pages, args.text))
+    decks = list(deck_rows(args.decks)) if args.decks else []
     with args.out.open("w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    print(f"{len(rows)} pull quotes written to {args.out}")
+        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows + decks)
+    print(f"{len(rows)} pull quotes and {len(decks)} deck lines written to {args.out}")
     return 0
 
 

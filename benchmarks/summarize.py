@@ -20,9 +20,11 @@ and stop words), TextRank4ZH and SnowNLP (the `bench` extra:
 `pip install -e '.[bench]'`) run too. Each system's time per document is
 measured in the same run, so the speed ratios are comparable. The hit is shown
 for every set whose reference is a line lifted out of the text: `editor_pick`,
-and `pull_quote` (the pull quotes of laid-out pages, built by
+`pull_quote` (the pull quotes of laid-out pages, built by
 `benchmarks/pull_quotes.py`: lines other editors lifted out of other kinds of
-pieces, which no weight was fitted on). Each set's
+pieces, which no weight was fitted on) and `deck_line` (the opening lines that
+other desks lifted out of their articles' bodies, built by the same script with
+`--decks`). Each set's
 figures are means over its pieces with their standard errors. With `--peers`,
 a last table gives per set ours less the peer with the best ROUGE-L there,
 paired piece by piece, with its standard error: whether ours is at least the
@@ -82,7 +84,7 @@ from digest.zh import load_jieba, split_sentences, stop_words
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 WARM_UP = 3
 PICKS = "editor_pick"  # the set whose reference is a line the editor lifted out, and the weights are fitted on
-LIFTED = (PICKS, "pull_quote")  # sets whose reference is a line lifted out: their hit is the headline figure
+LIFTED = (PICKS, "pull_quote", "deck_line")  # references lifted out of the text: their hit is the headline figure
 SEED = 16
 Row = dict[str, Any]
 System = Callable[[Row], list[str]]  # a row in, its summary out

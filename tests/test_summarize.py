@@ -626,6 +626,29 @@ def test_a_pull_quote_becomes_a_row_of_the_article_that_holds_it(
     assert "page.json: no article holds pull quote 1" in capsys.readouterr().err
 
 
+def test_an_opening_line_its_body_repeats_becomes_a_deck_line_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    deck = "守住老街区的烟火气，城市更新才有温度。"
+    body = ["老街区的路面去年铺了新的石板。", f"居民们说得好，{deck}", "改造方案几易其稿，最终保留了三棵老树。"]
+    headline = "老街区铺上新石板"  # a headline repeated over its story: no clause mark, no end mark
+    rows = [
+        {"id": "a", "title": "留住烟火气", "text": "\n".join([deck, *body])},
+        {"id": "a", "title": "留住烟火气", "text": "\n".join([deck, *body])},  # a batch repeats an article
+        {"id": "b", "title": headline, "text": "\n".join([headline, f"{headline}，居民们很满意。", *body])},
+        {"id": "c", "title": "另一篇", "text": "\n".join(["这一句不在正文里，正文也没有它。", *body])},
+        {"id": "d", "title": "一行", "text": deck},
+    ]
+    themes = tmp_path / "themes.jsonl"
+    themes.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+    found = list(benchmark_module("pull_quotes").deck_rows(themes))
+
+    assert found == [{"id": "a-deck", "set": "deck_line", "title": "留住烟火气", "text": "\n".join(body),
+                      "reference": deck}]
+
+
 def test_the_benchmark_sets_ours_against_the_best_peer_of_each_set(capsys: pytest.CaptureFixture[str]) -> None:
     if not (SHARED / "tools" / "score_summaries.py").exists():
         pytest.skip("the shared scorer is not there")
