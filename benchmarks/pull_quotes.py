@@ -80,9 +80,8 @@ def quote_rows(pages: Path, folders: Sequence[Path]) -> Iterator[dict[str, Any]]
 def deck_rows(path: Path) -> Iterator[dict[str, Any]]:
     """One row per article of the file whose opening line is a statement its body repeats."""
     seen: set[str] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line) if line.strip() else None
-        if row is None or row["id"] in seen:
+    for row in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()):
+        if row["id"] in seen:  # a batch file repeats an article in every batch that holds it
             continue
         seen.add(row["id"])
         paragraphs = [paragraph for paragraph in row["text"].splitlines() if paragraph.strip()]
