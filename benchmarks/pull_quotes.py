@@ -42,12 +42,10 @@ from summary_readability import holder, pull_quotes
 from digest.models import Article
 from digest.parse import parse_page
 from digest.pipeline import read_page
-from digest.zh import SENTENCE_END
+from digest.zh import PROSE_MARK
 
 SET = "pull_quote"
 DECK_SET = "deck_line"
-# A mark that ends a clause or a sentence: a statement has one, a headline none.
-_STATEMENT_MARK = "，,；;：:" + SENTENCE_END
 
 
 def page_text(name: str, folders: Sequence[Path]) -> Path | None:
@@ -89,7 +87,7 @@ def deck_rows(path: Path) -> Iterator[dict[str, Any]]:
             continue
         deck, *body = paragraphs
         article = Article(title=row.get("title"), display_title=row.get("title") or "", paragraphs=body)
-        if any(mark in deck for mark in _STATEMENT_MARK) and holder([article], deck):
+        if PROSE_MARK.search(deck) and holder([article], deck):  # a statement, not a headline repeated
             yield {"id": f"{row['id']}-deck", "set": DECK_SET, "title": row.get("title"), "text": "\n".join(body),
                    "reference": deck}
 

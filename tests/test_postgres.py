@@ -240,17 +240,18 @@ def kill_while_leasing(worker: subprocess.Popen[str], pg_url: str, name: str, ti
     """Kill the worker at a moment it holds leased rows, and say how many. It is frozen
     before its lease is read: read first and killed after, it could finish its batch
     in between and leave no row behind."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def frozen_holding_a_lease() -> bool:
         os.kill(worker.pid, signal.SIGSTOP)
-        leased = leased_to(pg_url, name)
-        if leased:
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait(10)
-            return leased
+        if leased_to(pg_url, name):
+            return True
         os.kill(worker.pid, signal.SIGCONT)
-        assert time.monotonic() < deadline, "gave up waiting for the worker to hold a lease"
-        time.sleep(0.05)
+        return False
+
+    wait_for(frozen_holding_a_lease, timeout, "the worker to hold a lease")
+    leased = leased_to(pg_url, name)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(10)
+    return leased
 
 
 def test_three_workers_share_5000_subscribers_and_one_killed_mid_batch_costs_a_duplicate_per_connection_at_most(
